@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * netns-explorer command line:
+ *   netns-explorer [serve] [--host H] [--port P] [--read-only] ...   start the explorer (default)
+ *   netns-explorer snapshot                                          print the topology model as JSON
+ *   netns-explorer lab up|down [--docker]                            build or remove the demo lab
+ */
+const [first, ...rest] = process.argv.slice(2);
+
+async function main(): Promise<number> {
+  switch (first) {
+    case 'snapshot':
+      return (await import('./discovery/snapshotCommand.js')).main(rest);
+    case 'lab':
+      return (await import('./lab/labCommand.js')).main(rest);
+    case 'serve':
+      return (await import('./live/serveCommand.js')).main(rest);
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(
+        'usage: netns-explorer [serve] [--host H] [--port P] [--read-only] [--allow-remote] [--allow-host-changes]\n' +
+          '       netns-explorer snapshot\n' +
+          '       netns-explorer lab up|down [--docker]\n',
+      );
+      return 0;
+    default:
+      return (await import('./live/serveCommand.js')).main(first === undefined ? [] : [first, ...rest]);
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`netns-explorer: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
