@@ -1,0 +1,94 @@
+/**
+ * Side-panel endpoints that look inside one namespace on demand: listening sockets (`ss`) and
+ * firewall rules (`nft`, else `iptables-save`). Mounted by the live server under /api, after auth.
+ */
+import { access } from 'node:fs/promises';
+import express from 'express';
+import type { Request, Response } from 'express';
+import { CommandError, NSENTER, runOk } from '../exec/run.js';
+import { countIptablesRules, countNftRules, parseSs } from './parse.js';
+
+const SS = '/usr/bin/ss';
+const NFT = '/usr/sbin/nft';
+const IPTABLES_SAVE = '/usr/sbin/iptables-save';
+const NS_ID = /^ns-\d{1,20}$/;
+
+export interface InspectDeps {
+  /** A path that denotes the namespace (nsfs mount or /proc/PID/ns/net), or null when unknown. */
+  namespacePath(id: string): string | null;
+}
+
+function fail(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves :id to a namespace path, answering 400/404 itself when it cannot. */
+function resolve(deps: InspectDeps, req: Request, res: Response): { id: string; path: string } | null {
+  const id = String(req.params.id ?? '');
+  if (!NS_ID.test(id)) {
+    fail(res, 400, 'bad_id', 'namespace id must look like ns-<inode>');
+    return null;
+  }
+  const path = deps.namespacePath(id);
+  if (!path) {
+    fail(res, 404, 'not_found', `no namespace ${id}`);
+    return null;
+  }
+  return { id, path };
+}
+
+function inNs(path: string, file: string, args: string[]): [string, string[]] {
+  return [NSENTER, [`--net=${path}`, file, ...args]];
+}
+
+function commandFailed(res: Response, e: unknown): void {
+  // A namespace that vanished between listing and inspecting is the common case here.
+  const message = e instanceof CommandError ? e.message : String(e);
+  fail(res, 502, 'command_failed', message);
+}
+
+export function inspectRouter(deps: InspectDeps): express.Router {
+  const router = express.Router();
+
+  router.get('/namespaces/:id/sockets', async (req, res) => {
+    const ns = resolve(deps, req, res);
+    if (!ns) return;
+    try {
+      const stdout = await runOk(...inNs(ns.path, SS, ['-Hltnup']));
+      res.json({ namespace: ns.id, sockets: parseSs(stdout) });
+    } catch (e) {
+      commandFailed(res, e);
+    }
+  });
+
+  router.get('/namespaces/:id/firewall', async (req, res) => {
+    const ns = resolve(deps, req, res);
+    if (!ns) return;
+    try {
+      if (await exists(NFT)) {
+        const [jsonText, text] = await Promise.all([
+          runOk(...inNs(ns.path, NFT, ['-j', 'list', 'ruleset'])),
+          runOk(...inNs(ns.path, NFT, ['list', 'ruleset'])),
+        ]);
+        const json: unknown = jsonText.trim() ? JSON.parse(jsonText) : { nftables: [] };
+        res.json({ namespace: ns.id, tool: 'nft', text, json, rules: countNftRules(json) });
+      } else {
+        const text = await runOk(...inNs(ns.path, IPTABLES_SAVE, []));
+        res.json({ namespace: ns.id, tool: 'iptables', text, json: null, rules: countIptablesRules(text) });
+      }
+    } catch (e) {
+      commandFailed(res, e);
+    }
+  });
+
+  return router;
+}
