@@ -1,0 +1,145 @@
+/**
+ * Turns "something changed in namespace X" requests into discovery refreshes: bursts are
+ * coalesced into one refresh (a short window), one refresh runs at a time and the latest request
+ * wins; the result is diffed against what clients have and published as one delta.
+ */
+import type { Topology } from '../../common/model.js';
+import { normalizeTopology } from '../../common/model.js';
+import type { DeltaOp } from '../../common/protocol.js';
+import { diffTopology } from '../../common/delta.js';
+
+/** The parts of server/discovery's DiscoveryResult the live server uses. */
+export interface LiveDiscoveryResult {
+  topology: Topology;
+  errors: string[];
+  hostNsids: Map<number, number>;
+}
+
+/** The parts of server/discovery's Discovery the live server uses. */
+export interface LiveDiscovery {
+  full(): Promise<LiveDiscoveryResult>;
+  refresh(changedInodes: Iterable<number>): Promise<LiveDiscoveryResult>;
+  listInodes(): Promise<Set<number>>;
+  ensureHostNsids(): Promise<void>;
+}
+
+export interface SchedulerSink {
+  delta(ops: DeltaOp[], next: Topology): void;
+  reset(next: Topology, reason: string): void;
+  errors(errors: string[]): void;
+  hostNsids(map: Map<number, number>): void;
+}
+
+export interface SchedulerOptions {
+  coalesceMs?: number;
+  /** Delay before retrying after discovery itself failed. */
+  retryMs?: number;
+  log?: (line: string) => void;
+}
+
+export class RefreshScheduler {
+  private inodes = new Set<number>();
+  private wantList = false;
+  private wantFull = false;
+  private resetReason: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private current: Topology;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    private readonly discovery: Pick<LiveDiscovery, 'full' | 'refresh'>,
+    initial: LiveDiscoveryResult,
+    private readonly sink: SchedulerSink,
+    private readonly opts: SchedulerOptions = {},
+  ) {
+    this.current = normalizeTopology(initial.topology);
+    this.log = opts.log ?? (() => {});
+  }
+
+  get topology(): Topology {
+    return this.current;
+  }
+
+  /** Re-read these namespaces (the namespace list is re-read too, cheaply). */
+  namespaces(inodes: Iterable<number>): void {
+    for (const i of inodes) this.inodes.add(i);
+    this.kick();
+  }
+
+  /** Namespaces may have come or gone: re-list them, read only new ones. */
+  list(): void {
+    this.wantList = true;
+    this.kick();
+  }
+
+  /** Re-read everything; with a reason, continuity was lost and clients get a new epoch. */
+  full(resetReason?: string): void {
+    this.wantFull = true;
+    if (resetReason) this.resetReason = resetReason;
+    this.kick();
+  }
+
+  /** Resolves when no refresh is pending or running (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running || this.timer) {
+      if (this.running) await this.running;
+      else await new Promise((r) => setTimeout(r, this.opts.coalesceMs ?? 15));
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private pending(): boolean {
+    return this.wantFull || this.wantList || this.inodes.size > 0;
+  }
+
+  private kick(): void {
+    if (this.stopped || this.timer || this.running || !this.pending()) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.runOnce().finally(() => {
+        this.running = null;
+        this.kick();
+      });
+    }, this.opts.coalesceMs ?? 15);
+  }
+
+  private async runOnce(): Promise<void> {
+    const full = this.wantFull;
+    const reason = this.resetReason;
+    const inodes = [...this.inodes];
+    this.wantFull = false;
+    this.wantList = false;
+    this.resetReason = null;
+    this.inodes.clear();
+    let result: LiveDiscoveryResult;
+    try {
+      result = full ? await this.discovery.full() : await this.discovery.refresh(inodes);
+    } catch (e) {
+      // Discovery should absorb vanished namespaces itself; if it still fails, keep the last
+      // good state and try a full read again shortly.
+      this.log(`refresh failed: ${e instanceof Error ? e.message : String(e)}; full resync soon`);
+      if (reason) this.resetReason = reason;
+      setTimeout(() => this.full(reason ?? undefined), this.opts.retryMs ?? 1000).unref();
+      return;
+    }
+    if (this.stopped) return;
+    const next = normalizeTopology(result.topology);
+    this.sink.hostNsids(result.hostNsids);
+    if (reason) {
+      this.current = next;
+      this.sink.reset(next, reason);
+    } else {
+      const ops = diffTopology(this.current, next);
+      this.current = next;
+      if (ops) this.sink.delta(ops, next);
+    }
+    this.sink.errors(result.errors);
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Wires the live server together: discovery -> scheduler -> hub, kernel events -> scheduler,
+ * Express app + WebSocket upgrade on one http server. Everything it needs from elsewhere comes in
+ * through `LiveDeps`, so tests can start it with fakes or with the real discovery.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { statSync } from 'node:fs';
+import type { Router } from 'express';
+import { WebSocketServer } from 'ws';
+import type { Namespace, Topology } from '../../common/model.js';
+import { normalizeTopology } from '../../common/model.js';
+import { createApp } from './app.js';
+import type { AppContext } from './app.js';
+import { Hub } from './hub.js';
+import type { HubOptions } from './hub.js';
+import type { ServeOptions } from './options.js';
+import { RefreshScheduler } from './scheduler.js';
+import type { LiveDiscovery } from './scheduler.js';
+import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from './security.js';
+import { createUpgradeHandler } from './upgrade.js';
+import { EventWatcher } from './watcher.js';
+import type { SpawnMonitor } from './watcher.js';
+
+/** What the API routers get from the server. */
+export interface RouterDeps {
+  getTopology(): Topology;
+  namespacePath(id: string): string | null;
+  onKernelChanged(nsIds: string[]): void;
+}
+
+export interface LiveDeps {
+  discovery: LiveDiscovery;
+  namespacePath(ns: Namespace): string;
+  /** The API routers (inspect, actions), mounted at /api after auth and the mutation checks. */
+  routers?(deps: RouterDeps): Router[];
+  /** False: no kernel event sources (unit tests). */
+  watch?: boolean;
+  spawnMonitor?: SpawnMonitor;
+  hub?: Partial<HubOptions>;
+  limiter?: FailureLimiter;
+  resyncMs?: number;
+  coalesceMs?: number;
+  maxConnections?: number;
+  log?(line: string): void;
+}
+
+export interface RunningServer {
+  host: string;
+  port: number;
+  /** `http://HOST:PORT` (IPv6 in brackets). */
+  origin: string;
+  hub: Hub;
+  scheduler: RefreshScheduler;
+  watcher: EventWatcher | null;
+  close(): Promise<void>;
+}
+
+function inodeOfId(id: string): number | null {
+  const m = /^ns-(\d+)$/.exec(id);
+  return m ? Number(m[1]) : null;
+}
+
+export async function startServer(options: ServeOptions, deps: LiveDeps): Promise<RunningServer> {
+  const log = deps.log ?? (() => {});
+  const { discovery } = deps;
+  try {
+    await discovery.ensureHostNsids();
+  } catch (e) {
+    log(`assigning nsids failed (events from some namespaces may be missed): ${String(e)}`);
+  }
+  const initial = await discovery.full();
+  log(
+    `discovered ${initial.topology.namespaces.length} namespaces, ${initial.topology.interfaces.length} interfaces`,
+  );
+  for (const err of initial.errors) log(`discovery: ${err}`);
+
+  const hub = new Hub(normalizeTopology(initial.topology), { readOnly: options.readOnly, log, ...deps.hub });
+  let watcher: EventWatcher | null = null;
+  const scheduler = new RefreshScheduler(
+    discovery,
+    initial,
+    {
+      delta: (ops, next) => hub.publish(ops, next),
+      reset: (next, reason) => hub.reset(next, reason),
+      errors: (errors) => hub.setErrors(errors),
+      hostNsids: (map) => watcher?.setHostNsids(map),
+    },
+    { coalesceMs: deps.coalesceMs ?? 15, log },
+  );
+
+  if (deps.watch !== false) {
+    watcher = new EventWatcher(
+      {
+        namespaces: (inodes) => scheduler.namespaces(inodes),
+        list: () => scheduler.list(),
+        lost: (reason) => scheduler.full(reason),
+      },
+      {
+        listInodes: () => discovery.listInodes(),
+        ensureHostNsids: () => discovery.ensureHostNsids(),
+        hostInode: statSync('/proc/self/ns/net').ino,
+        initialInodes: initial.topology.namespaces.map((n) => n.inode),
+        ...(deps.spawnMonitor ? { spawnMonitor: deps.spawnMonitor } : {}),
+        log,
+      },
+    );
+    watcher.setHostNsids(initial.hostNsids);
+    watcher.start();
+  }
+  // Safety net: a periodic full read catches whatever events missed (no epoch change: a plain delta).
+  const resync = setInterval(() => scheduler.full(), deps.resyncMs ?? 60_000);
+  resync.unref();
+
+  const routerDeps: RouterDeps = {
+    getTopology: () => scheduler.topology,
+    namespacePath: (id) => {
+      const ns = scheduler.topology.namespaces.find((n) => n.id === id);
+      return ns ? deps.namespacePath(ns) : null;
+    },
+    onKernelChanged: (ids) => {
+      const inodes = ids.map(inodeOfId).filter((i): i is number => i !== null);
+      if (inodes.length < ids.length) scheduler.list();
+      scheduler.namespaces(inodes);
+    },
+  };
+
+  const secrets = new Secrets(options.token);
+  const limiter = deps.limiter ?? new FailureLimiter();
+  const audit = (line: string): void => log(line);
+  const ctx: AppContext = {
+    secrets,
+    limiter,
+    audit,
+    hosts: new Set(),
+    origins: new Set(),
+    readOnly: options.readOnly,
+    readOnlyReason: options.readOnlyReason,
+    staticDir: options.staticDir,
+    state: () => hub.state,
+    routers: deps.routers ? deps.routers(routerDeps) : [],
+    log,
+  };
+  const server = createServer(createApp(ctx));
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  const upgrade = createUpgradeHandler({
+    secrets,
+    limiter,
+    audit,
+    get hosts() {
+      return ctx.hosts;
+    },
+    get origins() {
+      return ctx.origins;
+    },
+    wss,
+    hub,
+    maxConnections: deps.maxConnections ?? 32,
+    log,
+  });
+  server.on('upgrade', upgrade);
+
+  const stopBackground = (): void => {
+    clearInterval(resync);
+    watcher?.stop();
+    scheduler.stop();
+    hub.stop();
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    stopBackground();
+    throw e;
+  }
+  const port = (server.address() as AddressInfo).port;
+  ctx.hosts = allowedHosts(options.host, port);
+  ctx.origins = allowedOrigins(ctx.hosts);
+  hub.start();
+
+  return {
+    host: options.host,
+    port,
+    origin: `http://${hostPort(options.host, port)}`,
+    hub,
+    scheduler,
+    watcher,
+    async close() {
+      stopBackground();
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await scheduler.idle();
+    },
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * Kernel event sources, turned into refresh requests:
+ * - `ip -o monitor all-nsid nsid link address route` in the host namespace (one long-lived child;
+ *   it never enters other namespaces, so it keeps none alive): `[nsid N]` names the namespace;
+ * - inotify on /run/netns and /run/docker/netns: named and Docker namespaces coming and going;
+ * - a cheap periodic listInodes() (a stat scan, no `ip`): process-held namespaces.
+ * New namespaces get a host nsid (ensureHostNsids) so the monitor reports their changes too.
+ */
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { execa } from 'execa';
+import { IP } from '../exec/run.js';
+
+export type MonitorEvent = { kind: 'change'; nsid: number | 'current' } | { kind: 'nsid' };
+
+/** Parses one line of `ip -o monitor all-nsid ...`; null for lines that carry no event. */
+export function parseMonitorLine(line: string): MonitorEvent | null {
+  if (line.trim() === '') return null;
+  const m = /^\[nsid (\d+|current)\]\s*(.*)$/.exec(line);
+  const rest = m ? m[2]! : line;
+  if (/^(Deleted )?nsid /.test(rest)) return { kind: 'nsid' };
+  if (!m || m[1] === 'current') return { kind: 'change', nsid: 'current' };
+  return { kind: 'change', nsid: Number(m[1]) };
+}
+
+/** True when `ip monitor` reports that the kernel dropped events (ENOBUFS). */
+export function reportsLostEvents(stderr: string): boolean {
+  return /No buffer space available|netlink receive error/i.test(stderr);
+}
+
+export interface MonitorHandlers {
+  line(line: string): void;
+  stderr(text: string): void;
+  exit(description: string): void;
+}
+
+/** Starts the event source; returns a stopper. Replaceable in tests. */
+export type SpawnMonitor = (h: MonitorHandlers) => { stop(): void };
+
+export const MONITOR_ARGS = ['-o', 'monitor', 'all-nsid', 'nsid', 'link', 'address', 'route'];
+
+/** The real monitor: absolute path, no shell, fixed env (no token), killed when we exit. */
+export const spawnIpMonitor: SpawnMonitor = (h) => {
+  const child = execa(IP, MONITOR_ARGS, {
+    extendEnv: false,
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    cleanup: true,
+  });
+  let stopping = false;
+  if (child.stdout) createInterface({ input: child.stdout }).on('line', h.line);
+  child.stderr?.setEncoding('utf8').on('data', (t: string) => h.stderr(t));
+  void child.then((r) => {
+    if (!stopping) h.exit(r.signal ? `signal ${r.signal}` : `exit code ${String(r.exitCode)}`);
+  });
+  return {
+    stop() {
+      stopping = true;
+      child.kill('SIGTERM');
+    },
+  };
+};
+
+export interface WatcherSink {
+  namespaces(inodes: number[]): void;
+  list(): void;
+  lost(reason: string): void;
+}
+
+export interface WatcherOptions {
+  listInodes(): Promise<Set<number>>;
+  ensureHostNsids(): Promise<void>;
+  /** Inode of the namespace the server (and the monitor) runs in. */
+  hostInode: number;
+  /** Namespaces the initial snapshot holds; anything else found by the first scan is new. */
+  initialInodes?: Iterable<number>;
+  spawnMonitor?: SpawnMonitor;
+  watchDirs?: string[];
+  pollMs?: number;
+  log?: (line: string) => void;
+}
+
+export class EventWatcher {
+  private nsids = new Map<number, number>();
+  private known: Set<number> | null = null;
+  private monitor: { stop(): void } | null = null;
+  private watchers = new Map<string, FSWatcher>();
+  private pollTimer: NodeJS.Timeout | null = null;
+  private restartDelay = 200;
+  private checking: Promise<void> | null = null;
+  private checkAgain = false;
+  private stopped = false;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    private readonly sink: WatcherSink,
+    private readonly opts: WatcherOptions,
+  ) {
+    this.log = opts.log ?? (() => {});
+    if (opts.initialInodes) this.known = new Set(opts.initialInodes);
+  }
+
+  /** nsid (as the host sees it) -> namespace inode, from the latest discovery. */
+  setHostNsids(map: Map<number, number>): void {
+    this.nsids = map;
+  }
+
+  start(): void {
+    this.startMonitor();
+    this.armInotify();
+    const tick = (): void => {
+      this.armInotify();
+      void this.checkList();
+      this.pollTimer = setTimeout(tick, this.opts.pollMs ?? 1000);
+      this.pollTimer.unref();
+    };
+    tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.monitor?.stop();
+    this.monitor = null;
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+  }
+
+  handleLine(line: string): void {
+    const ev = parseMonitorLine(line);
+    if (!ev) return;
+    if (ev.kind === 'nsid') {
+      this.sink.list();
+      return;
+    }
+    const inode = ev.nsid === 'current' ? this.opts.hostInode : this.nsids.get(ev.nsid);
+    // An nsid we cannot map yet belongs to a namespace we have not listed: re-list.
+    if (inode === undefined) this.sink.list();
+    else this.sink.namespaces([inode]);
+  }
+
+  handleStderr(text: string): void {
+    if (reportsLostEvents(text)) {
+      this.log('ip monitor lost events (ENOBUFS): full resync');
+      this.sink.lost('kernel events were dropped');
+    } else if (text.trim()) {
+      this.log(`ip monitor: ${text.trim()}`);
+    }
+  }
+
+  private startMonitor(): void {
+    if (this.stopped) return;
+    const startedAt = Date.now();
+    this.monitor = (this.opts.spawnMonitor ?? spawnIpMonitor)({
+      line: (l) => this.handleLine(l),
+      stderr: (t) => this.handleStderr(t),
+      exit: (why) => {
+        if (this.stopped) return;
+        // Back off only when it keeps dying quickly.
+        this.restartDelay = Date.now() - startedAt > 10_000 ? 200 : Math.min(this.restartDelay * 2, 5000);
+        this.log(`ip monitor stopped (${why}); restarting in ${this.restartDelay} ms, then full resync`);
+        setTimeout(() => {
+          this.startMonitor();
+          this.sink.lost(`event source restarted after ${why}`);
+        }, this.restartDelay).unref();
+      },
+    });
+  }
+
+  private armInotify(): void {
+    for (const dir of this.opts.watchDirs ?? ['/run/netns', '/run/docker/netns']) {
+      if (this.watchers.has(dir)) continue;
+      try {
+        const w = watch(dir, { persistent: false }, () => {
+          void this.checkList();
+          // `ip netns add` creates the file before it bind-mounts the namespace on it: look again.
+          setTimeout(() => void this.checkList(), 50).unref();
+        });
+        w.on('error', () => {
+          // The folder went away (e.g. docker stopped); the poll re-arms it when it is back.
+          w.close();
+          this.watchers.delete(dir);
+        });
+        this.watchers.set(dir, w);
+      } catch {
+        // Missing folder: nothing to watch yet.
+      }
+    }
+  }
+
+  /** Compares the namespace inodes with the last scan; one scan at a time, repeated if asked meanwhile. */
+  checkList(): Promise<void> {
+    if (this.checking) {
+      this.checkAgain = true;
+      return this.checking;
+    }
+    this.checking = this.scan().finally(() => {
+      this.checking = null;
+      if (this.checkAgain && !this.stopped) {
+        this.checkAgain = false;
+        void this.checkList();
+      }
+    });
+    return this.checking;
+  }
+
+  private async scan(): Promise<void> {
+    let now: Set<number>;
+    try {
+      now = await this.opts.listInodes();
+    } catch (e) {
+      this.log(`listing namespaces failed: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    const before = this.known;
+    this.known = now;
+    if (before === null || this.stopped) return;
+    const added = [...now].filter((i) => !before.has(i));
+    const removed = [...before].some((i) => !now.has(i));
+    if (added.length > 0) {
+      try {
+        await this.opts.ensureHostNsids();
+      } catch (e) {
+        this.log(`assigning nsids failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      this.sink.namespaces(added);
+    } else if (removed) {
+      this.sink.list();
+    }
+  }
+}
