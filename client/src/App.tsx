@@ -1,0 +1,42 @@
+/** Page shell: toolbar on top, the canvas, the side panel, and the veth dialog when asked for. */
+import { ReactFlowProvider } from '@xyflow/react';
+import { CreateVethDialog } from './actions/CreateVethDialog.js';
+import { Canvas } from './canvas/Canvas.js';
+import { SidePanel } from './panel/SidePanel.js';
+import { useStore } from './store/store.js';
+import { Toolbar } from './toolbar/Toolbar.js';
+
+function Placeholder() {
+  const hasData = useStore((s) => s.live !== null);
+  const conn = useStore((s) => s.conn);
+  if (hasData) return null;
+  return (
+    <div className="placeholder" data-testid="placeholder">
+      {conn === 'connecting' ? 'Connecting to the explorer…' : 'Waiting for the server…'}
+    </div>
+  );
+}
+
+function VethDialog() {
+  const veth = useStore((s) => s.veth);
+  if (!veth) return null;
+  return <CreateVethDialog a={veth.a} b={veth.b} onClose={() => useStore.getState().closeVeth()} />;
+}
+
+export function App() {
+  return (
+    <ReactFlowProvider>
+      <div className="app">
+        <Toolbar />
+        <main className="main">
+          <div className="canvas" data-testid="canvas">
+            <Canvas />
+            <Placeholder />
+          </div>
+          <SidePanel />
+        </main>
+        <VethDialog />
+      </div>
+    </ReactFlowProvider>
+  );
+}

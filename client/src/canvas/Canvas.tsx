@@ -1,0 +1,107 @@
+/** The one <ReactFlow>: controlled by the store, memoised types, drag-to-create-veth. */
+import { useCallback, useEffect, useRef } from 'react';
+import { Background, ConnectionMode, Controls, MiniMap, ReactFlow, useReactFlow } from '@xyflow/react';
+import type {
+  EdgeTypes,
+  FinalConnectionState,
+  IsValidConnection,
+  NodeMouseHandler,
+  NodeTypes,
+} from '@xyflow/react';
+import type { FlowEdge, FlowNode } from '../graph/types.js';
+import { absoluteCenter, useStore } from '../store/store.js';
+import { BridgeNodeView, IfaceNodeView } from './IfaceNodeView.js';
+import { NamespaceNodeView } from './NamespaceNodeView.js';
+import { PortEdgeView, VethEdgeView } from './FloatingEdges.js';
+
+// Module level so React Flow never sees new type maps (xyflow error002).
+const nodeTypes = {
+  namespace: NamespaceNodeView,
+  iface: IfaceNodeView,
+  bridge: BridgeNodeView,
+} satisfies NodeTypes;
+const edgeTypes = { veth: VethEdgeView, port: PortEdgeView } satisfies EdgeTypes;
+
+/** Rendering only what is on screen pays off once the picture is big. */
+const VISIBLE_ONLY_ABOVE = 300;
+
+const isValidConnection: IsValidConnection<FlowEdge> = (c) =>
+  c.sourceHandle === 'new-veth' && c.targetHandle === 'new-veth';
+
+function nsOf(node: FlowNode | null | undefined): string | null {
+  if (!node) return null;
+  return node.type === 'namespace' ? node.id : (node.parentId ?? null);
+}
+
+const minimapColor = (n: FlowNode): string =>
+  n.type === 'namespace' ? (n.data.ns.kind === 'host' ? '#2563eb' : '#94a3b8') : '#cbd5e1';
+
+export function Canvas() {
+  const nodes = useStore((s) => s.nodes);
+  const edges = useStore((s) => s.edges);
+  const readOnly = useStore((s) => s.live?.readOnly ?? true);
+  const layoutRuns = useStore((s) => s.layoutRuns);
+  const focus = useStore((s) => s.focus);
+  const onNodesChange = useStore((s) => s.onNodesChange);
+  const onEdgesChange = useStore((s) => s.onEdgesChange);
+  const rf = useReactFlow<FlowNode, FlowEdge>();
+  const fitted = useRef(false);
+
+  useEffect(() => {
+    if (layoutRuns > 0 && !fitted.current) {
+      fitted.current = true;
+      // Wait a frame so the newly placed nodes are measured before fitting.
+      requestAnimationFrame(() => void rf.fitView({ padding: 0.1 }));
+    }
+  }, [layoutRuns, rf]);
+
+  useEffect(() => {
+    if (!focus) return;
+    const c = absoluteCenter(focus.id);
+    if (c) void rf.setCenter(c.x, c.y, { zoom: Math.max(rf.getZoom(), 1), duration: 300 });
+  }, [focus, rf]);
+
+  const onNodeClick: NodeMouseHandler<FlowNode> = useCallback((_e, node) => {
+    useStore.getState().select({ kind: node.type === 'namespace' ? 'namespace' : 'interface', id: node.id });
+  }, []);
+  const onEdgeClick = useCallback((_e: React.MouseEvent, edge: FlowEdge) => {
+    if (edge.type === 'veth') useStore.getState().select({ kind: 'interface', id: edge.source });
+  }, []);
+  const onPaneClick = useCallback(() => useStore.getState().select(null), []);
+
+  // Dropping anywhere on a box (or on the same box) asks for a veth between the two namespaces;
+  // nothing is added to the graph here: the edge appears when the kernel has it.
+  const onConnectEnd = useCallback((_e: MouseEvent | TouchEvent, cs: FinalConnectionState) => {
+    if (cs.fromHandle?.id !== 'new-veth') return;
+    const a = nsOf(cs.fromNode as FlowNode | null);
+    const b = nsOf(cs.toNode as FlowNode | null);
+    if (a && b) useStore.getState().openVeth(a, b);
+  }, []);
+
+  return (
+    <ReactFlow<FlowNode, FlowEdge>
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      edgeTypes={edgeTypes}
+      onNodesChange={onNodesChange}
+      onEdgesChange={onEdgesChange}
+      onNodeClick={onNodeClick}
+      onEdgeClick={onEdgeClick}
+      onPaneClick={onPaneClick}
+      onConnectEnd={onConnectEnd}
+      isValidConnection={isValidConnection}
+      connectionMode={ConnectionMode.Loose}
+      nodesConnectable={!readOnly}
+      deleteKeyCode={null}
+      onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
+      minZoom={0.05}
+      maxZoom={2.5}
+      proOptions={{ hideAttribution: true }}
+    >
+      <Background gap={24} size={1} color="#e2e8f0" />
+      <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} />
+      <Controls showInteractive={false} />
+    </ReactFlow>
+  );
+}

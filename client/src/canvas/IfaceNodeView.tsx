@@ -1,0 +1,83 @@
+/** An interface inside its namespace box (child node); bridges get their own look. */
+import { memo } from 'react';
+import { Handle, Position } from '@xyflow/react';
+import type { NodeProps } from '@xyflow/react';
+import type { Interface } from '../../../common/model.js';
+import { canvasAddresses } from '../graph/structure.js';
+import type { IfaceNode } from '../graph/types.js';
+import { ADDR_LINES_MAX } from '../graph/types.js';
+
+export function isUp(i: Interface): boolean {
+  return i.state === 'UP' || (i.state === 'UNKNOWN' && i.flags.includes('UP'));
+}
+
+/** Why a veth has no drawn peer, or null when it has one (or is no veth). */
+export function danglingReason(i: Interface): string | null {
+  if (i.kind !== 'veth' || i.peer) return null;
+  return i.peerUnresolved ?? 'peer not found';
+}
+
+function Body({ iface, bridgeName }: { iface: Interface; bridgeName: string | null }) {
+  const addrs = canvasAddresses(iface);
+  const shown = addrs.slice(0, ADDR_LINES_MAX);
+  const up = isUp(iface);
+  const dangling = danglingReason(iface);
+  return (
+    <>
+      <div className="if-head">
+        <span className={`state-dot ${up ? 'up' : 'down'}`} title={`state ${iface.state}`} />
+        <span className="if-name" data-testid="if-name">
+          {iface.name}
+        </span>
+        <span className="if-kind">{iface.kind}</span>
+        <span className={`if-state ${up ? 'up' : 'down'}`} data-testid="if-state">
+          {iface.state}
+        </span>
+      </div>
+      <div className="if-addrs">
+        {shown.map((a) => (
+          <div key={a.cidr} className="if-addr" data-testid="if-addr">
+            {a.cidr}
+          </div>
+        ))}
+        {addrs.length > shown.length && <div className="muted">+{addrs.length - shown.length} more</div>}
+        {addrs.length === 0 && bridgeName && <div className="muted">port of {bridgeName}</div>}
+        {addrs.length === 0 && !bridgeName && <div className="muted">{iface.mac ?? 'no address'}</div>}
+      </div>
+      {dangling && (
+        <span className="dangling" data-testid="dangling" title={dangling}>
+          ⟂
+        </span>
+      )}
+      {/* One hidden handle: edges are drawn floating, but React Flow needs an anchor. */}
+      <Handle type="source" id="port" position={Position.Top} isConnectable={false} className="port-handle" />
+    </>
+  );
+}
+
+export const IfaceNodeView = memo(function IfaceNodeView({ data, selected }: NodeProps<IfaceNode>) {
+  const up = isUp(data.iface);
+  return (
+    <div
+      className={`if-box ${up ? 'is-up' : 'is-down'}${selected ? ' is-selected' : ''}`}
+      data-testid="if-box"
+      data-state={up ? 'up' : 'down'}
+    >
+      <Body iface={data.iface} bridgeName={data.bridgeName} />
+    </div>
+  );
+});
+
+export const BridgeNodeView = memo(function BridgeNodeView({ data, selected }: NodeProps<IfaceNode>) {
+  const up = isUp(data.iface);
+  return (
+    <div
+      className={`if-box bridge-box ${up ? 'is-up' : 'is-down'}${selected ? ' is-selected' : ''}`}
+      data-testid="bridge-box"
+      data-state={up ? 'up' : 'down'}
+    >
+      <div className="bridge-rail" aria-hidden="true" />
+      <Body iface={data.iface} bridgeName={null} />
+    </div>
+  );
+});

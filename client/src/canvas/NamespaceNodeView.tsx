@@ -1,0 +1,79 @@
+/** A namespace box (React Flow parent node): name, kind, containers, sharing, a new-veth handle. */
+import { memo } from 'react';
+import { Handle, Position } from '@xyflow/react';
+import type { NodeProps } from '@xyflow/react';
+import type { Namespace } from '../../../common/model.js';
+import type { NamespaceNode } from '../graph/types.js';
+
+const KIND_LABEL: Record<Namespace['kind'], string> = {
+  host: 'host',
+  named: 'ip netns',
+  process: 'process',
+  container: 'container',
+};
+
+/** "shared by 3 processes, 2 containers" when more than one user holds the namespace. */
+export function sharingText(ns: Namespace): string | null {
+  const p = ns.pids.length;
+  const c = ns.containers.length;
+  if (p <= 1 && c <= 1) return null;
+  const parts: string[] = [];
+  if (p > 1) parts.push(`${p} processes`);
+  if (c > 1) parts.push(`${c} containers`);
+  else if (c === 1 && ns.containers[0]?.sharedNamespace) parts.push('1 container');
+  return `shared by ${parts.join(', ')}`;
+}
+
+export const NamespaceNodeView = memo(function NamespaceNodeView({
+  data,
+  selected,
+}: NodeProps<NamespaceNode>) {
+  const { ns, ifaceCount } = data;
+  const container = ns.containers.find((c) => !c.sharedNamespace) ?? ns.containers[0];
+  const shared = sharingText(ns);
+  return (
+    <div
+      className={`ns-box ns-${ns.kind}${selected ? ' is-selected' : ''}${ns.error ? ' has-error' : ''}`}
+      data-testid="ns-box"
+      data-kind={ns.kind}
+    >
+      <div className="ns-header">
+        <div className="ns-title">
+          <span className={`kind-badge kind-${ns.kind}`}>{KIND_LABEL[ns.kind]}</span>
+          <span className="ns-name" data-testid="ns-name" title={ns.name}>
+            {ns.name}
+          </span>
+        </div>
+        <div className="ns-sub">
+          {container ? (
+            <span data-testid="ns-container" title={container.id}>
+              {container.runtime}: {container.name ?? container.id.slice(0, 12)}
+              {container.image ? ` · ${container.image}` : ''}
+            </span>
+          ) : (
+            <span className="muted">
+              netns {ns.inode} · {ifaceCount} if
+            </span>
+          )}
+          {shared && (
+            <span className="shared" data-testid="ns-shared">
+              {shared}
+            </span>
+          )}
+          {ns.error && (
+            <span className="ns-error" title={ns.error}>
+              ⚠ unreadable
+            </span>
+          )}
+        </div>
+      </div>
+      <Handle
+        type="source"
+        id="new-veth"
+        position={Position.Right}
+        className="new-veth-handle"
+        title="Drag to another namespace to create a veth pair"
+      />
+    </div>
+  );
+});

@@ -1,0 +1,59 @@
+/** Typed React Flow nodes and edges for the topology picture (ids are the model's ids). */
+import type { Edge, Node } from '@xyflow/react';
+import type { Interface, Namespace, NamespaceKind } from '../../../common/model.js';
+
+export interface NamespaceData extends Record<string, unknown> {
+  ns: Namespace;
+  /** Interfaces in the namespace, including hidden loopback (for the header summary). */
+  ifaceCount: number;
+}
+export interface IfaceData extends Record<string, unknown> {
+  iface: Interface;
+  /** Name of the bridge this interface is a port of, when known. */
+  bridgeName: string | null;
+}
+
+export type NamespaceNode = Node<NamespaceData, 'namespace'>;
+export type IfaceNode = Node<IfaceData, 'iface' | 'bridge'>;
+export type FlowNode = NamespaceNode | IfaceNode;
+
+export type VethEdge = Edge<Record<string, never>, 'veth'>;
+export type PortEdge = Edge<Record<string, never>, 'port'>;
+export type FlowEdge = VethEdge | PortEdge;
+
+export function isNamespaceNode(n: FlowNode): n is NamespaceNode {
+  return n.type === 'namespace';
+}
+
+export interface XY {
+  x: number;
+  y: number;
+}
+export interface Size {
+  w: number;
+  h: number;
+}
+
+/** Where things are: namespace positions are absolute, interface positions relative to their box. */
+export interface Layout {
+  pos: Record<string, XY>;
+  size: Record<string, Size>;
+}
+
+export interface ViewOptions {
+  showLoopback: boolean;
+  hiddenKinds: ReadonlySet<NamespaceKind>;
+}
+
+/** Ids that get a CSS class for a moment (recent change) or until the next search (hit). */
+export interface Marks {
+  changed: ReadonlySet<string>;
+  hit: string | null;
+}
+
+export const NS_HEADER = 64;
+export const NS_PAD = 16;
+export const NS_MIN_W = 240;
+export const IFACE_W = 184;
+export const BRIDGE_W = 236;
+export const ADDR_LINES_MAX = 3;

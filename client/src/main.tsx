@@ -1,0 +1,16 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import '@xyflow/react/dist/style.css';
+import './styles.css';
+import { App } from './App.js';
+import { startLive } from './sync/socket.js';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('missing #root');
+// The connection lives outside React so StrictMode's double effects cannot open two sockets.
+startLive();
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

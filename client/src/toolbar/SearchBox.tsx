@@ -1,0 +1,67 @@
+/** Finds a namespace, interface, MAC or IP; Enter or a click centres and highlights it. */
+import { useMemo, useState } from 'react';
+import type { KeyboardEvent } from 'react';
+import { search } from '../lib/search.js';
+import type { SearchHit } from '../lib/search.js';
+import { useStore } from '../store/store.js';
+
+function go(hit: SearchHit): void {
+  useStore.getState().select({ kind: hit.kind, id: hit.id }, true);
+}
+
+export function SearchBox() {
+  const [q, setQ] = useState('');
+  const [open, setOpen] = useState(false);
+  const topology = useStore((s) => s.live?.topology);
+  const hits = useMemo(() => (topology && q ? search(topology, q, 12) : []), [topology, q]);
+
+  const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'Enter' && hits[0]) {
+      go(hits[0]);
+      setOpen(false);
+    } else if (e.key === 'Escape') {
+      setOpen(false);
+      useStore.getState().setHit(null);
+    }
+  };
+
+  return (
+    <div className="search">
+      <input
+        type="search"
+        placeholder="Search namespace, interface, MAC or IP"
+        data-testid="search-input"
+        aria-label="Search"
+        value={q}
+        onChange={(e) => {
+          setQ(e.target.value);
+          setOpen(true);
+        }}
+        onFocus={() => setOpen(true)}
+        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onKeyDown={onKey}
+      />
+      {open && q && (
+        <ul className="search-results" data-testid="search-results">
+          {hits.length === 0 && <li className="muted">no match</li>}
+          {hits.map((h) => (
+            <li key={h.id}>
+              <button
+                type="button"
+                data-testid="search-result"
+                data-id={h.id}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => {
+                  go(h);
+                  setOpen(false);
+                }}
+              >
+                <span className="muted">{h.kind === 'namespace' ? 'ns' : 'if'}</span> {h.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+/** Top bar: title, connection status, search, filters, loopback toggle, layout and export. */
+import type { NamespaceKind } from '../../../common/model.js';
+import { useStore } from '../store/store.js';
+import type { ConnState } from '../store/store.js';
+import { exportImage, exportModel } from './exporters.js';
+import { SearchBox } from './SearchBox.js';
+
+const KINDS: NamespaceKind[] = ['host', 'container', 'process', 'named'];
+const CONN_TEXT: Record<ConnState, string> = {
+  connecting: 'connecting…',
+  live: 'live',
+  reconnecting: 'reconnecting…',
+  stale: 'stale',
+};
+
+function Status() {
+  const conn = useStore((s) => s.conn);
+  const errors = useStore((s) => s.errors);
+  const counts = useStore((s) =>
+    s.live ? `${s.live.topology.namespaces.length} ns · ${s.live.topology.interfaces.length} if` : '',
+  );
+  return (
+    <div className="status">
+      <span className={`conn conn-${conn}`} data-testid="connection-status" data-state={conn}>
+        <span className="conn-dot" />
+        {CONN_TEXT[conn]}
+      </span>
+      <span className="muted">{counts}</span>
+      {errors.length > 0 && (
+        <span className="status-errors" data-testid="status-errors" title={errors.join('\n')}>
+          ⚠ {errors.length}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function Filters() {
+  const view = useStore((s) => s.view);
+  const { toggleKind, setShowLoopback } = useStore.getState();
+  return (
+    <div className="filters" role="group" aria-label="Filters">
+      {KINDS.map((k) => (
+        <label key={k} className="chip">
+          <input
+            type="checkbox"
+            data-testid={`filter-${k}`}
+            checked={!view.hiddenKinds.has(k)}
+            onChange={() => toggleKind(k)}
+          />
+          {k}
+        </label>
+      ))}
+      <label className="chip">
+        <input
+          type="checkbox"
+          data-testid="toggle-loopback"
+          checked={view.showLoopback}
+          onChange={(e) => setShowLoopback(e.target.checked)}
+        />
+        loopback
+      </label>
+    </div>
+  );
+}
+
+function Exports() {
+  const report = (e: unknown) => window.alert(`Export failed: ${e instanceof Error ? e.message : String(e)}`);
+  return (
+    <div className="buttons">
+      <button
+        type="button"
+        title="Lay everything out again (forgets dragged positions)"
+        onClick={() => useStore.getState().relayout()}
+      >
+        Re-layout
+      </button>
+      <button type="button" data-testid="export-png" onClick={() => exportImage('png').catch(report)}>
+        PNG
+      </button>
+      <button type="button" data-testid="export-svg" onClick={() => exportImage('svg').catch(report)}>
+        SVG
+      </button>
+      <button
+        type="button"
+        data-testid="export-json"
+        onClick={() => {
+          const t = useStore.getState().live?.topology;
+          if (t) exportModel(t);
+        }}
+      >
+        JSON
+      </button>
+    </div>
+  );
+}
+
+export function Toolbar() {
+  return (
+    <header className="toolbar">
+      <div className="brand">
+        <strong>netns-explorer</strong>
+      </div>
+      <Status />
+      <SearchBox />
+      <Filters />
+      <Exports />
+    </header>
+  );
+}
