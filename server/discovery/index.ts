@@ -1,13 +1,29 @@
 /**
- * Discovery: finds every network namespace and reads its links, addresses and routes.
- * (Contract stub: the implementation lands shortly; the exports below are stable.)
+ * Discovery: finds every network namespace and reads its links, addresses and routes, resolving
+ * veth peers exactly. Thin shell: enumeration is stat-only, each namespace is read by one `ip`
+ * batch process (bounded concurrency), and parsing, peer resolution and assembly are pure.
  */
 import type { Namespace, Topology } from '../../common/model.js';
-import { emptyTopology } from '../../common/model.js';
+import { IP, NSENTER, run } from '../exec/run.js';
+import { assemble, describeNamespace, MAX_PROCESSES } from './assemble.js';
+import type { NamespaceFacts } from './assemble.js';
+import type { DockerContainer } from './docker.js';
+import { listDockerContainers } from './docker.js';
+import type { FoundNamespace, Scan } from './enumerate.js';
+import { openPaths, readCgroup, readComm, scanNamespaces } from './enumerate.js';
+import type { NamespaceRead } from './ipParse.js';
+import { parseNsids } from './ipParse.js';
+import { NsidHelper } from './nsidHelper.js';
+import { parseCgroup } from './procParse.js';
+import { readNamespace } from './reader.js';
+import type { ReadOutcome } from './reader.js';
 
 export interface DiscoveryResult {
+  /** Normalized (normalizeTopology), ids as in common/model.ts. */
   topology: Topology;
+  /** Problems that did not stop discovery (namespaces not entered and why, unresolved peers...). */
   errors: string[];
+  /** nsid as seen from the host namespace -> namespace inode (for `ip monitor all-nsid`). */
   hostNsids: Map<number, number>;
 }
 
@@ -18,22 +34,181 @@ export interface Discovery {
   ensureHostNsids(): Promise<void>;
 }
 
-export function createDiscovery(_opts?: { concurrency?: number }): Discovery {
-  const empty = async (): Promise<DiscoveryResult> => ({
-    topology: emptyTopology(),
-    errors: [],
-    hostNsids: new Map(),
-  });
-  return {
-    full: empty,
-    refresh: empty,
-    listInodes: async () => new Set(),
-    ensureHostNsids: async () => {},
-  };
-}
-
+/** A path nsenter --net= can open for this namespace. */
 export function namespacePath(ns: Namespace): string {
+  if (ns.kind === 'host' && ns.mounts.length === 0 && ns.pids.includes(process.pid))
+    return '/proc/self/ns/net';
   if (ns.mounts[0]) return ns.mounts[0];
   if (ns.pids[0] !== undefined) return `/proc/${ns.pids[0]}/ns/net`;
   return '/proc/self/ns/net';
+}
+
+/** How long an idle mount-namespace helper is kept for the next refresh. */
+const HELPER_IDLE_MS = 30_000;
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function factsOf(found: FoundNamespace, isHost: boolean): NamespaceFacts {
+  const comms = new Map<number, string>();
+  for (const pid of found.pids.slice(0, MAX_PROCESSES)) {
+    const c = readComm(pid);
+    if (c !== null) comms.set(pid, c);
+  }
+  const cgroups = new Map<number, ReturnType<typeof parseCgroup> & object>();
+  for (const pid of found.pids) {
+    const text = readCgroup(pid);
+    const c = text === null ? null : parseCgroup(text);
+    if (c) cgroups.set(pid, c);
+  }
+  return { found, isHost, comms, cgroups };
+}
+
+export function createDiscovery(opts: { concurrency?: number; scanFds?: boolean } = {}): Discovery {
+  const concurrency = opts.concurrency ?? 8;
+  const scanFds = opts.scanFds ?? true;
+  const cache = new Map<number, ReadOutcome>();
+  let helper: NsidHelper | null = null;
+  let helperError: string | null = null;
+  let idleTimer: NodeJS.Timeout | null = null;
+
+  async function getHelper(): Promise<NsidHelper | null> {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      helper?.stop();
+      helper = null;
+    }, HELPER_IDLE_MS);
+    idleTimer.unref();
+    if (helper?.alive()) return helper;
+    try {
+      helper = await NsidHelper.start();
+      helperError = null;
+    } catch (e) {
+      helper = null;
+      helperError = `nsid maps unavailable: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    return helper;
+  }
+
+  async function syncHelper(scan: Scan): Promise<NsidHelper | null> {
+    const h = await getHelper();
+    if (!h) return null;
+    const entries = new Map<number, string>();
+    for (const ns of scan.namespaces.values()) {
+      const p = openPaths(ns, scan)[0];
+      if (p) entries.set(ns.inode, p);
+    }
+    try {
+      await h.sync(entries);
+      return h;
+    } catch (e) {
+      helperError = `nsid maps unavailable: ${String(e)}`;
+      return null;
+    }
+  }
+
+  async function readAll(scan: Scan, inodes: number[], h: NsidHelper | null): Promise<void> {
+    await mapLimit(inodes, concurrency, async (ino) => {
+      const ns = scan.namespaces.get(ino);
+      if (!ns) return;
+      const ours = ino === scan.hostInode && scan.hostPath === '/proc/self/ns/net';
+      const outcome = await readNamespace(
+        { inode: ino, paths: openPaths(ns, scan), ours },
+        h ? h.mountNs : null,
+      );
+      cache.set(ino, outcome);
+    });
+  }
+
+  async function docker(errors: string[]): Promise<Map<string, DockerContainer> | null> {
+    try {
+      return await listDockerContainers();
+    } catch (e) {
+      errors.push(`Docker API: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
+  }
+
+  async function build(scan: Scan, errors: string[]): Promise<DiscoveryResult> {
+    const dockerInfo = await docker(errors);
+    const namespaces = [...scan.namespaces.values()].map((f) =>
+      describeNamespace(factsOf(f, f.inode === scan.hostInode), dockerInfo),
+    );
+    const reads = new Map<number, NamespaceRead>();
+    const unreadable = new Map<number, string>();
+    for (const n of namespaces) {
+      const o = cache.get(n.inode);
+      if (o && 'read' in o) reads.set(n.inode, o.read);
+      else unreadable.set(n.inode, o ? o.error : 'not read');
+    }
+    const { topology, errors: more } = assemble({ namespaces, reads, unreadable });
+    const hostNsids = reads.get(scan.hostInode)?.nsids ?? new Map<number, number>();
+    if (helperError) errors.push(helperError);
+    return { topology, errors: [...errors, ...more], hostNsids };
+  }
+
+  function dropVanished(scan: Scan): void {
+    for (const ino of cache.keys()) if (!scan.namespaces.has(ino)) cache.delete(ino);
+  }
+
+  return {
+    async full() {
+      const scan = scanNamespaces({ fds: scanFds });
+      const h = await syncHelper(scan);
+      cache.clear();
+      await readAll(scan, [...scan.namespaces.keys()], h);
+      return build(scan, [...scan.errors]);
+    },
+
+    async refresh(changedInodes) {
+      const scan = scanNamespaces({ fds: scanFds });
+      dropVanished(scan);
+      const want = new Set<number>();
+      for (const ino of changedInodes) if (scan.namespaces.has(ino)) want.add(ino);
+      let added = false;
+      for (const ino of scan.namespaces.keys()) {
+        if (!cache.has(ino)) {
+          want.add(ino);
+          added = true;
+        }
+      }
+      // New namespaces need entries in the host's nsid map (hostNsids) and the helper.
+      if (added) want.add(scan.hostInode);
+      const h = await syncHelper(scan);
+      await readAll(scan, [...want], h);
+      return build(scan, [...scan.errors]);
+    },
+
+    async listInodes() {
+      return new Set(scanNamespaces({ fds: scanFds }).namespaces.keys());
+    },
+
+    async ensureHostNsids() {
+      const scan = scanNamespaces({ fds: scanFds });
+      const h = await syncHelper(scan);
+      if (!h) throw new Error(helperError ?? 'nsid helper unavailable');
+      const hostArgs =
+        scan.hostPath === '/proc/self/ns/net'
+          ? [`--mount=${h.mountNs}`]
+          : [`--net=${scan.hostPath}`, `--mount=${h.mountNs}`];
+      const list = await run(NSENTER, [...hostArgs, IP, '-j', 'netns', 'list'], { timeoutMs: 10_000 });
+      const have = new Set(parseNsids(JSON.parse(list.stdout.trim() || '[]')).values());
+      const missing = [...scan.namespaces.keys()].filter((ino) => ino !== scan.hostInode && !have.has(ino));
+      if (missing.length === 0) return;
+      // `ip netns set NAME auto` is the documented way; NAME is a symlink in the helper's /run/netns,
+      // so nothing is pinned and the host's /run/netns is untouched. -force: go on past vanished ones.
+      const input = missing.map((ino) => `netns set ${ino} auto`).join('\n') + '\n';
+      await run(NSENTER, [...hostArgs, IP, '-force', '-b', '-'], { input, timeoutMs: 10_000 });
+    },
+  };
 }

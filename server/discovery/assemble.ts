@@ -1,0 +1,100 @@
+/** Pure assembly of the model: namespace descriptions and the final normalized topology. */
+import type { ContainerRef, Namespace, NamespaceKind, ProcessRef, Topology } from '../../common/model.js';
+import { MODEL_VERSION, normalizeTopology, nsId } from '../../common/model.js';
+import type { DockerContainer } from './docker.js';
+import type { FoundNamespace } from './enumerate.js';
+import type { NamespaceRead } from './ipParse.js';
+import type { CgroupContainer } from './procParse.js';
+import { resolve } from './peers.js';
+
+export const MAX_PROCESSES = 20;
+
+export interface NamespaceFacts {
+  found: FoundNamespace;
+  isHost: boolean;
+  /** comm of (up to MAX_PROCESSES of) its pids. */
+  comms: Map<number, string>;
+  /** Container of each pid that has one (from /proc/PID/cgroup). */
+  cgroups: Map<number, CgroupContainer>;
+}
+
+export function describeNamespace(f: NamespaceFacts, docker: Map<string, DockerContainer> | null): Namespace {
+  const containers = new Map<string, ContainerRef>();
+  for (const c of f.cgroups.values()) {
+    const key = `${c.runtime}:${c.id}`;
+    if (containers.has(key)) continue;
+    const d = c.runtime === 'docker' ? docker?.get(c.id) : undefined;
+    const mode = d?.networkMode ?? null;
+    containers.set(key, {
+      runtime: c.runtime,
+      id: c.id,
+      name: d?.name ?? null,
+      image: d?.image ?? null,
+      sharedNamespace: f.isHost || mode === 'host' || (mode !== null && mode.startsWith('container:')),
+    });
+  }
+  const refs = [...containers.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const processes: ProcessRef[] = f.found.pids
+    .slice(0, MAX_PROCESSES)
+    .map((pid) => ({ pid, command: f.comms.get(pid) ?? '?' }));
+  const owner = refs.find((c) => !c.sharedNamespace);
+
+  let kind: NamespaceKind;
+  let name: string;
+  if (f.isHost) {
+    kind = 'host';
+    name = 'host';
+  } else if (f.found.netnsNames.length > 0) {
+    kind = 'named';
+    name = f.found.netnsNames[0]!;
+  } else if (owner) {
+    kind = 'container';
+    name = owner.name ?? `${owner.runtime} ${owner.id.slice(0, 12)}`;
+  } else {
+    kind = 'process';
+    const p = processes[0];
+    name = p
+      ? `pid ${p.pid} (${p.command})`
+      : f.found.mounts[0]
+        ? `mount ${f.found.mounts[0]}`
+        : f.found.fds[0]
+          ? `fd ${f.found.fds[0]}`
+          : `ns ${f.found.inode}`;
+  }
+  return {
+    id: nsId(f.found.inode),
+    inode: f.found.inode,
+    kind,
+    name,
+    netnsNames: f.found.netnsNames,
+    pids: f.found.pids,
+    processes,
+    containers: refs,
+    mounts: f.found.mounts,
+    error: null,
+  };
+}
+
+export interface AssembleInput {
+  namespaces: Namespace[];
+  reads: Map<number, NamespaceRead>;
+  /** inode -> why it could not be read. */
+  unreadable: Map<number, string>;
+}
+
+export function assemble(input: AssembleInput): { topology: Topology; errors: string[] } {
+  const present = new Set(input.namespaces.map((n) => n.inode));
+  const reads = new Map([...input.reads].filter(([ino]) => present.has(ino)));
+  const namespaces = input.namespaces.map((n) => ({ ...n, error: input.unreadable.get(n.inode) ?? null }));
+  const { interfaces, links } = resolve({ reads, unreadable: input.unreadable });
+  const errors: string[] = [];
+  for (const n of namespaces) if (n.error) errors.push(`${n.id} (${n.name}) not read: ${n.error}`);
+  for (const i of interfaces) {
+    if (i.peerUnresolved) errors.push(`${i.id} (${i.name}): veth peer unresolved: ${i.peerUnresolved}`);
+  }
+  const routes = [...reads.values()].flatMap((r) => r.routes);
+  return {
+    topology: normalizeTopology({ version: MODEL_VERSION, namespaces, interfaces, routes, links }),
+    errors,
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * A private mount namespace in which /run/netns is a tmpfs holding one symlink per network
+ * namespace, named by its inode. `ip netns list` run there inside namespace X then prints, for
+ * every namespace T, the nsid X has for T (`RTM_GETNSID` on the opened file): the exact
+ * per-namespace nsid map that veth peer resolution needs, including for unnamed and
+ * bind-mount-only namespaces, without touching the host's /run/netns.
+ *
+ * The helper is a `sleep` process (parent-death signal KILL) that only holds the mount namespace.
+ * Copies of nsfs mounts are unmounted in it and entries are symlinks, not bind mounts, so it never
+ * keeps a network namespace alive.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, readdir, readFile, readlink, symlink, unlink } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { NSENTER, runOk } from '../exec/run.js';
+import { unescapeMountPath } from './procParse.js';
+
+const UNSHARE = '/usr/bin/unshare';
+const SETPRIV = '/usr/bin/setpriv';
+const SLEEP = '/usr/bin/sleep';
+const MOUNT = '/usr/bin/mount';
+const UMOUNT = '/usr/bin/umount';
+
+export class NsidHelper {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly pid: number,
+  ) {}
+
+  get mountNs(): string {
+    return `/proc/${this.pid}/ns/mnt`;
+  }
+
+  private get dir(): string {
+    return `/proc/${this.pid}/root/run/netns`;
+  }
+
+  alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  static async start(): Promise<NsidHelper> {
+    const child = spawn(
+      UNSHARE,
+      ['--mount', '--propagation', 'private', SETPRIV, '--pdeathsig', 'KILL', SLEEP, '86400'],
+      { stdio: 'ignore', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' } },
+    );
+    child.unref();
+    const pid = child.pid;
+    if (pid === undefined) throw new Error('could not start unshare');
+    const h = new NsidHelper(child, pid);
+    try {
+      const mine = readlinkSync('/proc/self/ns/mnt');
+      const deadline = Date.now() + 5000;
+      // unshare switches mount namespace before it execs: wait until sleep runs in a new one.
+      for (;;) {
+        if (!h.alive()) throw new Error('unshare --mount exited (not root?)');
+        const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+        const mnt = await readlink(`/proc/${pid}/ns/mnt`).catch(() => mine);
+        if (comm.trim() === 'sleep' && mnt !== mine) break;
+        if (Date.now() > deadline) throw new Error('mount-namespace helper did not start');
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      // The copies of nsfs mounts would pin their namespaces as long as the helper lives.
+      const info = await readFile(`/proc/${pid}/mountinfo`, 'utf8');
+      const nsfs = info
+        .split('\n')
+        .filter((l) => l.includes(' - nsfs '))
+        .map((l) => unescapeMountPath(l.split(' ')[4] ?? ''))
+        .filter((p) => p.startsWith('/'));
+      if (nsfs.length > 0) await runOk(NSENTER, [`--mount=${h.mountNs}`, UMOUNT, '-l', '--', ...nsfs]);
+      await runOk(NSENTER, [
+        `--mount=${h.mountNs}`,
+        MOUNT,
+        '-t',
+        'tmpfs',
+        '-o',
+        'mode=0700,size=4m',
+        'nx-nsids',
+        '/run',
+      ]);
+      await mkdir(h.dir, { mode: 0o700 });
+      const left = await readFile(`/proc/${pid}/mountinfo`, 'utf8');
+      if (left.includes(' - nsfs ')) throw new Error('nsfs mounts remain in the helper mount namespace');
+    } catch (e) {
+      h.stop();
+      throw e;
+    }
+    return h;
+  }
+
+  /** Makes /run/netns (in the helper) hold exactly `inode -> path` for the given namespaces. */
+  async sync(entries: Map<number, string>): Promise<void> {
+    const want = new Map<string, string>();
+    for (const [ino, path] of entries) want.set(String(ino), this.visible(path));
+    for (const name of await readdir(this.dir)) {
+      const target = want.get(name);
+      if (target !== undefined && (await readlink(`${this.dir}/${name}`).catch(() => null)) === target) {
+        want.delete(name);
+      } else {
+        await unlink(`${this.dir}/${name}`).catch(() => undefined);
+      }
+    }
+    for (const [name, target] of want) await symlink(target, `${this.dir}/${name}`);
+  }
+
+  /** /run is covered by the helper's tmpfs: reach mounts there through our own root. */
+  private visible(path: string): string {
+    if (path.startsWith('/proc/')) return path.replace(/^\/proc\/self\//, `/proc/${process.pid}/`);
+    return `/proc/${process.pid}/root${path}`;
+  }
+
+  stop(): void {
+    if (this.alive()) this.child.kill('SIGKILL');
+  }
+}

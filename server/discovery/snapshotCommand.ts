@@ -1,0 +1,16 @@
+/** `netns-explorer snapshot`: prints the whole topology model as JSON on stdout. */
+import { createDiscovery } from './index.js';
+
+export async function main(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(
+      'usage: netns-explorer snapshot\nPrints the topology model (common/model.ts) as JSON.\n',
+    );
+    return 0;
+  }
+  const { topology, errors } = await createDiscovery().full();
+  for (const e of errors) process.stderr.write(`netns-explorer: ${e}\n`);
+  process.stdout.write(JSON.stringify(topology, null, 2) + '\n');
+  const host = topology.namespaces.find((n) => n.kind === 'host');
+  return host && host.error === null ? 0 : 1;
+}
