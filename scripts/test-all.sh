@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `npm test`: build, unit + kernel tests (vitest), end-to-end tests (Playwright with /usr/bin/chromium),
+# then fail if anything of ours is left on the machine. Must run as root: the tests create namespaces.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" != 0 ]; then
+  echo "test-all: must run as root (the tests create network namespaces and interfaces)" >&2
+  exit 1
+fi
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+failed=()
+
+cleanup() {
+  # Whatever happened, take the demo lab down (the e2e fixture does too; this covers interrupts).
+  if [ -f dist/server/cli.js ]; then node dist/server/cli.js lab down >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+trap 'echo "test-all: interrupted" >&2; exit 130' INT TERM
+
+step "build (npm run build)"
+if ! npm run build --silent; then
+  echo "test-all: build failed; not running tests" >&2
+  exit 1
+fi
+
+step "unit and kernel tests (vitest)"
+npx vitest run || failed+=(vitest)
+
+step "end-to-end tests (playwright, report in playwright-report/)"
+npx playwright test || failed+=(playwright)
+
+step "leftovers"
+cleanup
+scripts/check-clean.sh || failed+=(check-clean)
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "test-all: FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "test-all: all passed"
