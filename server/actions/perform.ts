@@ -1,0 +1,86 @@
+/**
+ * The frame around every mutation: read-only refusal (before anything spawns), validation,
+ * name reservation, the global lock, one audit line, and a refresh request to the live server.
+ */
+import type { Made } from './audit.js';
+import { auditParams } from './audit.js';
+import type { ActionContext } from './context.js';
+import { Op } from './context.js';
+import { ActionError, forbidden } from './errors.js';
+
+export interface Outcome {
+  status: number;
+  body: Record<string, unknown>;
+  made?: Made;
+  unmade?: Made;
+}
+
+export interface Plan {
+  /** Namespaces this action touches (refreshed afterwards, success or not). */
+  nsIds: string[];
+  /** Names claimed while the request runs: `${nsId}/${name}`. */
+  reserve?: Array<{ key: string; field: string }>;
+  work(op: Op): Promise<Outcome>;
+}
+
+export interface Result {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export async function perform(
+  ctx: ActionContext,
+  action: string,
+  params: unknown,
+  prepare: () => Plan,
+): Promise<Result> {
+  const op = new Op(ctx);
+  const started = new Date().toISOString();
+  let result: Result;
+  let made: Made | undefined;
+  let unmade: Made | undefined;
+  let rollback: { rolledBack: boolean; residue: string[] } | undefined;
+  let nsIds: string[] = [];
+  try {
+    if (ctx.deps.readOnly)
+      throw forbidden('read_only', 'the server runs with --read-only; changes are refused');
+    const plan = prepare();
+    nsIds = plan.nsIds;
+    const release = ctx.reserve(plan.reserve ?? []);
+    try {
+      const out = await ctx.locked(() => plan.work(op));
+      ({ made, unmade } = out);
+      ctx.ledger.apply(made, unmade);
+      result = { status: out.status, body: { op: op.id, ...out.body } };
+    } finally {
+      release();
+    }
+  } catch (e) {
+    const err =
+      e instanceof ActionError
+        ? e
+        : new ActionError(500, 'internal', `internal error: ${e instanceof Error ? e.message : String(e)}`);
+    if (typeof err.extra.rolledBack === 'boolean')
+      rollback = {
+        rolledBack: err.extra.rolledBack,
+        residue: (err.extra.residue as string[] | undefined) ?? [],
+      };
+    result = { status: err.status, body: { op: op.id, ...err.toBody() } };
+  }
+  const ok = result.status < 400;
+  ctx.audit.append({
+    ts: started,
+    op: op.id,
+    action,
+    params: auditParams(params),
+    commands: op.commands,
+    status: result.status,
+    ok,
+    ...(ok ? {} : { error: String((result.body.error as { message?: string } | undefined)?.message ?? '') }),
+    ...(rollback ? { rollback } : {}),
+    ...(made ? { made } : {}),
+    ...(unmade ? { unmade } : {}),
+  });
+  if (op.commands.length > 0 && nsIds.length > 0) ctx.deps.onKernelChanged(nsIds);
+  return result;
+}

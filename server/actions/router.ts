@@ -1,0 +1,128 @@
+/**
+ * The actions API, mounted by the live server at `/api` after its auth, Host/Origin and
+ * Content-Type checks. Here: body limits, validation, the work, JSON errors (4xx for anything a
+ * user can cause). See README.md in this folder for every route.
+ */
+import express from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
+import type { Topology } from '../../common/model.js';
+import { ActionContext } from './context.js';
+import { ActionError } from './errors.js';
+import {
+  addAddressPlan,
+  createBridgePlan,
+  deleteInterfacePlan,
+  removeAddressPlan,
+  setMasterPlan,
+  setStatePlan,
+} from './iface.js';
+import { createNamespacePlan, deleteNamespacePlan } from './namespaces.js';
+import type { Plan } from './perform.js';
+import { perform } from './perform.js';
+import { addRoutePlan, deleteRoutePlan } from './routes.js';
+import { vethPlan } from './veth.js';
+
+export interface ActionDeps {
+  readOnly: boolean;
+  allowHostChanges: boolean;
+  auditLogPath: string;
+  /** Latest model the server holds. */
+  getTopology(): Topology;
+  /** Path nsenter/ip can use for a namespace id, null if unknown. */
+  namespacePath(id: string): string | null;
+  /** Ask the live server to refresh these namespaces now. */
+  onKernelChanged(nsIds: string[]): void;
+}
+
+type PlanFn = (ctx: ActionContext, req: Request) => Plan;
+
+export function actionsRouter(deps: ActionDeps): Router {
+  const ctx = new ActionContext(deps);
+  const router = express.Router();
+  // Bodies are tiny; express.json skips requests another parser already handled.
+  router.use(express.json({ limit: '16kb', strict: true }));
+
+  const mutation = (action: string, plan: PlanFn) => async (req: Request, res: Response) => {
+    const params = { ...(req.params as Record<string, string>), body: req.body as unknown };
+    const r = await perform(ctx, action, params, () => plan(ctx, req));
+    res.status(r.status).json(r.body);
+  };
+  const body = (req: Request): unknown => req.body;
+  const param = (req: Request, name: string): unknown => (req.params as Record<string, unknown>)[name];
+
+  router.post(
+    '/veth',
+    mutation('veth.create', (c, req) => vethPlan(c, body(req))),
+  );
+  router.delete(
+    '/interfaces/:id',
+    mutation('interface.delete', (c, req) => deleteInterfacePlan(c, param(req, 'id'))),
+  );
+  router.post(
+    '/interfaces/:id/state',
+    mutation('interface.state', (c, req) => setStatePlan(c, param(req, 'id'), body(req))),
+  );
+  router.post(
+    '/interfaces/:id/addresses',
+    mutation('address.add', (c, req) => addAddressPlan(c, param(req, 'id'), body(req))),
+  );
+  router.delete(
+    '/interfaces/:id/addresses',
+    mutation('address.remove', (c, req) => removeAddressPlan(c, param(req, 'id'), body(req))),
+  );
+  router.delete(
+    '/interfaces/:id/addresses/:cidr',
+    mutation('address.remove', (c, req) =>
+      removeAddressPlan(c, param(req, 'id'), { cidr: param(req, 'cidr') }),
+    ),
+  );
+  router.post(
+    '/interfaces/:id/master',
+    mutation('interface.master', (c, req) => setMasterPlan(c, param(req, 'id'), body(req))),
+  );
+  router.post(
+    '/bridges',
+    mutation('bridge.create', (c, req) => createBridgePlan(c, body(req))),
+  );
+  router.post(
+    '/routes',
+    mutation('route.add', (c, req) => addRoutePlan(c, body(req))),
+  );
+  router.delete(
+    '/routes',
+    mutation('route.remove', (c, req) => deleteRoutePlan(c, body(req))),
+  );
+  router.post(
+    '/namespaces',
+    mutation('namespace.create', (c, req) => createNamespacePlan(c, body(req))),
+  );
+  router.delete(
+    '/namespaces/:id',
+    mutation('namespace.delete', (c, req) => deleteNamespacePlan(c, param(req, 'id'))),
+  );
+
+  // Body-parser failures (bad JSON, too large, wrong charset) and anything else: JSON, never HTML.
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status =
+      typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+    const e =
+      err instanceof ActionError
+        ? err
+        : status === 413
+          ? new ActionError(413, 'too_large', 'request body is too large (limit 16 KiB)')
+          : status >= 400 && status < 500
+            ? new ActionError(status, 'bad_body', `request body is not valid JSON: ${(err as Error).message}`)
+            : new ActionError(500, 'internal', 'internal error');
+    if (deps.readOnly && e.status < 500 && req.method !== 'GET') {
+      res
+        .status(403)
+        .json(
+          new ActionError(403, 'read_only', 'the server runs with --read-only; changes are refused').toBody(),
+        );
+      return;
+    }
+    res.status(e.status).json(e.toBody());
+  });
+  return router;
+}

@@ -1,0 +1,111 @@
+/**
+ * Input validation for actions: strict allowlists (stricter than the kernel on purpose), run
+ * before any `ip` starts. Values leave here canonical, so what we echo is what we configure.
+ */
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import { badRequest } from './errors.js';
+
+/** Interface names: 1-15 ASCII bytes, no leading `-`/`.`, none of `/ : % # whitespace quotes`. */
+export const IFNAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
+/** Names under /run/netns (ip's NAME_MAX is larger; 64 is plenty and keeps paths sane). */
+export const NETNS_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+/** Model ids as the server hands them out. */
+export const NS_ID_RE = /^ns-[0-9]{1,20}$/;
+export const IF_ID_RE = /^if-[0-9]{1,20}-[0-9]{1,10}$/;
+/** Prefix length without leading zeros (ip's strtoul would read `08` as octal garbage). */
+const PREFIX_RE = /^(0|[1-9][0-9]?|1[01][0-9]|12[0-8])$/;
+
+export function isIfName(s: string): boolean {
+  return IFNAME_RE.test(s) && s !== '.' && s !== '..';
+}
+
+export const ifName = z.string({ error: 'must be a string' }).refine(isIfName, {
+  message: 'interface name must be 1-15 characters of letters, digits, _ . - and not start with - or .',
+});
+export const netnsName = z.string({ error: 'must be a string' }).refine((s) => NETNS_NAME_RE.test(s), {
+  message: 'namespace name must be 1-64 characters of letters, digits, _ . - and not start with - or .',
+});
+export const nsIdSchema = z
+  .string({ error: 'must be a string' })
+  .refine((s) => NS_ID_RE.test(s), { message: 'namespace id must look like ns-<inode>' });
+export const ifIdSchema = z
+  .string({ error: 'must be a string' })
+  .refine((s) => IF_ID_RE.test(s), { message: 'interface id must look like if-<inode>-<ifindex>' });
+/** Raw CIDR text; canonicalised by canonicalCidr() so the error names the field. */
+export const cidrText = z.string({ error: 'must be a string' }).max(64, 'address is too long');
+export const uint32 = z
+  .number({ error: 'must be a number' })
+  .int('must be an integer')
+  .min(0, 'must be at least 0')
+  .max(4294967295, 'must be at most 4294967295');
+
+export type Family = 4 | 6;
+export interface ParsedAddr {
+  family: Family;
+  /** Canonical text of the address (dotted quad / RFC 5952). */
+  addr: string;
+  bytes: number[];
+}
+
+/** Parses one address strictly: four-part decimal IPv4 or IPv6 without zone id. */
+export function parseAddr(s: string, field: string): ParsedAddr {
+  if (s !== s.trim() || s.includes('%'))
+    throw badRequest(`${s} is not a plain IP address (no zone ids or spaces)`, field);
+  if (ipaddr.IPv4.isValidFourPartDecimal(s)) {
+    const a = ipaddr.IPv4.parse(s);
+    return { family: 4, addr: a.toString(), bytes: a.toByteArray() };
+  }
+  if (s.includes(':') && ipaddr.IPv6.isValid(s)) {
+    const a = ipaddr.IPv6.parse(s);
+    return { family: 6, addr: a.toRFC5952String(), bytes: a.toByteArray() };
+  }
+  throw badRequest(`${JSON.stringify(s)} is not a valid IPv4 (a.b.c.d, decimal) or IPv6 address`, field);
+}
+
+export interface Cidr extends ParsedAddr {
+  prefix: number;
+  /** Canonical `addr/prefix`. */
+  cidr: string;
+}
+
+/** Parses `addr/len` (or a bare address when `bareIsHost`, meaning /32 or /128). */
+export function canonicalCidr(s: string, field: string, opts: { bareIsHost?: boolean } = {}): Cidr {
+  const slash = s.indexOf('/');
+  if (slash < 0 && !opts.bareIsHost)
+    throw badRequest(`${JSON.stringify(s)} needs a prefix length, e.g. 10.1.0.1/24`, field);
+  const addrPart = slash < 0 ? s : s.slice(0, slash);
+  const a = parseAddr(addrPart, field);
+  const max = a.family === 4 ? 32 : 128;
+  let prefix = max;
+  if (slash >= 0) {
+    const p = s.slice(slash + 1);
+    if (!PREFIX_RE.test(p) || Number(p) > max)
+      throw badRequest(
+        `prefix length ${JSON.stringify(p)} must be a number from 0 to ${max} without leading zeros`,
+        field,
+      );
+    prefix = Number(p);
+  }
+  return { ...a, prefix, cidr: `${a.addr}/${prefix}` };
+}
+
+/** A route destination: the network address itself (no host bits), canonical. */
+export function canonicalNetwork(s: string, field: string): Cidr {
+  const c = canonicalCidr(s, field, { bareIsHost: true });
+  for (let bit = c.prefix; bit < c.bytes.length * 8; bit++) {
+    if ((c.bytes[bit >> 3]! >> (7 - (bit & 7))) & 1)
+      throw badRequest(`${s} has host bits set beyond /${c.prefix}; use the network address`, field);
+  }
+  return c;
+}
+
+/** Turns the first zod issue into a 400 naming the field (`a.name`, `up`, ...). */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
+  const message = issue ? (field ? `${field}: ${issue.message}` : issue.message) : 'invalid request body';
+  throw badRequest(message, field);
+}
