@@ -43,7 +43,10 @@ export function authorize(
     const blocked = tooManyAttempts(ctx);
     if (blocked) return blocked;
   }
-  if (cred.valid) return { ok: true, via: cred.kind };
+  if (cred.valid) {
+    if (cred.kind === 'bearer') ctx.limiter.recordSuccess();
+    return { ok: true, via: cred.kind };
+  }
   if (cred.kind === 'bearer') {
     ctx.limiter.recordFailure();
     ctx.audit(`auth failure: wrong bearer token from ${peer}`);
@@ -56,7 +59,10 @@ export function authorize(
 export function checkBootstrapToken(given: string, peer: string, ctx: AuthContext): AuthResult {
   const blocked = tooManyAttempts(ctx);
   if (blocked) return blocked;
-  if (secretEquals(given, ctx.secrets.token)) return { ok: true, via: 'cookie' };
+  if (secretEquals(given, ctx.secrets.token)) {
+    ctx.limiter.recordSuccess();
+    return { ok: true, via: 'cookie' };
+  }
   ctx.limiter.recordFailure();
   ctx.audit(`auth failure: wrong token in URL from ${peer}`);
   return { ok: false, status: 401, reason: 'wrong token' };

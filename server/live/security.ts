@@ -120,7 +120,9 @@ export class Secrets {
  * passed, a valid token is accepted again.
  */
 export class FailureLimiter {
-  private failures: number[] = [];
+  /** Failures in the current streak: it ends after `windowMs` without a failure, or on success. */
+  private streak = 0;
+  private lastFailure = -Infinity;
   private blockedUntil = 0;
 
   constructor(
@@ -135,12 +137,17 @@ export class FailureLimiter {
 
   recordFailure(): void {
     const t = this.now();
-    this.failures = this.failures.filter((f) => t - f < this.opts.windowMs);
-    this.failures.push(t);
-    const over = this.failures.length - this.opts.freeFailures;
+    if (t - this.lastFailure > this.opts.windowMs) this.streak = 0;
+    this.lastFailure = t;
+    this.streak++;
+    const over = this.streak - this.opts.freeFailures;
     if (over >= 0) {
       const backoff = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** Math.min(over, 30));
       this.blockedUntil = t + backoff;
     }
+  }
+
+  recordSuccess(): void {
+    this.streak = 0;
   }
 }

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { emptyTopology, normalizeTopology } from '../../common/model.js';
+import type { Topology } from '../../common/model.js';
+import type { DeltaOp } from '../../common/protocol.js';
+import { RefreshScheduler } from './scheduler.js';
+import type { LiveDiscoveryResult, SchedulerSink } from './scheduler.js';
+import { EventWatcher, parseMonitorLine, reportsLostEvents } from './watcher.js';
+import type { MonitorHandlers, WatcherSink } from './watcher.js';
+import { pollUntil } from '../../test/kernel.js';
+
+function topoWith(names: string[]): Topology {
+  return normalizeTopology({
+    ...emptyTopology(),
+    namespaces: names.map((n, i) => ({
+      id: `ns-${100 + i}`,
+      inode: 100 + i,
+      kind: 'named' as const,
+      name: n,
+      netnsNames: [n],
+      pids: [],
+      processes: [],
+      containers: [],
+      mounts: [],
+      error: null,
+    })),
+  });
+}
+
+function result(t: Topology): LiveDiscoveryResult {
+  return { topology: t, errors: [], hostNsids: new Map() };
+}
+
+/** A discovery whose refreshes complete when the test says so. */
+class FakeDiscovery {
+  calls: Array<{ kind: 'full' | 'refresh'; inodes: number[] }> = [];
+  next: Topology = topoWith([]);
+  failNext = false;
+  private gates: Array<() => void> = [];
+  gated = false;
+  private async answer(kind: 'full' | 'refresh', inodes: number[]): Promise<LiveDiscoveryResult> {
+    this.calls.push({ kind, inodes });
+    if (this.gated) await new Promise<void>((r) => this.gates.push(r));
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('boom');
+    }
+    return result(this.next);
+  }
+  full = () => this.answer('full', []);
+  refresh = (inodes: Iterable<number>) => this.answer('refresh', [...inodes].sort());
+  open(): void {
+    this.gated = false;
+    for (const g of this.gates.splice(0)) g();
+  }
+}
+
+function sink() {
+  const deltas: DeltaOp[][] = [];
+  const resets: string[] = [];
+  const s: SchedulerSink = {
+    delta: (ops) => deltas.push(ops),
+    reset: (_t, reason) => resets.push(reason),
+    errors: () => {},
+    hostNsids: () => {},
+  };
+  return { s, deltas, resets };
+}
+
+describe('RefreshScheduler', () => {
+  it('coalesces a burst into one refresh of the union, and publishes one delta', async () => {
+    const d = new FakeDiscovery();
+    const { s, deltas } = sink();
+    const sched = new RefreshScheduler(d, result(topoWith([])), s, { coalesceMs: 5 });
+    d.next = topoWith(['a', 'b']);
+    for (let i = 0; i < 100; i++) sched.namespaces([i % 3]);
+    await sched.idle();
+    expect(d.calls).toEqual([{ kind: 'refresh', inodes: [0, 1, 2] }]);
+    expect(deltas).toHaveLength(1);
+    sched.namespaces([1]);
+    await sched.idle();
+    expect(deltas).toHaveLength(1); // same state: no empty delta
+  });
+
+  it('runs one refresh at a time; requests made meanwhile run after it', async () => {
+    const d = new FakeDiscovery();
+    d.gated = true;
+    const { s } = sink();
+    const sched = new RefreshScheduler(d, result(topoWith([])), s, { coalesceMs: 1 });
+    sched.namespaces([1]);
+    await pollUntil(() => d.calls.length === 1, 'first refresh');
+    sched.namespaces([2]);
+    sched.list();
+    expect(d.calls).toHaveLength(1);
+    d.open();
+    await pollUntil(() => d.calls.length === 2, 'second refresh');
+    d.open();
+    await sched.idle();
+    expect(d.calls[1]).toEqual({ kind: 'refresh', inodes: [2] });
+  });
+
+  it('a full read with a reason resets (new epoch); discovery failure retries a full read', async () => {
+    const d = new FakeDiscovery();
+    const { s, resets, deltas } = sink();
+    const sched = new RefreshScheduler(d, result(topoWith([])), s, { coalesceMs: 1, retryMs: 5 });
+    d.failNext = true;
+    d.next = topoWith(['x']);
+    sched.full('events lost');
+    await pollUntil(() => resets.length === 1, 'reset after retry');
+    expect(d.calls.map((c) => c.kind)).toEqual(['full', 'full']);
+    expect(resets).toEqual(['events lost']);
+    expect(deltas).toHaveLength(0);
+    sched.stop();
+  });
+});
+
+describe('EventWatcher', () => {
+  it('parses monitor lines', () => {
+    expect(parseMonitorLine('[nsid 0]3: a1@ifb0: <BROADCAST> mtu 1500')).toEqual({ kind: 'change', nsid: 0 });
+    expect(parseMonitorLine('[nsid current]Deleted 10.0.0.0/24 dev x')).toEqual({
+      kind: 'change',
+      nsid: 'current',
+    });
+    expect(parseMonitorLine('[nsid current]nsid 7 (iproute2 netns name: a)')).toEqual({ kind: 'nsid' });
+    expect(parseMonitorLine('[nsid current]Deleted nsid 7 (iproute2 netns name: a)')).toEqual({
+      kind: 'nsid',
+    });
+    expect(parseMonitorLine('')).toBeNull();
+    expect(reportsLostEvents('netlink receive error No buffer space available (105)')).toBe(true);
+  });
+
+  it('maps nsids to namespaces, re-lists unknown ones, resyncs on lost events and restarts a dead monitor', async () => {
+    const calls: string[] = [];
+    const s: WatcherSink = {
+      namespaces: (i) => calls.push(`ns ${i.join(',')}`),
+      list: () => calls.push('list'),
+      lost: (r) => calls.push(`lost ${r}`),
+    };
+    let handlers: MonitorHandlers | null = null;
+    let spawns = 0;
+    let inodes = new Set([1, 2]);
+    let ensured = 0;
+    const w = new EventWatcher(s, {
+      listInodes: async () => inodes,
+      ensureHostNsids: async () => {
+        ensured++;
+      },
+      hostInode: 1,
+      initialInodes: [1, 2],
+      watchDirs: [],
+      pollMs: 10_000,
+      spawnMonitor: (h) => {
+        spawns++;
+        handlers = h;
+        return { stop() {} };
+      },
+    });
+    w.setHostNsids(new Map([[5, 2]]));
+    w.start();
+    handlers!.line('[nsid 5]2: x: <UP>');
+    handlers!.line('[nsid current]2: eth0: <UP>');
+    handlers!.line('[nsid 9]2: y: <UP>');
+    handlers!.stderr('netlink receive error No buffer space available (105)\n');
+    expect(calls).toEqual(['ns 2', 'ns 1', 'list', 'lost kernel events were dropped']);
+    calls.length = 0;
+    inodes = new Set([1, 2, 3]);
+    await w.checkList();
+    expect(ensured).toBe(1);
+    expect(calls).toEqual(['ns 3']);
+    calls.length = 0;
+    handlers!.exit('exit code 1');
+    await pollUntil(() => spawns === 2, 'monitor restart');
+    expect(calls).toEqual(['lost event source restarted after exit code 1']);
+    w.stop();
+  });
+});
