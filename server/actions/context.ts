@@ -68,7 +68,9 @@ export class ActionContext {
   ns(id: string, field: string): NsRef {
     const n: Namespace | undefined = this.deps.getTopology().namespaces.find((x) => x.id === id);
     if (!n) throw notFound(`namespace ${id} does not exist`, field);
-    const path = this.deps.namespacePath(id);
+    // `/proc/self` would mean the `ip` process itself (already inside another namespace) when
+    // the path is used as `netns PATH`: pin it to the server's pid.
+    const path = this.deps.namespacePath(id)?.replace(/^\/proc\/(self|thread-self)\//, `/proc/${process.pid}/`);
     // An absolute path: `ip ... netns VALUE` reads a value without `/` as a /run/netns name.
     if (!path || !path.startsWith('/'))
       throw notFound(`namespace ${id} cannot be entered (it may have vanished)`, field);

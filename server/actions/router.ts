@@ -114,15 +114,23 @@ export function actionsRouter(deps: ActionDeps): Router {
           : status >= 400 && status < 500
             ? new ActionError(status, 'bad_body', `request body is not valid JSON: ${(err as Error).message}`)
             : new ActionError(500, 'internal', 'internal error');
-    if (deps.readOnly && e.status < 500 && req.method !== 'GET') {
-      res
-        .status(403)
-        .json(
-          new ActionError(403, 'read_only', 'the server runs with --read-only; changes are refused').toBody(),
-        );
-      return;
-    }
-    res.status(e.status).json(e.toBody());
+    const final =
+      deps.readOnly && e.status < 500
+        ? new ActionError(403, 'read_only', 'the server runs with --read-only; changes are refused')
+        : e;
+    // Exactly one audit line per mutating request, those refused before parsing included.
+    ctx.audit.append({
+      ts: new Date().toISOString(),
+      op: 'none',
+      action: `${req.method} ${req.path}`.slice(0, 200),
+      params: null,
+      commands: [],
+      status: final.status,
+      ok: false,
+      error: final.message,
+    });
+    res.status(final.status).json(final.toBody());
   });
+  // No catch-all 404 here: the live server mounts other /api routes beside this router.
   return router;
 }
