@@ -74,7 +74,16 @@ function factsOf(found: FoundNamespace, isHost: boolean): NamespaceFacts {
   return { found, isHost, comms, cgroups };
 }
 
-export function createDiscovery(opts: { concurrency?: number; scanFds?: boolean } = {}): Discovery {
+export interface DiscoveryOptions {
+  /** Namespaces read at once (each read is one short `ip` process). */
+  concurrency?: number;
+  /** Also look for namespaces held only by open fds (/proc/PID/fd). */
+  scanFds?: boolean;
+  /** Docker Engine API socket (default /var/run/docker.sock; tests run their own dockerd). */
+  dockerSocket?: string;
+}
+
+export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   const concurrency = opts.concurrency ?? 8;
   const scanFds = opts.scanFds ?? true;
   const cache = new Map<number, ReadOutcome>();
@@ -132,7 +141,7 @@ export function createDiscovery(opts: { concurrency?: number; scanFds?: boolean 
 
   async function docker(errors: string[]): Promise<Map<string, DockerContainer> | null> {
     try {
-      return await listDockerContainers();
+      return await listDockerContainers(opts.dockerSocket);
     } catch (e) {
       errors.push(`Docker API: ${e instanceof Error ? e.message : String(e)}`);
       return null;

@@ -1,0 +1,122 @@
+/**
+ * Test harness for Docker: a private dockerd (own socket, data-root, exec-root and bridge, so it
+ * never disturbs another daemon on this host), a busybox image built with `docker import`, and a
+ * teardown that removes everything it made (containers, daemon, nsfs mounts, bridge, files).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  copyFileSync,
+  chmodSync,
+} from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { pollUntil, sh } from './kernel.js';
+
+export const DOCKERD = '/usr/sbin/dockerd';
+export const BUSYBOX = '/bin/busybox';
+
+export interface DockerHarness {
+  socket: string;
+  /** Bridge (in the host namespace) that the daemon's default network uses. */
+  bridge: string;
+  image: string;
+  /** Runs the docker CLI against this daemon (tests build their input with it). */
+  docker(args: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function dockerAvailable(): boolean {
+  return existsSync(DOCKERD) && existsSync(BUSYBOX) && process.getuid?.() === 0;
+}
+
+function dockerCli(): string {
+  for (const p of ['/usr/bin/docker', '/usr/local/bin/docker']) if (existsSync(p)) return p;
+  throw new Error('docker CLI not found');
+}
+
+export async function startDocker(prefix: string): Promise<DockerHarness> {
+  if (!/^[a-z0-9]+$/.test(prefix)) throw new Error(`unsafe prefix ${prefix}`);
+  const dir = `/tmp/${prefix}-docker`;
+  const socket = `${dir}/docker.sock`;
+  const bridge = `${prefix}br`;
+  const image = `${prefix}-busybox:latest`;
+  const cli = dockerCli();
+  mkdirSync(`${dir}/rootfs/bin`, { recursive: true });
+  let daemon: ChildProcess | null = null;
+
+  const docker = (args: string) => sh(`${cli} -H unix://${socket} ${args}`);
+
+  const stop = async (): Promise<void> => {
+    if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
+      await docker('ps -aq')
+        .then((ids) => (ids.trim() ? docker(`rm -f ${ids.trim().split('\n').join(' ')}`) : ''))
+        .catch(() => '');
+      const exited = new Promise((r) => daemon!.once('exit', r));
+      daemon.kill('SIGTERM');
+      const t = setTimeout(() => daemon?.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(t);
+    }
+    // Whatever the daemon left mounted under our directory (container netns bind mounts, shm).
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[4] ?? '')
+      .filter((m) => m.startsWith(`${dir}/`))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mounts) await sh(`umount -l '${m}'`).catch(() => '');
+    await sh(`ip link del dev ${bridge} 2>/dev/null || true`);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    // The default network sits on our own bridge, with an address in 10/8.
+    await sh(
+      `ip link add name ${bridge} type bridge && ip addr add 10.213.${randomInt(1, 250)}.1/24 dev ${bridge} && ip link set ${bridge} up`,
+    );
+    const log = openSync(`${dir}/dockerd.log`, 'a');
+    daemon = spawn(
+      DOCKERD,
+      [
+        `--host=unix://${socket}`,
+        `--data-root=${dir}/data`,
+        `--exec-root=${dir}/exec`,
+        `--pidfile=${dir}/docker.pid`,
+        `--bridge=${bridge}`,
+        '--iptables=false',
+        '--ip6tables=false',
+        '--ip-forward=false',
+        '--ip-masq=false',
+        '--storage-driver=vfs',
+      ],
+      { stdio: ['ignore', log, log] },
+    );
+    await pollUntil(
+      async () => (await docker('version --format {{.Server.Version}}')).trim() !== '',
+      'dockerd ready',
+      60_000,
+    );
+    // Image: a busybox-static rootfs with its applet symlinks.
+    copyFileSync(BUSYBOX, `${dir}/rootfs/bin/busybox`);
+    chmodSync(`${dir}/rootfs/bin/busybox`, 0o755);
+    for (const applet of (await sh(`${BUSYBOX} --list`))
+      .split('\n')
+      .filter((a) => /^[a-z0-9_.[-]+$/.test(a))) {
+      if (applet !== 'busybox' && !existsSync(`${dir}/rootfs/bin/${applet}`))
+        symlinkSync('busybox', `${dir}/rootfs/bin/${applet}`);
+    }
+    await sh(`tar -C ${dir}/rootfs -c . | ${cli} -H unix://${socket} import - ${image}`);
+    return { socket, bridge, image, docker, stop };
+  } catch (e) {
+    const log = existsSync(`${dir}/dockerd.log`)
+      ? readFileSync(`${dir}/dockerd.log`, 'utf8').slice(-2000)
+      : '';
+    await stop();
+    throw new Error(`${String(e)}\n${log}`);
+  }
+}
