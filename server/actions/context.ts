@@ -70,7 +70,9 @@ export class ActionContext {
     if (!n) throw notFound(`namespace ${id} does not exist`, field);
     // `/proc/self` would mean the `ip` process itself (already inside another namespace) when
     // the path is used as `netns PATH`: pin it to the server's pid.
-    const path = this.deps.namespacePath(id)?.replace(/^\/proc\/(self|thread-self)\//, `/proc/${process.pid}/`);
+    const path = this.deps
+      .namespacePath(id)
+      ?.replace(/^\/proc\/(self|thread-self)\//, `/proc/${process.pid}/`);
     // An absolute path: `ip ... netns VALUE` reads a value without `/` as a /run/netns name.
     if (!path || !path.startsWith('/'))
       throw notFound(`namespace ${id} cannot be entered (it may have vanished)`, field);

@@ -44,7 +44,9 @@ export async function startKit(
     getTopology: () => topo,
     namespacePath: (id) => {
       const ns = topo.namespaces.find((n) => n.id === id);
-      return ns ? namespacePath(ns) : null;
+      if (!ns) return null;
+      // Our own namespace by /proc/self: bind mounts made by other tests may vanish any time.
+      return ns.pids.includes(process.pid) ? '/proc/self/ns/net' : namespacePath(ns);
     },
     onKernelChanged: (ids) => void changed.push(ids),
     ...opts,
