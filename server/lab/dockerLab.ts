@@ -19,7 +19,7 @@ import {
   nginxHostBatch,
   nginxInnerBatch,
 } from './plan.js';
-import { ipBatch } from './hostOps.js';
+import { ipBatch, waitForNginx } from './hostOps.js';
 import type { LabState } from './state.js';
 import { writeState } from './state.js';
 
@@ -143,6 +143,7 @@ export async function dockerUp(state: LabState, log: (s: string) => void): Promi
   const nginxPid = await containerPid('nginx');
   await ipBatch(nginxHostBatch(nginxPid));
   await ipBatch(nginxInnerBatch(), nginxPid);
+  log(`nginx (busybox httpd in a container) answers on ${await waitForNginx()}`);
   await runContainer(state, 'netshoot-host', ['--network', 'host', IMAGE, ...SLEEP_ARGS]);
   log(`containers ${state.docker.containers.map((c) => c.name).join(', ')} on network ${NETWORK}`);
 }

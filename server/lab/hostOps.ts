@@ -6,7 +6,17 @@ import { readdir } from 'node:fs/promises';
 import http from 'node:http';
 import ipaddr from 'ipaddr.js';
 import { IP, NSENTER, run, runOk } from '../exec/run.js';
-import { BRIDGE_NET, LAB_DIR, LAB_ROLES, NGINX_NET, isLabLink } from './plan.js';
+import {
+  BRIDGE,
+  BRIDGE_NET,
+  LAB_DIR,
+  LAB_ROLES,
+  NGINX_IP,
+  NGINX_NET,
+  NGINX_PORT,
+  isLabLink,
+} from './plan.js';
+import { pollUntil } from './procs.js';
 import { procCmdline, procInfo, stopProcess } from './procs.js';
 
 /** Runs an `ip -b -` batch in the host namespace, or inside the namespace of `pid`. */
@@ -17,6 +27,7 @@ export async function ipBatch(batch: string, pid?: number): Promise<void> {
 
 interface IpLink {
   ifname: string;
+  master?: string;
 }
 interface IpAddr {
   ifname: string;
@@ -114,4 +125,17 @@ export function httpGet(url: string, timeoutMs = 1000): Promise<{ status: number
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
+}
+
+/** Ports of the lab's bridge (Docker names its veths itself, so ask the kernel). */
+export async function bridgePorts(): Promise<string[]> {
+  const links = JSON.parse((await runOk(IP, ['-j', 'link', 'show'])).trim() || '[]') as IpLink[];
+  return links.filter((l) => l.master === BRIDGE).map((l) => l.ifname);
+}
+
+/** Waits until nginx answers over the host veth (Shell 4's `curl 193.168.0.101`). */
+export async function waitForNginx(): Promise<string> {
+  const url = `http://${NGINX_IP}:${NGINX_PORT}/`;
+  await pollUntil(async () => (await httpGet(url)).status === 200, `nginx to answer on ${url}`, 10_000);
+  return url;
 }

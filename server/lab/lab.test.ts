@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix, ipJson, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
 import { httpGet } from './hostOps.js';
+import { dockerAvailable } from './dockerLab.js';
 import { STATE_FILE } from './plan.js';
 import { procInfo } from './procs.js';
 import { labStateSchema } from './state.js';
@@ -199,5 +200,47 @@ describe('netns-explorer lab (process mode)', () => {
     const again = await lab('down');
     expect(again.code).toBe(0);
     expect(again.out).toContain('not up');
+  });
+});
+
+// Runs where a Docker daemon answers (CI installs docker.io but does not start dockerd).
+const dockerWhy = await dockerAvailable();
+describe.skipIf(dockerWhy !== null)('netns-explorer lab --docker', () => {
+  const docker = async (...args: string[]): Promise<string> =>
+    (await execFileP('/usr/bin/docker', args)).stdout.trim();
+  const pidOf = async (name: string): Promise<number> =>
+    Number(await docker('inspect', '-f', '{{.State.Pid}}', name));
+
+  beforeAll(async () => {
+    await lab('down');
+    const up = await lab('up', '--docker');
+    expect(up.code, up.out).toBe(0);
+  });
+  afterAll(async () => {
+    await lab('down');
+  });
+
+  it('runs the seed containers on the lab bridge, nginx on its veth, netshoot-host on the host', async () => {
+    const names = (
+      await docker('ps', '--filter', 'label=netns-explorer.lab=1', '--format', '{{.Names}}')
+    ).split('\n');
+    expect(names.sort()).toEqual(['netshoot-a', 'netshoot-b', 'netshoot-host', 'nginx']);
+    const ports = (await ipJson<Link[]>(['link', 'show'])).filter((l) => l.master === 'nxlab-br0');
+    expect(ports).toHaveLength(2);
+    const a = await ipJson<Route[]>(['route', 'show'], { path: `/proc/${await pidOf('netshoot-a')}/ns/net` });
+    expect(a).toContainEqual(expect.objectContaining({ dst: '8.8.8.8', dev: 'eth0' }));
+    expect(await readlink(`/proc/${await pidOf('netshoot-host')}/ns/net`)).toBe(
+      await readlink('/proc/self/ns/net'),
+    );
+    expect((await httpGet('http://10.251.18.101/')).body).toContain('Welcome to nginx!');
+  });
+
+  it('down removes the containers, the network, the image and the links', async () => {
+    const down = await lab('down');
+    expect(down.code, down.out).toBe(0);
+    expect(await docker('ps', '-aq', '--filter', 'label=netns-explorer.lab=1')).toBe('');
+    expect(await docker('network', 'ls', '-q', '--filter', 'label=netns-explorer.lab=1')).toBe('');
+    expect(await docker('images', '-q', '--filter', 'label=netns-explorer.lab=1')).toBe('');
+    expect(await sh('ip -br link')).not.toContain('nxlab-');
   });
 });

@@ -4,7 +4,14 @@
  * anything carrying the lab's own names, and nothing else. Both are idempotent.
  */
 import { readdir, rm, rmdir } from 'node:fs/promises';
-import { deleteHostLinks, hostLinkNames, stopAll, strayLabProcesses, subnetConflicts } from './hostOps.js';
+import {
+  bridgePorts,
+  deleteHostLinks,
+  hostLinkNames,
+  stopAll,
+  strayLabProcesses,
+  subnetConflicts,
+} from './hostOps.js';
 import { BIN_DIR, BRIDGE, HOST_VETH, LAB_DIR, STATE_FILE, WWW_DIR, isLabLink } from './plan.js';
 import { processUp } from './processLab.js';
 import { isAlive } from './procs.js';
@@ -106,7 +113,7 @@ async function labUp(docker: boolean): Promise<number> {
     ...(state.docker?.containers ?? []).map((c) => `${c.name} (container ${c.id.slice(0, 12)})`),
   ];
   log(`up (${mode} mode): ${boxes.join(', ')}`);
-  log(`bridge ${BRIDGE} with ports ${state.links.filter((l) => l !== BRIDGE && l !== HOST_VETH).join(', ')}`);
+  log(`bridge ${BRIDGE} with ports ${(await bridgePorts()).join(', ')}; ${HOST_VETH} leads to nginx`);
   log(`state in ${STATE_FILE}; remove with 'netns-explorer lab down'`);
   return 0;
 }

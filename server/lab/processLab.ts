@@ -10,7 +10,6 @@ import {
   HOST_LINKS,
   INDEX_HTML,
   LAB_DIR,
-  NGINX_IP,
   NGINX_PORT,
   WWW_DIR,
   bridgeBatch,
@@ -20,7 +19,7 @@ import {
   nginxInnerBatch,
 } from './plan.js';
 import type { LabRole } from './plan.js';
-import { httpGet, ipBatch } from './hostOps.js';
+import { ipBatch, waitForNginx } from './hostOps.js';
 import { netnsOf, pollUntil, procInfo, spawnDetached } from './procs.js';
 import type { LabProcess, LabState } from './state.js';
 import { writeState } from './state.js';
@@ -140,11 +139,5 @@ export async function processUp(state: LabState, log: (s: string) => void): Prom
   await ipBatch(nginxHostBatch(nginx.pid));
   await ipBatch(nginxInnerBatch(), nginx.pid);
 
-  const url = `http://${NGINX_IP}:${NGINX_PORT}/`;
-  await pollUntil(
-    async () => (await httpGet(url)).status === 200,
-    `${web.label} to answer on ${url}`,
-    10_000,
-  );
-  log(`nginx (${web.label}) answers on ${url}`);
+  log(`nginx (${web.label}) answers on ${await waitForNginx()}`);
 }
