@@ -32,7 +32,7 @@ step "end-to-end tests (playwright, report in playwright-report/)"
 npx playwright test || failed+=(playwright)
 
 step "leftovers"
-cleanup
+# Checked before the EXIT trap's `lab down`, so a test that leaks the lab (or anything nx*) fails the run.
 scripts/check-clean.sh || failed+=(check-clean)
 
 echo
