@@ -1,0 +1,158 @@
+/**
+ * Part 6: the page in Chromium. Time from navigation to every namespace box drawn (visible, i.e.
+ * measured by React Flow), then frame times (requestAnimationFrame deltas recorded in the page)
+ * while the mouse wheel zooms and a drag pans.
+ */
+import { performance } from 'node:perf_hooks';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import type { ServerHandle } from './live.js';
+import type { Summary } from './stats.js';
+import { round, summarize } from './stats.js';
+
+export interface PageFigures {
+  expectedNamespaces: number;
+  drawnNamespaces: number;
+  /** ms from navigation start to all namespace boxes drawn; null if it never happened. */
+  drawnMs: number | null;
+  frameMs: Summary;
+  frames: number;
+  error: string | null;
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+];
+const DRAW_TIMEOUT_MS = 60_000;
+const NS_NODES = '.react-flow__node[data-id^="ns-"]';
+
+/*
+ * In-page code is passed as source text: the bench is compiled without the DOM library (it is a
+ * Node program), and Playwright runs the text in the page.
+ */
+const COUNT_DRAWN = `(() => {
+  let n = 0;
+  for (const el of document.querySelectorAll('${NS_NODES}')) {
+    if (getComputedStyle(el).visibility !== 'hidden' && el.getBoundingClientRect().width > 0) n++;
+  }
+  return n;
+})()`;
+
+const START_FRAMES = `(() => {
+  window.__benchFrames = [];
+  window.__benchOn = true;
+  let last = 0;
+  const tick = (t) => {
+    window.__benchFrames.push(t - last);
+    last = t;
+    if (window.__benchOn) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
+})()`;
+
+const STOP_FRAMES = `(() => { window.__benchOn = false; return window.__benchFrames.slice(1); })()`;
+
+/** A point on empty canvas (dragging on a box would move the box instead of panning). */
+const findPane = (w: number, h: number): string => `(() => {
+  for (let y = ${h} * 0.2; y < ${h} * 0.9; y += 23)
+    for (let x = ${w} * 0.2; x < ${w} * 0.8; x += 29) {
+      const el = document.elementFromPoint(x, y);
+      if (el && el.classList.contains('react-flow__pane')) return { x, y };
+    }
+  return null;
+})()`;
+
+/** Counts namespace boxes that React Flow has measured and shown (unmeasured ones are hidden). */
+async function countDrawn(page: Page): Promise<number> {
+  const n: unknown = await page.evaluate(COUNT_DRAWN);
+  return typeof n === 'number' ? n : 0;
+}
+
+export async function pageBench(
+  server: ServerHandle,
+  expected: number,
+  onStop: (fn: () => Promise<void>) => () => void,
+): Promise<PageFigures> {
+  let browser: Browser | null = null;
+  const closeBrowser = async (): Promise<void> => {
+    await browser?.close().catch(() => undefined);
+    browser = null;
+  };
+  const unregister = onStop(closeBrowser);
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const t0 = performance.now();
+    await page.goto(server.openUrl, { waitUntil: 'commit' });
+    let drawn = 0;
+    let drawnMs: number | null = null;
+    while (performance.now() - t0 < DRAW_TIMEOUT_MS) {
+      drawn = await countDrawn(page).catch(() => 0);
+      if (drawn >= expected) {
+        drawnMs = performance.now() - t0;
+        break;
+      }
+      await page.waitForTimeout(10);
+    }
+    const frames = await recordFrames(page);
+    const s = summarize(frames);
+    return {
+      expectedNamespaces: expected,
+      drawnNamespaces: drawn,
+      drawnMs: drawnMs === null ? null : round(drawnMs),
+      frameMs: { n: s.n, min: round(s.min), p50: round(s.p50), p95: round(s.p95), max: round(s.max) },
+      frames: frames.length,
+      error:
+        drawnMs === null ? `only ${drawn} of ${expected} namespaces drawn after ${DRAW_TIMEOUT_MS} ms` : null,
+    };
+  } catch (e) {
+    return {
+      expectedNamespaces: expected,
+      drawnNamespaces: 0,
+      drawnMs: null,
+      frameMs: summarize([]),
+      frames: 0,
+      error: e instanceof Error ? (e.message.split('\n')[0] ?? String(e)) : String(e),
+    };
+  } finally {
+    unregister();
+    await closeBrowser();
+  }
+}
+
+/** Scripted zooming and panning over the canvas; returns the frame deltas in ms. */
+async function recordFrames(page: Page): Promise<number[]> {
+  await page.evaluate(START_FRAMES);
+  const vp = page.viewportSize() ?? { width: 1600, height: 1000 };
+  const cx = vp.width / 2;
+  const cy = vp.height / 2;
+  const pane: unknown = await page.evaluate(findPane(vp.width, vp.height));
+  const at = isPoint(pane) ? pane : { x: cx, y: cy };
+  await page.mouse.move(cx, cy);
+  for (let i = 0; i < 10; i++) {
+    await page.mouse.wheel(0, -120);
+    await page.waitForTimeout(40);
+  }
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.down();
+  for (let i = 0; i < 40; i++) {
+    await page.mouse.move(at.x + Math.sin(i / 6) * 300, at.y + Math.cos(i / 6) * 200, { steps: 2 });
+  }
+  await page.mouse.up();
+  await page.mouse.move(cx, cy);
+  for (let i = 0; i < 10; i++) {
+    await page.mouse.wheel(0, 120);
+    await page.waitForTimeout(40);
+  }
+  const frames: unknown = await page.evaluate(STOP_FRAMES);
+  return Array.isArray(frames) ? frames.filter((f): f is number => typeof f === 'number') : [];
+}
+
+function isPoint(v: unknown): v is { x: number; y: number } {
+  return typeof v === 'object' && v !== null && typeof (v as { x?: unknown }).x === 'number';
+}
