@@ -53,6 +53,10 @@ export async function startKit(
   };
   const app = express();
   app.use('/api', actionsRouter(deps));
+  // What the live server does for paths no router knows (`/api/namespaces/..` normalises to `/api/`).
+  app.use((req, res) => {
+    res.status(404).json({ error: { code: 'no_route', message: `no route for ${req.method} ${req.path}` } });
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
