@@ -3,7 +3,17 @@
  * It is also the memory of what netns-explorer made (namespaces, host addresses), so that
  * ownership survives a restart.
  */
-import { chmodSync, closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fchmodSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface CommandRecord {
   argv: readonly string[];
@@ -51,10 +61,13 @@ export class AuditLog {
 
   /** Synchronous on purpose: the line is on disk before the response leaves. */
   append(rec: AuditRecord): void {
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const fd = openSync(this.path, 'a', 0o600);
     try {
-      // The mode argument only applies on creation; enforce it for pre-existing files too.
-      chmodSync(this.path, 0o600);
+      // The mode argument only applies on creation; tighten a pre-existing regular file too
+      // (never a device such as /dev/null).
+      const st = fstatSync(fd);
+      if (st.isFile() && (st.mode & 0o777) !== 0o600) fchmodSync(fd, 0o600);
       writeSync(fd, JSON.stringify(rec) + '\n');
     } finally {
       closeSync(fd);
@@ -63,7 +76,7 @@ export class AuditLog {
 
   /** Successful records' `made`/`unmade`, oldest first; unreadable lines are skipped. */
   readMade(): Array<Pick<AuditRecord, 'made' | 'unmade'>> {
-    if (!existsSync(this.path)) return [];
+    if (!existsSync(this.path) || !fstatIsFile(this.path)) return [];
     const out: Array<Pick<AuditRecord, 'made' | 'unmade'>> = [];
     for (const line of readFileSync(this.path, 'utf8').split('\n')) {
       if (!line.includes('made"')) continue;
@@ -75,5 +88,14 @@ export class AuditLog {
       }
     }
     return out;
+  }
+}
+
+function fstatIsFile(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    return fstatSync(fd).isFile();
+  } finally {
+    closeSync(fd);
   }
 }

@@ -2,7 +2,7 @@
  * The frame around every mutation: read-only refusal (before anything spawns), validation,
  * name reservation, the global lock, one audit line, and a refresh request to the live server.
  */
-import type { Made } from './audit.js';
+import type { AuditRecord, Made } from './audit.js';
 import { auditParams } from './audit.js';
 import type { ActionContext } from './context.js';
 import { Op } from './context.js';
@@ -68,7 +68,7 @@ export async function perform(
     result = { status: err.status, body: { op: op.id, ...err.toBody() } };
   }
   const ok = result.status < 400;
-  ctx.audit.append({
+  writeAudit(ctx, {
     ts: started,
     op: op.id,
     action,
@@ -81,6 +81,24 @@ export async function perform(
     ...(made ? { made } : {}),
     ...(unmade ? { unmade } : {}),
   });
-  if (op.commands.length > 0 && nsIds.length > 0) ctx.deps.onKernelChanged(nsIds);
+  if (op.commands.length > 0 && nsIds.length > 0) {
+    try {
+      ctx.deps.onKernelChanged(nsIds);
+    } catch (e) {
+      process.stderr.write(`netns-explorer: refresh after ${action} failed: ${String(e)}\n`);
+    }
+  }
   return result;
+}
+
+/**
+ * The kernel has already changed when we get here: a journal that cannot be written must not
+ * turn the answer into a lie, so it is reported loudly on stderr instead.
+ */
+export function writeAudit(ctx: ActionContext, rec: AuditRecord): void {
+  try {
+    ctx.audit.append(rec);
+  } catch (e) {
+    process.stderr.write(`netns-explorer: cannot write audit log ${ctx.audit.path}: ${String(e)}\n`);
+  }
 }

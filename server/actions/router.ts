@@ -18,7 +18,7 @@ import {
 } from './iface.js';
 import { createNamespacePlan, deleteNamespacePlan } from './namespaces.js';
 import type { Plan } from './perform.js';
-import { perform } from './perform.js';
+import { perform, writeAudit } from './perform.js';
 import { addRoutePlan, deleteRoutePlan } from './routes.js';
 import { vethPlan } from './veth.js';
 
@@ -119,7 +119,7 @@ export function actionsRouter(deps: ActionDeps): Router {
         ? new ActionError(403, 'read_only', 'the server runs with --read-only; changes are refused')
         : e;
     // Exactly one audit line per mutating request, those refused before parsing included.
-    ctx.audit.append({
+    writeAudit(ctx, {
       ts: new Date().toISOString(),
       op: 'none',
       action: `${req.method} ${req.path}`.slice(0, 200),
