@@ -18,11 +18,11 @@ beforeAll(async () => {
   hostnetId = (await h.docker(`run -d --name ${P}hostnet --net host ${h.image} sleep 3600`)).trim();
   const d = createDiscovery({ dockerSocket: h.socket });
   // Wait until both containers' processes exist (docker run returns once started, but be sure).
-  topo = await pollUntil(async () => {
+  topo = (await pollUntil(async () => {
     const t = (await d.full()).topology;
     const all = t.namespaces.flatMap((n) => n.containers.map((c) => c.id));
     return all.includes(webId) && all.includes(hostnetId) ? t : null;
-  }, 'containers visible');
+  }, 'containers visible'))!;
 }, 180_000);
 
 afterAll(async () => {

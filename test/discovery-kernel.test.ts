@@ -163,6 +163,16 @@ describe('discovery on the real kernel', () => {
     expect(namespacePath(ns('bindA'))).toBe(bindA);
   });
 
+  it('resolves the same peers whether nsid maps are read inline or through host nsids', async () => {
+    const peers = (t: Topology) => t.interfaces.filter((i) => i.kind === 'veth').map((i) => [i.id, i.peer]);
+    const viaHost = (await createDiscovery({ inlineNsidLimit: 0 }).full()).topology;
+    const inline = (await createDiscovery({ inlineNsidLimit: 100_000 }).full()).topology;
+    const mine = (p: Array<Array<string | null>>) =>
+      p.filter(([id]) => Object.values(inodes).some((n) => id!.startsWith(`if-${n}-`)));
+    expect(mine(peers(viaHost))).toEqual(mine(peers(inline)));
+    expect(mine(peers(inline)).every(([, p]) => p !== null)).toBe(true);
+  });
+
   it('resolves veth peers exactly, across colliding ifindexes and bind-mount-only namespaces', () => {
     expect(iface('a', 'va').ifindex).toBe(iface('h0', 'e0').ifindex);
     expect(peerOf('a', 'va')?.id).toBe(iface('b', 'vb').id);

@@ -6,7 +6,7 @@ import { assemble, describeNamespace } from './assemble.js';
 import { parseContainerList } from './docker.js';
 import type { NamespaceRead } from './ipParse.js';
 import { parseBatch, parseRoutes } from './ipParse.js';
-import { resolve } from './peers.js';
+import { namespacesNeedingMaps, resolve } from './peers.js';
 import { parseCgroup, parseNetnsMounts } from './procParse.js';
 
 interface Fixture {
@@ -139,8 +139,29 @@ describe('veth peer resolution', () => {
     const { interfaces } = resolve({ reads: reads(false), unreadable: new Map() });
     const n = byName(interfaces);
     expect(n.get(`va@${nsOf('nxexp1')}`)?.peer).toBeNull();
-    expect(n.get(`va@${nsOf('nxexp1')}`)?.peerUnresolved).toMatch(/nsids of .* could not be read/);
+    expect(n.get(`va@${nsOf('nxexp1')}`)?.peerUnresolved).toMatch(/nsid 0 of .* could not be mapped/);
     expect(n.get(`s1@${nsOf('nxreca')}`)?.peer).toBe(n.get(`s2@${nsOf('nxreca')}`)?.id);
+  });
+
+  it('proves a pair from whichever side has a map, and asks for one map per ambiguous pair', () => {
+    const r = reads();
+    const host = fixture.hostInode;
+    for (const [ino, x] of r) if (ino !== host) x.nsids = null;
+    const res = resolve({ reads: r, unreadable: new Map() });
+    const n = byName(res.interfaces);
+    // The host's map proves host<->namespace pairs from the host side.
+    expect(n.get(`nxrc@${nsOf('nxrecb')}`)?.peer).toBe(n.get(`nxrh@ns-${host}`)?.id);
+    expect(n.get(`va@${nsOf('nxexp1')}`)?.peer).toBeNull();
+    const need = namespacesNeedingMaps({ reads: r, unreadable: new Map() });
+    // Never the host (its map is always read); one side of a pair whose numbers are unique.
+    expect(need.includes(host)).toBe(false);
+    const uniq = [unnamedWith('nxr0'), unnamedWith('nxr1')].map((x) => need.includes(Number(x.slice(3))));
+    expect(uniq.filter(Boolean)).toHaveLength(1);
+    // With just those maps every veth is resolved.
+    const full = reads();
+    for (const [ino, x] of r) x.nsids = need.includes(ino) || ino === host ? full.get(ino)!.nsids : null;
+    const res2 = resolve({ reads: r, unreadable: new Map() });
+    expect(res2.interfaces.filter((i) => i.kind === 'veth' && !i.peer)).toEqual([]);
   });
 
   it('reports a peer in a namespace that could not be read, or a stale nsid', () => {
@@ -153,7 +174,9 @@ describe('veth peer resolution', () => {
     );
 
     const r2 = reads();
+    // A map without the nsid, on both sides: nothing can prove the pair.
     r2.get(Number(nsOf('nxexp1').slice(3)))!.nsids = new Map();
+    r2.get(Number(nsOf('nxexp2').slice(3)))!.nsids = new Map();
     const res2 = resolve({ reads: r2, unreadable: new Map() });
     expect(byName(res2.interfaces).get(`va@${nsOf('nxexp1')}`)?.peerUnresolved).toMatch(
       /nsid 0 .* denotes no namespace/,

@@ -4,7 +4,6 @@
  * batch process (bounded concurrency), and parsing, peer resolution and assembly are pure.
  */
 import type { Namespace, Topology } from '../../common/model.js';
-import { IP, NSENTER, run } from '../exec/run.js';
 import { assemble, describeNamespace, MAX_PROCESSES } from './assemble.js';
 import type { NamespaceFacts } from './assemble.js';
 import type { DockerContainer } from './docker.js';
@@ -12,7 +11,8 @@ import { listDockerContainers } from './docker.js';
 import type { FoundNamespace, Scan } from './enumerate.js';
 import { openPaths, readCgroup, readComm, scanNamespaces } from './enumerate.js';
 import type { NamespaceRead } from './ipParse.js';
-import { parseNsids } from './ipParse.js';
+import { assignHostNsids, fetchMaps } from './nsidMaps.js';
+import { namespacesNeedingMaps } from './peers.js';
 import { NsidHelper } from './nsidHelper.js';
 import { parseCgroup } from './procParse.js';
 import { readNamespace } from './reader.js';
@@ -45,6 +45,8 @@ export function namespacePath(ns: Namespace): string {
 
 /** How long an idle mount-namespace helper is kept for the next refresh. */
 const HELPER_IDLE_MS = 30_000;
+/** Up to this many namespaces, each read also lists its whole nsid map (O(n) per namespace). */
+const INLINE_NSID_LIMIT = 40;
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -81,6 +83,8 @@ export interface DiscoveryOptions {
   scanFds?: boolean;
   /** Docker Engine API socket (default /var/run/docker.sock; tests run their own dockerd). */
   dockerSocket?: string;
+  /** Up to this many namespaces, each read lists its whole nsid map inline (default 40). */
+  inlineNsidLimit?: number;
 }
 
 export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
@@ -126,17 +130,26 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
     }
   }
 
-  async function readAll(scan: Scan, inodes: number[], h: NsidHelper | null): Promise<void> {
+  async function readAll(scan: Scan, inodes: number[], h: NsidHelper | null): Promise<string[]> {
+    // Few namespaces: ask each for its whole nsid map in the same process (O(n) each, one spawn).
+    // Many: read without, then fetch only the maps peer resolution still needs (nsidMaps.ts).
+    const inline = scan.namespaces.size <= (opts.inlineNsidLimit ?? INLINE_NSID_LIMIT);
     await mapLimit(inodes, concurrency, async (ino) => {
       const ns = scan.namespaces.get(ino);
       if (!ns) return;
       const ours = ino === scan.hostInode && scan.hostPath === '/proc/self/ns/net';
-      const outcome = await readNamespace(
-        { inode: ino, paths: openPaths(ns, scan), ours },
-        h ? h.mountNs : null,
-      );
-      cache.set(ino, outcome);
+      const target = { inode: ino, paths: openPaths(ns, scan), ours };
+      cache.set(ino, await readNamespace(target, h ? h.mountNs : null, inline || ino === scan.hostInode));
     });
+    if (inline) return [];
+    const reads = new Map<number, NamespaceRead>();
+    const unreadable = new Map<number, string>();
+    for (const [ino, o] of cache) {
+      if (!scan.namespaces.has(ino)) continue;
+      if ('read' in o) reads.set(ino, o.read);
+      else unreadable.set(ino, o.error);
+    }
+    return fetchMaps(namespacesNeedingMaps({ reads, unreadable }), scan, h, reads, concurrency);
   }
 
   async function docker(errors: string[]): Promise<Map<string, DockerContainer> | null> {
@@ -175,8 +188,8 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       const scan = scanNamespaces({ fds: scanFds });
       const h = await syncHelper(scan);
       cache.clear();
-      await readAll(scan, [...scan.namespaces.keys()], h);
-      return build(scan, [...scan.errors]);
+      const more = await readAll(scan, [...scan.namespaces.keys()], h);
+      return build(scan, [...scan.errors, ...more]);
     },
 
     async refresh(changedInodes) {
@@ -194,8 +207,8 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       // New namespaces need entries in the host's nsid map (hostNsids) and the helper.
       if (added) want.add(scan.hostInode);
       const h = await syncHelper(scan);
-      await readAll(scan, [...want], h);
-      return build(scan, [...scan.errors]);
+      const more = await readAll(scan, [...want], h);
+      return build(scan, [...scan.errors, ...more]);
     },
 
     async listInodes() {
@@ -206,18 +219,7 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       const scan = scanNamespaces({ fds: scanFds });
       const h = await syncHelper(scan);
       if (!h) throw new Error(helperError ?? 'nsid helper unavailable');
-      const hostArgs =
-        scan.hostPath === '/proc/self/ns/net'
-          ? [`--mount=${h.mountNs}`]
-          : [`--net=${scan.hostPath}`, `--mount=${h.mountNs}`];
-      const list = await run(NSENTER, [...hostArgs, IP, '-j', 'netns', 'list'], { timeoutMs: 10_000 });
-      const have = new Set(parseNsids(JSON.parse(list.stdout.trim() || '[]')).values());
-      const missing = [...scan.namespaces.keys()].filter((ino) => ino !== scan.hostInode && !have.has(ino));
-      if (missing.length === 0) return;
-      // `ip netns set NAME auto` is the documented way; NAME is a symlink in the helper's /run/netns,
-      // so nothing is pinned and the host's /run/netns is untouched. -force: go on past vanished ones.
-      const input = missing.map((ino) => `netns set ${ino} auto`).join('\n') + '\n';
-      await run(NSENTER, [...hostArgs, IP, '-force', '-b', '-'], { input, timeoutMs: 10_000 });
+      await assignHostNsids(scan, h);
     },
   };
 }

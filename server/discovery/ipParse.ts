@@ -205,6 +205,22 @@ export function parseNsids(json: unknown): Map<number, number> {
   return out;
 }
 
+const listIdSchema = z.array(z.object({ nsid: z.number(), 'current-nsid': z.number().optional() }));
+
+/**
+ * `ip -j netns list-id target-nsid H` run in the host: X's (nsid H in the host) nsid table, each
+ * entry with the host's nsid for the same namespace. Returns X's nsid -> namespace inode.
+ */
+export function parseListId(json: unknown, hostNsids: Map<number, number>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const e of listIdSchema.parse(json)) {
+    const cur = e['current-nsid'];
+    const ino = cur === undefined ? undefined : hostNsids.get(cur);
+    if (ino !== undefined) out.set(e.nsid, ino);
+  }
+  return out;
+}
+
 /**
  * Parses the stdout of one `ip -j -d -b -` run of READ_BATCH (+ NSID_BATCH_LINE when asked).
  * ip stops at the first failing command, so missing lines mean that command failed.

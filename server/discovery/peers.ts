@@ -3,8 +3,9 @@
  *
  * The peer of veth V in namespace X is the interface with ifindex V.link_index in the namespace
  * that V.link_netnsid denotes *as seen from X* (nsids are per namespace; ifindexes repeat across
- * namespaces). X's nsid map comes from the kernel, so this is exact; the peer must also point back.
- * Anything that cannot be proven is left unresolved with the reason, never guessed.
+ * namespaces). With X's nsid map (from the kernel) this is exact; the peer must also point back.
+ * A pair is resolved from whichever side has a map (the host's is always read), so not every
+ * namespace needs one. Anything that cannot be proven is left unresolved with the reason.
  */
 import type { Interface, Link } from '../../common/model.js';
 import { ifId, vethLinkId } from '../../common/model.js';
@@ -17,23 +18,31 @@ export interface ResolveInput {
   unreadable: Map<number, string>;
 }
 
-type Target = { ok: true; ns: number; link: ParsedLink } | { ok: false; reason: string };
+type Target =
+  | { ok: true; ns: number; link: ParsedLink }
+  | {
+      ok: false;
+      reason: string;
+      /** X's nsid map is missing (another side may still prove it). */ noMap: boolean;
+    };
 
 /** Finds what `p` (printed in namespace `ns`) points at. */
 function follow(input: ResolveInput, ns: number, p: RawPointer): Target {
   let targetNs = ns;
   if (p.nsid !== null) {
     const map = input.reads.get(ns)?.nsids;
-    if (!map) return { ok: false, reason: `nsids of ns-${ns} could not be read` };
+    if (!map) return { ok: false, reason: `nsid ${p.nsid} of ns-${ns} could not be mapped`, noMap: true };
     const t = map.get(p.nsid);
-    if (t === undefined)
-      return { ok: false, reason: `nsid ${p.nsid} of ns-${ns} denotes no namespace found` };
+    // A map read from the host side lacks namespaces without a host nsid: another side may know.
+    if (t === undefined) {
+      return { ok: false, reason: `nsid ${p.nsid} of ns-${ns} denotes no namespace found`, noMap: true };
+    }
     targetNs = t;
   }
   const read = input.reads.get(targetNs);
   if (!read) {
     const why = input.unreadable.get(targetNs) ?? 'not found';
-    return { ok: false, reason: `namespace ns-${targetNs} could not be read: ${why}` };
+    return { ok: false, reason: `namespace ns-${targetNs} could not be read: ${why}`, noMap: false };
   }
   const link =
     p.index !== null
@@ -44,9 +53,98 @@ function follow(input: ResolveInput, ns: number, p: RawPointer): Target {
   if (!link) {
     const what =
       p.index !== null ? `ifindex ${p.index}` : p.name !== null ? `"${p.name}"` : 'an unnamed device';
-    return { ok: false, reason: `no interface ${what} in ns-${targetNs}` };
+    return { ok: false, reason: `no interface ${what} in ns-${targetNs}`, noMap: false };
   }
   return { ok: true, ns: targetNs, link };
+}
+
+/** The other end's raw pointer names `self` (cross-namespace exactly when it should be). */
+function pointsBack(other: ParsedLink, self: Interface, sameNs: boolean): boolean {
+  const p = other.pointer;
+  if (!p) return false;
+  if (sameNs) return p.nsid === null && (p.index === self.ifindex || p.name === self.name);
+  return p.nsid !== null && p.index === self.ifindex;
+}
+
+function forwardPointers(input: ResolveInput): Map<string, { ns: number; link: ParsedLink; f: Target }> {
+  const out = new Map<string, { ns: number; link: ParsedLink; f: Target }>();
+  for (const [ns, read] of input.reads) {
+    for (const l of read.links) {
+      if (l.iface.kind !== 'veth') continue;
+      const f: Target = l.pointer
+        ? follow(input, ns, l.pointer)
+        : { ok: false, reason: 'ip printed no peer', noMap: false };
+      out.set(l.iface.id, { ns, link: l, f });
+    }
+  }
+  return out;
+}
+
+/** Peer id of every veth, or the reason it is unresolved. */
+function peersOf(
+  input: ResolveInput,
+): Map<string, { peer: string | null; reason: string | null; noMap: boolean }> {
+  const fwd = forwardPointers(input);
+  // Exact answers proven from the other side: target id -> the veth whose map proved it.
+  const proven = new Map<string, { ns: number; link: ParsedLink }>();
+  for (const v of fwd.values()) if (v.f.ok) proven.set(v.f.link.iface.id, { ns: v.ns, link: v.link });
+  const out = new Map<string, { peer: string | null; reason: string | null; noMap: boolean }>();
+  for (const [id, v] of fwd) {
+    const self = v.link.iface;
+    if (v.f.ok) {
+      const w = v.f.link;
+      const back = fwd.get(w.iface.id)?.f;
+      if (w.iface.kind !== 'veth')
+        out.set(id, { peer: null, reason: `${w.iface.id} is not a veth`, noMap: false });
+      else if (back?.ok && back.link.iface.id !== id) {
+        out.set(id, {
+          peer: null,
+          reason: `${w.iface.id} points to ${back.link.iface.id}, not back here`,
+          noMap: false,
+        });
+      } else if (back && !back.ok && !pointsBack(w, self, v.f.ns === v.ns)) {
+        out.set(id, {
+          peer: null,
+          reason: `${w.iface.id} does not point back (${back.reason})`,
+          noMap: false,
+        });
+      } else out.set(id, { peer: w.iface.id, reason: null, noMap: false });
+    } else {
+      const by = v.f.noMap ? proven.get(id) : undefined;
+      if (by && pointsBack(v.link, by.link.iface, false) && by.ns !== v.ns) {
+        out.set(id, { peer: by.link.iface.id, reason: null, noMap: false });
+      } else out.set(id, { peer: null, reason: v.f.reason, noMap: v.f.noMap });
+    }
+  }
+  return out;
+}
+
+/**
+ * Namespaces whose nsid map is still needed: those with a cross-namespace veth that no map has
+ * proven yet. Where numbers pair two veths mutually and uniquely (no other veth anywhere has the
+ * same ifindex/link_index), one side's map proves the pair, so only that side is asked for;
+ * with colliding numbers (fresh namespaces) both sides are.
+ */
+export function namespacesNeedingMaps(input: ResolveInput): number[] {
+  const peers = peersOf(input);
+  const fwd = forwardPointers(input);
+  const all = [...fwd.entries()];
+  const candidatesOf = (v: { ns: number; link: ParsedLink }) =>
+    all.filter(
+      ([, w]) =>
+        w.ns !== v.ns &&
+        w.link.iface.ifindex === v.link.pointer?.index &&
+        pointsBack(w.link, v.link.iface, false),
+    );
+  const chosen = new Set<number>();
+  for (const [id, v] of all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!peers.get(id)?.noMap || chosen.has(v.ns) || input.reads.get(v.ns)?.nsids) continue;
+    const c = candidatesOf(v);
+    const only = c.length === 1 ? c[0]![1] : null;
+    const mutual = only !== null && candidatesOf(only).length === 1;
+    if (!(mutual && chosen.has(only.ns))) chosen.add(v.ns);
+  }
+  return [...chosen];
 }
 
 export interface Resolved {
@@ -55,19 +153,7 @@ export interface Resolved {
 }
 
 export function resolve(input: ResolveInput): Resolved {
-  // Pass 1: each veth's forward pointer.
-  const forward = new Map<string, Target>();
-  for (const [ns, read] of input.reads) {
-    for (const l of read.links) {
-      if (l.iface.kind === 'veth') {
-        forward.set(
-          l.iface.id,
-          l.pointer ? follow(input, ns, l.pointer) : { ok: false, reason: 'ip printed no peer' },
-        );
-      }
-    }
-  }
-
+  const peers = peersOf(input);
   const interfaces: Interface[] = [];
   const links = new Map<string, Link>();
   for (const [ns, read] of input.reads) {
@@ -79,22 +165,16 @@ export function resolve(input: ResolveInput): Resolved {
         iface.master = m === undefined ? null : ifId(ns, m);
       }
       if (iface.kind === 'veth') {
-        const f = forward.get(iface.id);
-        if (f && f.ok) {
-          const back = forward.get(f.link.iface.id);
-          if (f.link.iface.kind !== 'veth') {
-            iface.peerUnresolved = `${f.link.iface.id} is not a veth`;
-          } else if (back && back.ok && back.link.iface.id !== iface.id) {
-            iface.peerUnresolved = `${f.link.iface.id} points to ${back.link.iface.id}, not back here`;
-          } else if (back && !back.ok && !backIndexMatches(f.link, iface, ns === f.ns)) {
-            iface.peerUnresolved = `${f.link.iface.id} does not point back (${back.reason})`;
-          } else {
-            iface.peer = f.link.iface.id;
-            const id = vethLinkId(iface.id, iface.peer);
-            links.set(id, { id, kind: 'veth', a: id.split(':')[1]!, b: id.split(':')[2]! });
-          }
+        const p = peers.get(iface.id);
+        const back = p?.peer ? peers.get(p.peer) : undefined;
+        // Both ends must agree (one may be proven only from this side).
+        if (p?.peer && (!back || back.peer === iface.id || back.peer === null)) {
+          iface.peer = p.peer;
+          const id = vethLinkId(iface.id, p.peer);
+          const [a, b] = iface.id < p.peer ? [iface.id, p.peer] : [p.peer, iface.id];
+          links.set(id, { id, kind: 'veth', a, b });
         } else {
-          iface.peerUnresolved = f ? f.reason : 'ip printed no peer';
+          iface.peerUnresolved = p?.reason ?? `${p?.peer} points elsewhere`;
         }
       } else if (l.pointer) {
         const t = follow(input, ns, l.pointer);
@@ -104,15 +184,4 @@ export function resolve(input: ResolveInput): Resolved {
     }
   }
   return { interfaces, links: [...links.values()] };
-}
-
-/**
- * When the peer's own nsid map is unavailable its pointer cannot be followed; still require its
- * raw pointer to name our ifindex (and to be cross-namespace exactly when we are).
- */
-function backIndexMatches(peer: ParsedLink, self: Interface, sameNs: boolean): boolean {
-  const p = peer.pointer;
-  if (!p) return false;
-  if (sameNs) return p.nsid === null && (p.index === self.ifindex || p.name === self.name);
-  return p.nsid !== null && p.index === self.ifindex;
 }

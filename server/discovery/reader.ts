@@ -25,9 +25,11 @@ function inodeOf(path: string): number | null {
 export async function readNamespace(
   t: ReadTarget,
   mountNs: string | null,
+  withNsids: boolean,
   timeoutMs = 10_000,
 ): Promise<ReadOutcome> {
-  const batch = [...READ_BATCH, ...(mountNs ? [NSID_BATCH_LINE] : [])].join('\n') + '\n';
+  const nsids = withNsids && mountNs !== null;
+  const batch = [...READ_BATCH, ...(nsids ? [NSID_BATCH_LINE] : [])].join('\n') + '\n';
   const ipArgs = ['-j', '-d', '-b', '-'];
   let lastError = 'no path opens it (vanished)';
   for (const path of t.paths) {
@@ -46,7 +48,7 @@ export async function readNamespace(
       lastError = 'vanished while being read';
       continue;
     }
-    const parsed = parseBatch(t.inode, r.stdout, mountNs !== null);
+    const parsed = parseBatch(t.inode, r.stdout, nsids);
     if (parsed.read) return { read: parsed.read };
     lastError = `${parsed.error}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`;
   }

@@ -1,0 +1,87 @@
+/**
+ * Fetches nsid maps of the namespaces that peer resolution still needs (see namespacesNeedingMaps).
+ * Cheap path: every namespace gets a host nsid (`ip netns set INODE auto`, the documented way,
+ * through the helper's /run/netns symlinks), then `ip netns list-id target-nsid H` in the host
+ * dumps X's own nsid table with the host's nsid of each entry: O(X's table), not O(namespaces).
+ */
+import { IP, NSENTER, run } from '../exec/run.js';
+import type { Scan } from './enumerate.js';
+import { openPaths } from './enumerate.js';
+import type { NamespaceRead } from './ipParse.js';
+import { parseListId, parseNsids } from './ipParse.js';
+import type { NsidHelper } from './nsidHelper.js';
+
+function hostCommand(scan: Scan, helper: NsidHelper | null, ipArgs: string[]): [string, string[]] {
+  const ours = scan.hostPath === '/proc/self/ns/net';
+  const ns = [...(ours ? [] : [`--net=${scan.hostPath}`]), ...(helper ? [`--mount=${helper.mountNs}`] : [])];
+  return ns.length === 0 ? [IP, ipArgs] : [NSENTER, [...ns, IP, ...ipArgs]];
+}
+
+function json(stdout: string): unknown {
+  return JSON.parse(stdout.trim() || '[]');
+}
+
+/** Gives every namespace lacking one a host nsid; returns the host's nsid map afterwards. */
+export async function assignHostNsids(scan: Scan, helper: NsidHelper): Promise<Map<number, number>> {
+  const [f, a] = hostCommand(scan, helper, ['-j', 'netns', 'list']);
+  const before = parseNsids(json((await run(f, a, { timeoutMs: 10_000 })).stdout));
+  const have = new Set(before.values());
+  const missing = [...scan.namespaces.keys()].filter((ino) => ino !== scan.hostInode && !have.has(ino));
+  if (missing.length === 0) return before;
+  // -force: go on past namespaces that vanished meanwhile.
+  const [sf, sa] = hostCommand(scan, helper, ['-force', '-b', '-']);
+  await run(sf, sa, {
+    input: missing.map((ino) => `netns set ${ino} auto`).join('\n') + '\n',
+    timeoutMs: 10_000,
+  });
+  return parseNsids(json((await run(f, a, { timeoutMs: 10_000 })).stdout));
+}
+
+export async function fetchMaps(
+  need: number[],
+  scan: Scan,
+  helper: NsidHelper | null,
+  reads: Map<number, NamespaceRead>,
+  concurrency: number,
+): Promise<string[]> {
+  const errors: string[] = [];
+  if (need.length === 0) return errors;
+  let hostMap = reads.get(scan.hostInode)?.nsids ?? null;
+  if (helper) {
+    hostMap = await assignHostNsids(scan, helper);
+    const host = reads.get(scan.hostInode);
+    if (host) host.nsids = hostMap;
+  }
+  const hostNsidOf = new Map([...(hostMap ?? new Map<number, number>())].map(([nsid, ino]) => [ino, nsid]));
+  const queue = [...need];
+  const worker = async (): Promise<void> => {
+    for (let x = queue.shift(); x !== undefined; x = queue.shift()) {
+      const read = reads.get(x);
+      const found = scan.namespaces.get(x);
+      if (!read || !found) continue;
+      const h = hostNsidOf.get(x);
+      if (h !== undefined && hostMap) {
+        const [f, a] = hostCommand(scan, null, ['-j', 'netns', 'list-id', 'target-nsid', String(h)]);
+        const r = await run(f, a, { timeoutMs: 10_000 });
+        if (r.exitCode === 0) {
+          read.nsids = parseListId(json(r.stdout), hostMap);
+          continue;
+        }
+      }
+      if (!helper) continue;
+      // No host nsid: ask inside X, where /run/netns (the helper's) names every namespace.
+      const path = openPaths(found, scan)[0];
+      const r = await run(
+        NSENTER,
+        [`--net=${path}`, `--mount=${helper.mountNs}`, IP, '-j', 'netns', 'list'],
+        {
+          timeoutMs: 10_000,
+        },
+      );
+      if (r.exitCode === 0) read.nsids = parseNsids(json(r.stdout));
+      else errors.push(`nsid map of ns-${x}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  return errors;
+}
