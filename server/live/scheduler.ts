@@ -119,8 +119,11 @@ export class RefreshScheduler {
     this.resetReason = null;
     this.inodes.clear();
     let result: LiveDiscoveryResult;
+    const t0 = Date.now();
     try {
       result = full ? await this.discovery.full() : await this.discovery.refresh(inodes);
+      const took = Date.now() - t0;
+      if (took > 1000) this.log(`slow ${full ? 'full read' : 'refresh'}: ${took} ms`);
     } catch (e) {
       // Discovery should absorb vanished namespaces itself; if it still fails, keep the last
       // good state and try a full read again shortly.
@@ -142,4 +145,38 @@ export class RefreshScheduler {
     }
     this.sink.errors(result.errors);
   }
+}
+
+/**
+ * Discovery calls one at a time (refreshes and nsid assignment share discovery's helper state),
+ * each bounded by a watchdog: a call that hangs is abandoned with an error so the queue and the
+ * server keep going. listInodes (a stat scan) stays concurrent.
+ */
+export function serialized(d: LiveDiscovery, watchdogMs = 60_000): LiveDiscovery {
+  let chain: Promise<unknown> = Promise.resolve();
+  const queue = <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    const next = chain.then(
+      () =>
+        new Promise<T>((resolve, reject) => {
+          const t = setTimeout(
+            () => reject(new Error(`discovery ${what} took over ${watchdogMs} ms`)),
+            watchdogMs,
+          );
+          fn()
+            .then(resolve, reject)
+            .finally(() => clearTimeout(t));
+        }),
+    );
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    full: () => queue('full', () => d.full()),
+    refresh: (inodes) => {
+      const list = [...inodes];
+      return queue('refresh', () => d.refresh(list));
+    },
+    ensureHostNsids: () => queue('ensureHostNsids', () => d.ensureHostNsids()),
+    listInodes: () => d.listInodes(),
+  };
 }

@@ -15,7 +15,7 @@ import type { AppContext } from './app.js';
 import { Hub } from './hub.js';
 import type { HubOptions } from './hub.js';
 import type { ServeOptions } from './options.js';
-import { RefreshScheduler } from './scheduler.js';
+import { RefreshScheduler, serialized } from './scheduler.js';
 import type { LiveDiscovery } from './scheduler.js';
 import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from './security.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -61,19 +61,36 @@ function inodeOfId(id: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** The first full read, retried: a namespace vanishing at the wrong moment must not stop start-up. */
+async function firstRead(discovery: LiveDiscovery, log: (line: string) => void) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await discovery.full();
+    } catch (e) {
+      if (attempt === 3) throw e;
+      log(`first discovery failed (${e instanceof Error ? e.message : String(e)}); retrying`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 export async function startServer(options: ServeOptions, deps: LiveDeps): Promise<RunningServer> {
-  const log = deps.log ?? (() => {});
-  const { discovery } = deps;
+  const rawLog = deps.log ?? (() => {});
+  // Readable logs: one line each, bounded (a namespace list can make an error message huge).
+  const log = (line: string): void =>
+    rawLog(line.length > 400 ? `${line.slice(0, 400)}... (${line.length} chars)` : line);
+  const discovery = serialized(deps.discovery);
   try {
     await discovery.ensureHostNsids();
   } catch (e) {
     log(`assigning nsids failed (events from some namespaces may be missed): ${String(e)}`);
   }
-  const initial = await discovery.full();
+  const initial = await firstRead(discovery, log);
   log(
     `discovered ${initial.topology.namespaces.length} namespaces, ${initial.topology.interfaces.length} interfaces`,
   );
-  for (const err of initial.errors) log(`discovery: ${err}`);
+  for (const err of initial.errors.slice(0, 10)) log(`discovery: ${err}`);
+  if (initial.errors.length > 10) log(`discovery: ... and ${initial.errors.length - 10} more problems`);
 
   const hub = new Hub(normalizeTopology(initial.topology), { readOnly: options.readOnly, log, ...deps.hub });
   let watcher: EventWatcher | null = null;
@@ -201,7 +218,8 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await scheduler.idle();
+      // Let a refresh in flight finish (it holds child processes), but never hang shutdown on it.
+      await Promise.race([scheduler.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
     },
   };
 }

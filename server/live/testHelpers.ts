@@ -61,10 +61,16 @@ export class LiveClient {
     });
   }
 
-  static open(url: string, headers: Record<string, string>): Promise<LiveClient> {
+  /** `resumeFrom`: the state of an earlier client, for a connection that resumes with ?epoch&lastSeq. */
+  static open(url: string, headers: Record<string, string>, resumeFrom?: LiveClient): Promise<LiveClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, { headers });
       const client = new LiveClient(ws);
+      if (resumeFrom) {
+        client.topology = resumeFrom.topology;
+        client.epoch = resumeFrom.epoch;
+        client.seq = resumeFrom.seq;
+      }
       ws.once('open', () => resolve(client));
       ws.once('error', reject);
     });

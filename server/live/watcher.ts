@@ -3,7 +3,7 @@
  * - `ip -o monitor all-nsid nsid link address route` in the host namespace (one long-lived child;
  *   it never enters other namespaces, so it keeps none alive): `[nsid N]` names the namespace;
  * - inotify on /run/netns and /run/docker/netns: named and Docker namespaces coming and going;
- * - a cheap periodic listInodes() (a stat scan, no `ip`): process-held namespaces.
+ * - a cheap periodic listInodes() every 2 s (a stat scan, no `ip`): process-held namespaces.
  * New namespaces get a host nsid (ensureHostNsids) so the monitor reports their changes too.
  */
 import { watch } from 'node:fs';
@@ -114,7 +114,7 @@ export class EventWatcher {
     const tick = (): void => {
       this.armInotify();
       void this.checkList();
-      this.pollTimer = setTimeout(tick, this.opts.pollMs ?? 1000);
+      this.pollTimer = setTimeout(tick, this.opts.pollMs ?? 2000);
       this.pollTimer.unref();
     };
     tick();

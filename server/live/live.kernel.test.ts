@@ -1,0 +1,289 @@
+/**
+ * The real server, the real discovery and kernel events: after heavy churn made from outside
+ * (namespaces named and process-held, veths, addresses, routes, added and removed), every
+ * client's snapshot + deltas equals a fresh discovery. The periodic resync is switched off, so
+ * only events can get the clients there.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Topology } from '../../common/model.js';
+import { normalizeTopology } from '../../common/model.js';
+import { createDiscovery, namespacePath } from '../discovery/index.js';
+import { cleanupPrefix, pollUntil, sh, spawnNetnsHolder, uniquePrefix } from '../../test/kernel.js';
+import type { Holder } from '../../test/kernel.js';
+import type { ServeOptions } from './options.js';
+import { startServer } from './server.js';
+import type { RunningServer } from './server.js';
+import { spawnIpMonitor } from './watcher.js';
+import type { MonitorHandlers } from './watcher.js';
+import { LiveClient } from './testHelpers.js';
+
+const TOKEN = 'kernel-test-token-0123456789abcdef';
+const bearer = { Authorization: `Bearer ${TOKEN}` };
+const prefix = uniquePrefix('lv');
+const holders: Holder[] = [];
+const clients: LiveClient[] = [];
+let srv: RunningServer;
+let monitor: MonitorHandlers | null = null;
+const discovery = createDiscovery();
+/** A second instance for the test's own fresh reads, so they do not share the server's state. */
+const reference = createDiscovery();
+
+/**
+ * The part of the topology this test owns (other tests and benchmarks churn the same kernel at
+ * the same time). Process membership (pids, the process list, names derived from them) changes
+ * with every fork and has no kernel event (the periodic resync refreshes it): left out too.
+ */
+function comparable(t: Topology): Topology {
+  const holderPids = new Set(holders.map((h) => h.pid));
+  const keep = new Set(
+    t.namespaces
+      .filter((n) => n.netnsNames.some((x) => x.startsWith(prefix)) || n.pids.some((p) => holderPids.has(p)))
+      .map((n) => n.id),
+  );
+  const ifs = t.interfaces.filter((i) => keep.has(i.namespace) || i.name.startsWith(prefix));
+  const ifIds = new Set(ifs.map((i) => i.id));
+  return normalizeTopology({
+    version: t.version,
+    namespaces: t.namespaces
+      .filter((n) => keep.has(n.id))
+      .map((n) => ({ ...n, pids: [], processes: [], name: n.kind === 'process' ? '' : n.name })),
+    interfaces: ifs,
+    routes: t.routes.filter((r) => keep.has(r.namespace) || (r.dev ?? '').startsWith(prefix)),
+    links: t.links.filter((l) => ifIds.has(l.a) || ifIds.has(l.b)),
+  });
+}
+
+/** Once the server has nothing pending, does the client hold what a fresh discovery reads? */
+async function converged(c: LiveClient): Promise<boolean> {
+  await srv.scheduler.idle();
+  const fresh = comparable((await reference.full()).topology);
+  if (JSON.stringify(comparable(c.topology)) === JSON.stringify(fresh)) return true;
+  // Not yet: the events of the last changes may still be on their way. Poll gently (a full
+  // read costs seconds on a loaded machine and shares the child-process limit with the server).
+  await new Promise((r) => setTimeout(r, 250));
+  return false;
+}
+
+function liveUrl(query = ''): string {
+  return `ws://127.0.0.1:${srv.port}/api/live${query}`;
+}
+
+/** Small seeded PRNG so a failing run can be replayed (the seed is printed). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+beforeAll(async () => {
+  // Something of ours exists before the server starts, so the first snapshot has content to match.
+  holders.push(await spawnNetnsHolder());
+  await sh(`
+    ip netns add ${prefix}s1; ip netns add ${prefix}s2
+    ip -n ${prefix}s1 link add ${prefix}sa type veth peer name ${prefix}sb netns ${prefix}s2
+    ip -n ${prefix}s1 addr add 10.91.0.1/24 dev ${prefix}sa; ip -n ${prefix}s1 link set ${prefix}sa up
+    ip -n ${prefix}s2 link add ${prefix}sc type veth peer name ${prefix}sd netns ${holders[0]!.pid}
+    ip -n ${prefix}s2 route add blackhole 10.92.0.0/16
+  `);
+  const options: ServeOptions = {
+    host: '127.0.0.1',
+    port: 0,
+    allowRemote: false,
+    readOnly: true,
+    readOnlyReason: 'test',
+    allowHostChanges: false,
+    token: TOKEN,
+    tokenSource: 'env',
+    auditLogPath: '/dev/null',
+    staticDir: null,
+  };
+  srv = await startServer(options, {
+    discovery,
+    namespacePath,
+    resyncMs: 3_600_000,
+    log: (l) => process.stderr.write(`[live ${new Date().toISOString().slice(11, 23)}] ${l}\n`),
+    spawnMonitor: (h) => {
+      monitor = h;
+      return spawnIpMonitor(h);
+    },
+  });
+});
+
+afterAll(async () => {
+  try {
+    await Promise.all(clients.map((c) => c.close()));
+    await srv?.close();
+  } finally {
+    await Promise.all(holders.map((h) => h.stop()));
+    await cleanupPrefix(prefix);
+  }
+});
+
+describe('live server on the real kernel', () => {
+  it('the snapshot over WebSocket equals a fresh discovery', { timeout: 200_000 }, async () => {
+    const c = await LiveClient.open(liveUrl(), bearer);
+    clients.push(c);
+    await pollUntil(() => c.snapshots === 1, 'snapshot');
+    const ours = comparable(c.topology);
+    expect(ours.namespaces).toHaveLength(3);
+    expect(ours.links).toHaveLength(2);
+    await pollUntil(() => converged(c), 'snapshot equals discovery', 120_000);
+  });
+
+  it(
+    'after 200 random kernel changes every client equals a fresh discovery, with no seq gaps',
+    { timeout: 400_000 },
+    async () => {
+      const a = await LiveClient.open(liveUrl(), bearer);
+      const b = await LiveClient.open(liveUrl(), { Cookie: 'x=y', ...bearer });
+      clients.push(a, b);
+      await pollUntil(() => a.snapshots === 1 && b.snapshots === 1, 'snapshots');
+      const seed = Date.now() % 100_000;
+      console.log(`churn seed ${seed}`);
+      const rand = rng(seed);
+      const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
+      const named: string[] = [];
+      const veths: Array<{ name: string; ns: string }> = [];
+      const addrs: Array<{ dev: string; ns: string; cidr: string }> = [];
+      const routes: Array<{ ns: string; dst: string }> = [];
+      let k = 0;
+      const nsArg = (ns: string) =>
+        ns === 'host' ? '' : /^\d+$/.test(ns) ? `-n /proc/${ns}/ns/net` : `-n ${ns}`;
+      const target = (ns: string) => (ns === 'host' ? '' : `netns ${/^\d+$/.test(ns) ? ns : ns}`);
+      for (let step = 0; step < 200; step++) {
+        const spaces = [...named, ...holders.map((h) => String(h.pid))];
+        const r = rand();
+        k++;
+        let cmd = '';
+        if (spaces.length < 2 || (r < 0.12 && named.length < 8)) {
+          const n = `${prefix}n${k}`;
+          named.push(n);
+          cmd = `ip netns add ${n} && ip -n ${n} link set lo up`;
+        } else if (r < 0.17 && holders.length < 3) {
+          holders.push(await spawnNetnsHolder());
+          continue;
+        } else if (r < 0.22 && named.length > 2) {
+          const n = named.splice(Math.floor(rand() * named.length), 1)[0]!;
+          cmd = `ip netns del ${n}`;
+        } else if (r < 0.45) {
+          const ns = pick([...spaces, 'host']);
+          const other = pick(spaces);
+          const name = `${prefix}v${k}`;
+          veths.push({ name, ns });
+          const into = ns === 'host' ? '' : /^\d+$/.test(ns) ? `netns ${ns}` : `netns ${ns}`;
+          cmd = `ip ${nsArg(other)} link add ${name}p type veth peer name ${name} ${into}`;
+          void target;
+        } else if (r < 0.55 && veths.length > 0) {
+          const v = veths.splice(Math.floor(rand() * veths.length), 1)[0]!;
+          cmd = `ip ${nsArg(v.ns)} link del dev ${v.name}`;
+        } else if (r < 0.65 && veths.length > 0) {
+          const v = pick(veths);
+          cmd = `ip ${nsArg(v.ns)} link set dev ${v.name} ${rand() < 0.5 ? 'up' : 'down'}`;
+        } else if (r < 0.78 && veths.length > 0) {
+          const v = pick(veths);
+          const cidr = `10.${100 + (k % 50)}.${k % 250}.${1 + (k % 200)}/24`;
+          addrs.push({ dev: v.name, ns: v.ns, cidr });
+          cmd = `ip ${nsArg(v.ns)} addr add ${cidr} dev ${v.name}`;
+        } else if (r < 0.85 && addrs.length > 0) {
+          const x = addrs.splice(Math.floor(rand() * addrs.length), 1)[0]!;
+          cmd = `ip ${nsArg(x.ns)} addr del ${x.cidr} dev ${x.dev}`;
+        } else if (r < 0.95) {
+          const ns = pick(spaces);
+          const dst = `10.${200 + (k % 50)}.${k % 250}.0/24`;
+          routes.push({ ns, dst });
+          cmd = `ip ${nsArg(ns)} route add blackhole ${dst}`;
+        } else if (routes.length > 0) {
+          const x = routes.splice(Math.floor(rand() * routes.length), 1)[0]!;
+          cmd = `ip ${nsArg(x.ns)} route del blackhole ${x.dst}`;
+        } else if (holders.length > 0) {
+          await holders.splice(Math.floor(rand() * holders.length), 1)[0]!.stop();
+          continue;
+        }
+        // Some random steps are impossible (the device went with its namespace): that is churn too.
+        await sh(`${cmd} 2>/dev/null || true`);
+      }
+      for (const c of [a, b]) await pollUntil(() => converged(c), 'client equals discovery', 240_000);
+      expect(a.gaps).toEqual([]);
+      expect(b.gaps).toEqual([]);
+      expect(a.deltas).toBeGreaterThan(20);
+      // (A second snapshot would only come from an epoch change: lost events under heavy load.)
+      expect(a.snapshots).toBe(b.snapshots);
+      // Every delta is small: one change never ships a whole snapshot.
+      const sizes = a.messages.filter((m) => m.type === 'delta').map((m) => JSON.stringify(m).length);
+      console.log(`deltas: ${sizes.length}, median ${sizes.sort((x, y) => x - y)[sizes.length >> 1]} bytes`);
+    },
+  );
+
+  it(
+    'reconnecting resumes: the missed deltas (or a snapshot) bring the client up to date',
+    { timeout: 300_000 },
+    async () => {
+      const c = await LiveClient.open(liveUrl(), bearer);
+      clients.push(c);
+      await pollUntil(() => c.snapshots === 1, 'snapshot');
+      const { epoch, seq } = c;
+      await c.close();
+      const n = `${prefix}r`;
+      await sh(`ip netns add ${n}; ip -n ${n} link add ${prefix}ra type veth peer name ${prefix}rb`);
+      await pollUntil(() => srv.hub.state.seq > seq, 'server saw the change', 120_000);
+      const resumed = await LiveClient.open(liveUrl(`?epoch=${epoch}&lastSeq=${seq}`), bearer);
+      clients.push(resumed);
+      resumed.topology = c.topology;
+      resumed.epoch = epoch;
+      resumed.seq = seq;
+      await pollUntil(() => converged(resumed), 'resumed client equals discovery', 120_000);
+      if (srv.hub.state.epoch === epoch) expect(resumed.snapshots).toBe(0);
+      expect(resumed.gaps).toEqual([]);
+      const fresh = await LiveClient.open(liveUrl(), bearer);
+      clients.push(fresh);
+      await pollUntil(() => converged(fresh), 'reconnected client equals discovery', 120_000);
+    },
+  );
+
+  it('lost kernel events (ENOBUFS) make a full resync with a new epoch', { timeout: 200_000 }, async () => {
+    const c = await LiveClient.open(liveUrl(), bearer);
+    clients.push(c);
+    await pollUntil(() => c.snapshots === 1, 'snapshot');
+    const before = c.epoch;
+    monitor!.stderr('netlink receive error No buffer space available (105)\n');
+    await pollUntil(() => c.snapshots >= 2, 'second snapshot', 150_000);
+    expect(c.epoch).not.toBe(before);
+    expect(c.gaps).toEqual([]);
+  });
+
+  it(
+    'a change reaches the client as a small delta (latency printed, not asserted)',
+    { timeout: 300_000 },
+    async () => {
+      const c = await LiveClient.open(liveUrl(), bearer);
+      clients.push(c);
+      await pollUntil(() => c.snapshots === 1, 'snapshot');
+      const n = `${prefix}lat`;
+      await sh(`ip netns add ${n}; ip netns set ${n} auto; ip -n ${n} link set lo up`);
+      await pollUntil(
+        () => c.topology.namespaces.some((x) => x.netnsNames.includes(n)),
+        'namespace seen',
+        120_000,
+      );
+      const lat: number[] = [];
+      for (let i = 1; i <= 20; i++) {
+        const before = c.messages.length;
+        const t0 = performance.now();
+        await sh(`ip -n ${n} addr add 10.77.0.${i}/32 dev lo`);
+        await pollUntil(
+          () => c.topology.interfaces.some((x) => x.addresses.some((a) => a.cidr === `10.77.0.${i}/32`)),
+          'address seen',
+          60_000,
+        );
+        lat.push(performance.now() - t0);
+        const m = c.messages.slice(before).filter((x) => x.type === 'delta');
+        expect(m.length).toBeGreaterThan(0);
+        expect(JSON.stringify(m.at(-1)).length).toBeLessThan(8192);
+      }
+      lat.sort((x, y) => x - y);
+      console.log(`change->client latency ms: median ${lat[10]!.toFixed(1)}, p95 ${lat[18]!.toFixed(1)}`);
+    },
+  );
+});

@@ -1,0 +1,103 @@
+/**
+ * The command as users run it: one stdout line with the URL, loopback only, the token nowhere in
+ * /proc (argv, environment) of the server or its children, nor in the logs; clean exit on SIGTERM.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pollUntil, sh } from '../../test/kernel.js';
+
+const CLI = ['--import', 'tsx', 'server/cli.ts'];
+const started: ChildProcess[] = [];
+
+function startCli(args: string[]): { child: ChildProcess; stdout: string[]; stderr: string[] } {
+  const child = spawn(process.execPath, [...CLI, ...args], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stdout! }).on('line', (l) => stdout.push(l));
+  createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
+  return { child, stdout, stderr };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((r) => child.once('exit', (code) => r(code)));
+}
+
+/** The process and all its descendants. */
+function tree(pid: number): number[] {
+  const out = [pid];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const kids = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+    for (const k of kids ? kids.split(' ') : []) out.push(...tree(Number(k)));
+  }
+  return out;
+}
+
+afterAll(async () => {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+describe('netns-explorer serve', () => {
+  it('refuses a non-loopback --host without --allow-remote', async () => {
+    const { child, stderr } = startCli(['serve', '--host', '0.0.0.0', '--port', '0']);
+    expect(await exited(child)).toBe(2);
+    expect(stderr.join('\n')).toMatch(/--allow-remote/);
+  });
+
+  it(
+    'prints one URL line, listens on loopback only, keeps the token out of /proc and logs',
+    { timeout: 300_000 },
+    async () => {
+      const { child, stdout, stderr } = startCli(['serve', '--port', '0']);
+      await pollUntil(() => stdout.length > 0 || child.exitCode !== null, 'URL line', 240_000);
+      expect(stdout, stderr.join('\n').slice(-3000)).toHaveLength(1);
+      const m = /^netns-explorer: open http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]{43,})$/.exec(
+        stdout[0]!,
+      );
+      expect(m).not.toBeNull();
+      const [, port, token] = m!;
+      const listening = await sh(`ss -Hltn 'sport = :${port}'`);
+      expect(
+        listening
+          .trim()
+          .split('\n')
+          .map((l) => l.trim().split(/\s+/)[3]),
+      ).toEqual([`127.0.0.1:${port}`]);
+      // The ip monitor child must be running, and nothing in the tree may carry the token.
+      await pollUntil(() => tree(child.pid!).length > 1, 'ip monitor child');
+      for (const pid of tree(child.pid!)) {
+        for (const f of ['cmdline', 'environ']) {
+          expect(readFileSync(`/proc/${pid}/${f}`, 'latin1')).not.toContain(token!);
+        }
+      }
+      const res = await fetch(`http://127.0.0.1:${port}/api/topology`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { namespaces: unknown[]; seq: number };
+      expect(body.namespaces.length).toBeGreaterThan(0);
+      const kids = tree(child.pid!).slice(1);
+      child.kill('SIGTERM');
+      expect(await exited(child)).toBe(0);
+      expect(
+        kids.filter((k) => {
+          try {
+            return readFileSync(`/proc/${k}/cmdline`, 'utf8').includes('monitor');
+          } catch {
+            return false;
+          }
+        }),
+      ).toEqual([]);
+      expect(stderr.join('\n')).not.toContain(token!);
+      expect(stderr.join('\n')).toMatch(/listening on http:\/\/127\.0\.0\.1:/);
+    },
+  );
+});
