@@ -23,6 +23,8 @@ export interface Applied {
 export interface Change {
   kind: ChangeKind;
   nsKind: FixtureNs['kind'];
+  /** Id of the namespace it touches (`new` for a namespace being added). */
+  target: string;
   apply(): Promise<Applied>;
   /** Untimed repair after the change (link up does not bring back the routes link down flushed). */
   after?: () => Promise<void>;
@@ -55,6 +57,7 @@ export function changePair(fx: Fixture, j: number): [Change, Change] {
       {
         kind: 'addr-add',
         nsKind: ns.kind,
+        target: `ns-${ns.inode}`,
         apply: async () => ({
           ...(await timed(ipIn(ns, ['addr', 'add', cidr, 'dev', 'eth0']))),
           match: has(true),
@@ -63,6 +66,7 @@ export function changePair(fx: Fixture, j: number): [Change, Change] {
       {
         kind: 'addr-del',
         nsKind: ns.kind,
+        target: `ns-${ns.inode}`,
         apply: async () => ({
           ...(await timed(ipIn(ns, ['addr', 'del', cidr, 'dev', 'eth0']))),
           match: has(false),
@@ -77,6 +81,7 @@ export function changePair(fx: Fixture, j: number): [Change, Change] {
       {
         kind: 'link-down',
         nsKind: ns.kind,
+        target: `ns-${ns.inode}`,
         apply: async () => ({
           ...(await timed(ipIn(ns, ['link', 'set', 'eth0', 'down']))),
           match: up(false),
@@ -85,6 +90,7 @@ export function changePair(fx: Fixture, j: number): [Change, Change] {
       {
         kind: 'link-up',
         nsKind: ns.kind,
+        target: `ns-${ns.inode}`,
         apply: async () => ({ ...(await timed(ipIn(ns, ['link', 'set', 'eth0', 'up']))), match: up(true) }),
         // The kernel flushed the routes through eth0 when it went down; put them back (untimed).
         after: async () => {
@@ -101,6 +107,7 @@ export function changePair(fx: Fixture, j: number): [Change, Change] {
       {
         kind: 'route-add',
         nsKind: ns.kind,
+        target: `ns-${ns.inode}`,
         apply: async () => ({
           ...(await timed(ipIn(ns, ['route', 'add', dst, 'via', ns.gateway]))),
           match: (op) =>
@@ -113,6 +120,7 @@ export function changePair(fx: Fixture, j: number): [Change, Change] {
       {
         kind: 'route-del',
         nsKind: ns.kind,
+        target: `ns-${ns.inode}`,
         apply: async () => ({
           ...(await timed(ipIn(ns, ['route', 'del', dst, 'via', ns.gateway]))),
           match: (op) =>
@@ -137,6 +145,7 @@ function namespacePair(fx: Fixture, j: number, nsKind: FixtureNs['kind']): [Chan
   const add: Change = {
     kind: 'netns-add',
     nsKind,
+    target: 'new',
     apply: async () => {
       if (nsKind === 'named') {
         const name = `${fx.prefix}x${j}`;
@@ -181,6 +190,7 @@ function namespacePair(fx: Fixture, j: number, nsKind: FixtureNs['kind']): [Chan
   const del: Change = {
     kind: 'netns-del',
     nsKind,
+    target: 'added',
     apply: async () => ({ ...(await release()), match: removed }),
   };
   return [add, del];

@@ -3,6 +3,8 @@
  * command that made the change has returned (the change is then in the kernel), t1 the arrival
  * of the first delta carrying it. The time from spawning is recorded too.
  */
+import { stat } from 'node:fs/promises';
+import type { DeltaOp } from '../common/protocol.js';
 import type { Fixture } from './fixture.js';
 import type { Change, ChangeKind } from './changes.js';
 import { changePair } from './changes.js';
@@ -13,6 +15,7 @@ import { median, round, summarize } from './stats.js';
 export interface ChangeRecord {
   kind: ChangeKind;
   nsKind: string;
+  target: string;
   /** ms from the command's return to the delta (negative when the delta won the race). */
   fromReturnMs: number | null;
   fromSpawnMs: number | null;
@@ -21,6 +24,15 @@ export interface ChangeRecord {
   windowBytes: number;
   windowMessages: number;
   windowOps: number;
+  /**
+   * Bytes of the operations in the window that concern the changed namespace (plus a message
+   * envelope): the change's own delta, without what concurrent activity elsewhere added.
+   */
+  ownBytes: number;
+  /** Puts of the host namespace in the window (its process list changes with every process). */
+  hostPuts: number;
+  /** For a change no delta carried: what the deltas of its window did touch (diagnosis). */
+  windowSummary?: string[];
 }
 
 export interface LatencyFigures {
@@ -30,13 +42,20 @@ export interface LatencyFigures {
   fromSpawnMs: Summary;
   byKind: Record<
     string,
-    { n: number; p50Ms: number; maxMs: number; medianWindowBytes: number; maxWindowBytes: number }
+    {
+      n: number;
+      p50Ms: number;
+      maxMs: number;
+      medianOwnBytes: number;
+      maxOwnBytes: number;
+      medianWindowBytes: number;
+    }
   >;
-  deltaBytes: { match: Summary; window: Summary };
+  deltaBytes: { match: Summary; window: Summary; own: Summary };
   records: ChangeRecord[];
 }
 
-const MATCH_TIMEOUT_MS = 5000;
+const MATCH_TIMEOUT_MS = 10_000;
 
 const r2 = (s: Summary): Summary => ({
   n: s.n,
@@ -52,15 +71,23 @@ export async function latencyBench(
   changes: number,
   log: (s: string) => void,
 ): Promise<LatencyFigures> {
+  const hostInode = (await stat('/proc/self/ns/net')).ino;
+  // Warm-up (not counted): one change and its undo, so start-up work is over before timing.
+  for (const change of changePair(fx, 0)) {
+    const w = await measureOne(change, client, hostInode, 30_000);
+    if (w.fromReturnMs === null) log(`  warm-up ${w.kind}: no delta within 30 s`);
+  }
   const records: ChangeRecord[] = [];
   for (let j = 0; records.length < changes; j++) {
     const pair = changePair(fx, j);
     for (const change of pair) {
       if (records.length >= changes && change === pair[0]) break;
-      records.push(await measureOne(change, client));
+      records.push(await measureOne(change, client, hostInode));
       const r = records[records.length - 1] as ChangeRecord;
-      if (r.fromReturnMs === null)
-        log(`  ${r.kind} in a ${r.nsKind} namespace: no delta within ${MATCH_TIMEOUT_MS} ms`);
+      if (r.fromReturnMs === null) {
+        log(`  ${r.kind} in ${r.target} (${r.nsKind}): no delta within ${MATCH_TIMEOUT_MS} ms`);
+        log(`    deltas meanwhile: ${r.windowSummary?.join(' ') || 'none'}`);
+      }
     }
   }
   const ok = records.filter((r) => r.fromReturnMs !== null);
@@ -72,8 +99,9 @@ export async function latencyBench(
       n: rs.length,
       p50Ms: round(median(lat)),
       maxMs: round(lat.length ? Math.max(...lat) : Number.NaN),
+      medianOwnBytes: median(rs.map((r) => r.ownBytes)),
+      maxOwnBytes: Math.max(...rs.map((r) => r.ownBytes)),
       medianWindowBytes: median(rs.map((r) => r.windowBytes)),
-      maxWindowBytes: Math.max(...rs.map((r) => r.windowBytes)),
     };
   }
   return {
@@ -86,32 +114,63 @@ export async function latencyBench(
     deltaBytes: {
       match: summarize(ok.map((r) => r.matchBytes as number)),
       window: summarize(records.map((r) => r.windowBytes)),
+      own: summarize(ok.map((r) => r.ownBytes)),
     },
     records,
   };
 }
 
-async function measureOne(change: Change, client: LiveClient): Promise<ChangeRecord> {
+/** The namespace id an operation concerns (ids embed the namespace inode), or null. */
+export function opNamespace(op: DeltaOp): string | null {
+  const id = op.op === 'remove' ? op.id : op.value.id;
+  if (op.entity === 'namespace') return id;
+  if (op.op === 'put' && (op.entity === 'interface' || op.entity === 'route')) return op.value.namespace;
+  const m = /^(?:veth:)?(?:if-|rt-)(\d+)[-:]/.exec(id);
+  return m ? `ns-${m[1]}` : null;
+}
+
+async function measureOne(
+  change: Change,
+  client: LiveClient,
+  hostInode: number,
+  timeoutMs = MATCH_TIMEOUT_MS,
+): Promise<ChangeRecord> {
   const from = client.received.length;
   const applied = await change.apply();
   const hit = await client.waitFor(
     (r) => r.msg.type === 'delta' && r.msg.ops.some(applied.match),
     from,
-    MATCH_TIMEOUT_MS,
+    timeoutMs,
   );
   // Let the burst this change caused settle, so its bytes are counted here and not in the next one.
   await client.quiet(150, 2000);
   const window = client.deltasSince(from);
+  const matched = hit?.msg.type === 'delta' ? hit.msg.ops.find(applied.match) : undefined;
+  const target = change.target.startsWith('ns-') ? change.target : matched ? opNamespace(matched) : null;
+  const ops = window.flatMap((r) => r.msg.ops);
+  const own = ops.filter((op) => target !== null && opNamespace(op) === target);
+  const host = `ns-${hostInode}`;
   const rec: ChangeRecord = {
     kind: change.kind,
     nsKind: change.nsKind,
+    target: change.target,
     fromReturnMs: hit ? round(hit.t - applied.tReturn) : null,
     fromSpawnMs: hit ? round(hit.t - applied.tSpawn) : null,
     matchBytes: hit?.bytes ?? null,
     windowBytes: window.reduce((a, r) => a + r.bytes, 0),
     windowMessages: window.length,
-    windowOps: window.reduce((a, r) => a + r.msg.ops.length, 0),
+    windowOps: ops.length,
+    ownBytes: own.length
+      ? JSON.stringify({ type: 'delta', epoch: 'x'.repeat(16), seq: 1e6, ops: own }).length
+      : 0,
+    hostPuts: ops.filter((op) => op.op === 'put' && op.entity === 'namespace' && op.value.id === host).length,
   };
+  if (!hit) {
+    rec.windowSummary = window
+      .flatMap((r) => r.msg.ops)
+      .slice(0, 12)
+      .map((op) => (op.op === 'remove' ? `remove ${op.id}` : `put ${op.value.id}`));
+  }
   if (change.after) {
     const before = client.received.length;
     await change.after();

@@ -4,6 +4,7 @@
  * is removed afterwards, also on failure and on SIGINT/SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -67,9 +68,10 @@ async function measureSize(opts: Options, fx: Fixture, size: number): Promise<Si
   const kinds = { named: 0, process: 0, bind: 0 };
   for (const ns of fx.namespaces) kinds[ns.kind]++;
   log(
-    `\n== ${size} namespaces (${kinds.named} named, ${kinds.process} process, ${kinds.bind} bind-mount), built in ${round(buildMs)} ms`,
+    `\n== ${size} namespaces (${kinds.named} named, ${kinds.process} process, ${kinds.bind} bind-mount), built in ${round(buildMs)} ms, load ${loadavg().map(round).join(' ')}`,
   );
-  const result: SizeResult = { size, buildMs: round(buildMs), kinds };
+  // Other work on the machine skews every figure: record how busy it was.
+  const result: SizeResult = { size, buildMs: round(buildMs), kinds, loadavg: loadavg().map(round) };
   if (opts.only.has('snapshot')) result.snapshot = await snapshotBench(opts.repeat, log);
   if (opts.only.has('latency') || opts.only.has('idle') || opts.only.has('page')) {
     result.server = await serverBench(opts, fx, log, onStop);
