@@ -1,6 +1,14 @@
 /** The one <ReactFlow>: controlled by the store, memoised types, drag-to-create-veth. */
 import { useCallback, useEffect, useRef } from 'react';
-import { Background, ConnectionMode, Controls, MiniMap, ReactFlow, useReactFlow } from '@xyflow/react';
+import {
+  Background,
+  ConnectionMode,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  useStore as useFlowStore,
+} from '@xyflow/react';
 import type {
   EdgeTypes,
   FinalConnectionState,
@@ -45,6 +53,9 @@ export function Canvas() {
   const onNodesChange = useStore((s) => s.onNodesChange);
   const onEdgesChange = useStore((s) => s.onEdgesChange);
   const rf = useReactFlow<FlowNode, FlowEdge>();
+  // Level of detail: far out, addresses are unreadable anyway; a boolean selector re-renders
+  // only when the threshold is crossed, not on every zoom step.
+  const far = useFlowStore((s) => s.transform[2] < 0.45);
   const fitted = useRef(false);
 
   useEffect(() => {
@@ -98,6 +109,7 @@ export function Canvas() {
       minZoom={0.05}
       maxZoom={2.5}
       proOptions={{ hideAttribution: true }}
+      className={far ? 'lod-far' : undefined}
     >
       <Background gap={24} size={1} color="#e2e8f0" />
       <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} />

@@ -2,8 +2,7 @@
  * Automatic layout with elkjs over one compound graph (root -> namespace boxes -> interfaces),
  * plus the pure merge that keeps what is already on screen where it is.
  */
-import ELK from 'elkjs/lib/elk.bundled.js';
-import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+import type { ELK, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import type { Structure } from './structure.js';
 import type { Layout, Size, XY } from './types.js';
 import { NS_HEADER, NS_MIN_W, NS_PAD } from './types.js';
@@ -11,13 +10,16 @@ import { NS_HEADER, NS_MIN_W, NS_PAD } from './types.js';
 /** Above this many boxes a layered picture gets too wide; pack boxes in rows instead. */
 export const LARGE_GRAPH = 60;
 
-const elk = new ELK();
-
 export function toElkGraph(s: Structure): ElkNode {
   const large = s.namespaces.length > LARGE_GRAPH;
   const padding = `[top=${NS_HEADER},left=${NS_PAD},bottom=${NS_PAD},right=${NS_PAD}]`;
   const boxOptions: Record<string, string> = large
-    ? { 'elk.algorithm': 'rectpacking', 'elk.padding': padding, 'elk.spacing.nodeNode': '12' }
+    ? {
+        'elk.algorithm': 'rectpacking',
+        'elk.padding': padding,
+        'elk.spacing.nodeNode': '12',
+        'elk.aspectRatio': '2.5',
+      }
     : { 'elk.padding': padding, 'elk.spacing.nodeNode': '16' };
   const root: ElkNode = {
     id: 'root',
@@ -55,9 +57,9 @@ export function fromElkGraph(g: ElkNode): Layout {
   return layout;
 }
 
-/** ELK positions for every box and interface of the structure. */
-export async function elkLayout(s: Structure): Promise<Layout> {
-  return fromElkGraph(await elk.layout(toElkGraph(s)));
+/** ELK positions for every box and interface of the structure (the page passes a worker-backed ELK). */
+export async function elkLayout(s: Structure, engine: ELK): Promise<Layout> {
+  return fromElkGraph(await engine.layout(toElkGraph(s)));
 }
 
 function overlaps(a: XY & Size, b: XY & Size, gap: number): boolean {

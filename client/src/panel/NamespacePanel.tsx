@@ -80,7 +80,6 @@ export function NamespacePanel({ ns }: { ns: Namespace }) {
           </>
         )}
       </dl>
-      {!readOnly && <NamespaceActions namespace={ns} />}
       <IpA ns={ns} t={t} />
       <section data-testid="routes">
         <h3>Routes</h3>
@@ -117,6 +116,12 @@ export function NamespacePanel({ ns }: { ns: Namespace }) {
       </section>
       <Sockets nsId={ns.id} />
       <Firewall nsId={ns.id} />
+      {!readOnly && (
+        <section data-testid="namespace-actions">
+          <h3>Change</h3>
+          <NamespaceActions namespace={ns} />
+        </section>
+      )}
     </>
   );
 }

@@ -9,6 +9,7 @@ import type { NamespaceKind } from '../../../common/model.js';
 import type { ServerMessage } from '../../../common/protocol.js';
 import { buildStructure } from '../graph/structure.js';
 import type { Structure } from '../graph/structure.js';
+import { elkEngine } from '../graph/elkEngine.js';
 import { elkLayout, placeStable } from '../graph/layout.js';
 import { toFlow } from '../graph/toFlow.js';
 import { mergeEdges, mergeNodes } from '../graph/merge.js';
@@ -80,7 +81,7 @@ export const useStore = create<StoreState>()((set, get) => {
     set({ structure });
     rebuild();
     const ticket = ++layoutCounter;
-    void elkLayout(structure).then(
+    void elkLayout(structure, elkEngine).then(
       (fresh) => {
         if (ticket !== layoutCounter) return;
         const cur = get();

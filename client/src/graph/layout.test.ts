@@ -1,0 +1,58 @@
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { describe, expect, it } from 'vitest';
+import { figure1, iface } from '../testing/fixture.js';
+import { elkLayout, fitBox, placeStable } from './layout.js';
+import { buildStructure } from './structure.js';
+import type { ViewOptions } from './types.js';
+
+const elk = new ELK();
+const view: ViewOptions = { showLoopback: false, hiddenKinds: new Set() };
+
+describe('elkLayout', () => {
+  it('places every box and interface, interfaces inside their box', async () => {
+    const s = buildStructure(figure1(), view);
+    const l = await elkLayout(s, elk);
+    for (const n of s.namespaces) {
+      const size = l.size[n.id]!;
+      expect(l.pos[n.id]).toBeDefined();
+      for (const c of n.children) {
+        const p = l.pos[c.id]!;
+        expect(p.x).toBeGreaterThanOrEqual(0);
+        expect(p.x + c.w).toBeLessThanOrEqual(size.w + 0.5);
+        expect(p.y + c.h).toBeLessThanOrEqual(size.h + 0.5);
+      }
+    }
+    // Figure 1: containers above the host.
+    expect(l.pos['ns-2']!.y).toBeLessThan(l.pos['ns-1']!.y);
+  });
+});
+
+describe('placeStable', () => {
+  it('keeps what is on screen when an interface and a namespace are added', async () => {
+    const t = figure1();
+    const s1 = buildStructure(t, view);
+    const first = placeStable({ pos: {}, size: {} }, await elkLayout(s1, elk), s1);
+    const t2 = {
+      ...t,
+      namespaces: [...t.namespaces, { ...t.namespaces[2]!, id: 'ns-4', inode: 4, name: 'new' }],
+      interfaces: [...t.interfaces, iface(2, 30, 'extra0'), iface(4, 2, 'eth0')],
+    };
+    const s2 = buildStructure(t2, view);
+    const second = placeStable(first, await elkLayout(s2, elk), s2);
+    for (const id of ['ns-1', 'ns-2', 'ns-3', 'if-2-13', 'if-1-3', 'if-1-14'])
+      expect(second.pos[id]).toEqual(first.pos[id]);
+    // The new interface sits below its sibling, inside the grown box.
+    expect(second.pos['if-2-30']!.y).toBeGreaterThan(first.pos['if-2-13']!.y);
+    expect(second.size['ns-2']!.h).toBeGreaterThan(first.size['ns-2']!.h);
+    // The new box does not overlap the old ones.
+    const nb = { ...second.pos['ns-4']!, ...second.size['ns-4']! };
+    for (const id of ['ns-1', 'ns-2', 'ns-3']) {
+      const b = { ...second.pos[id]!, ...second.size[id]! };
+      const apart = nb.x >= b.x + b.w || b.x >= nb.x + nb.w || nb.y >= b.y + b.h || b.y >= nb.y + nb.h;
+      expect(apart).toBe(true);
+    }
+  });
+  it('fits a box around its children', () => {
+    expect(fitBox([{ id: 'a', w: 100, h: 50 }], { a: { x: 300, y: 100 } })).toEqual({ w: 416, h: 166 });
+  });
+});

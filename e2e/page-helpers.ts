@@ -1,0 +1,97 @@
+/** Page-level helpers shared by the page-*.spec.ts files. */
+import type { Locator, Page } from '@playwright/test';
+import { expect } from './fixtures.js';
+
+export function node(page: Page, id: string): Locator {
+  return page.locator(`.react-flow__node[data-id="${id}"]`);
+}
+
+export function edge(page: Page, id: string): Locator {
+  return page.locator(`.react-flow__edge[data-id="${id}"]`);
+}
+
+/**
+ * Selects a namespace or interface through the search box (exact id match): opens its panel and
+ * centres it. Big pictures render only what is on screen, so tests bring a node into view first.
+ */
+export async function selectById(page: Page, id: string): Promise<void> {
+  const input = page.getByTestId('search-input');
+  await input.fill(id);
+  // Enter takes the best hit, and an exact id is always the best; pressing is immune to the
+  // result list re-rendering under a stream of deltas.
+  await expect(page.getByTestId('search-result').first()).toHaveAttribute('data-id', id);
+  await input.press('Enter');
+  await expect(page.getByTestId('side-panel')).toHaveAttribute('data-selected', id);
+}
+
+/** Brings a node into view (see selectById) and returns its locator once it is drawn. */
+export async function showNode(page: Page, id: string): Promise<Locator> {
+  await selectById(page, id);
+  const n = node(page, id);
+  await expect(n).toBeInViewport();
+  return n;
+}
+
+export interface RouteNRow {
+  destination: string;
+  gateway: string;
+  genmask: string;
+  flags: string;
+  metric: number;
+  iface: string;
+}
+
+/** The rows of the side panel's route -n table, sorted for comparison. */
+export async function panelRouteRows(page: Page): Promise<RouteNRow[]> {
+  const rows = await page.getByTestId('route-row').evaluateAll((trs) =>
+    trs.map((tr) => {
+      const cell = (c: string) => tr.querySelector(`[data-col="${c}"]`)?.textContent ?? '';
+      return {
+        destination: cell('destination'),
+        gateway: cell('gateway'),
+        genmask: cell('genmask'),
+        flags: cell('flags'),
+        metric: Number(cell('metric')),
+        iface: cell('iface'),
+      };
+    }),
+  );
+  return sortRows(rows);
+}
+
+export function sortRows(rows: RouteNRow[]): RouteNRow[] {
+  const key = (r: RouteNRow) => `${r.destination}/${r.genmask}/${r.metric}/${r.iface}/${r.gateway}`;
+  return [...rows].sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+interface IpJsonRoute {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  metric?: number;
+  type?: string;
+}
+
+function mask(len: number): string {
+  const bits = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return [24, 16, 8, 0].map((s) => (bits >>> s) & 0xff).join('.');
+}
+
+/** What `route -n` would print for `ip -j route` output (IPv4 main table), computed independently. */
+export function routeNFromIpJson(routes: IpJsonRoute[]): RouteNRow[] {
+  return sortRows(
+    routes.map((r) => {
+      const [addr = '', len] = r.dst === 'default' ? ['0.0.0.0', '0'] : r.dst.split('/');
+      const prefix = len === undefined ? 32 : Number(len);
+      const reject = ['unreachable', 'prohibit', 'blackhole', 'throw'].includes(r.type ?? '');
+      return {
+        destination: addr,
+        gateway: r.gateway ?? '0.0.0.0',
+        genmask: mask(prefix),
+        flags: `U${r.gateway ? 'G' : ''}${prefix === 32 ? 'H' : ''}${reject ? '!' : ''}`,
+        metric: r.metric ?? 0,
+        iface: r.dev ?? '*',
+      };
+    }),
+  );
+}

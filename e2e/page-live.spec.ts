@@ -1,0 +1,82 @@
+/**
+ * Live updates without reload: a namespace, a veth pair, an address and a route made from a shell
+ * appear on the page, and disappear again when removed.
+ */
+import { cleanupPrefix, expect, ipJson, nsInode, runShell, test, uniquePrefix } from './fixtures.js';
+import { hostNsId } from './fixtures.js';
+import { edge, node, selectById, showNode } from './page-helpers.js';
+
+const prefix = uniquePrefix('pg');
+test.afterAll(async () => {
+  await cleanupPrefix(prefix);
+});
+
+async function ifindex(name: string, netns?: string): Promise<number> {
+  const [link] = await ipJson<Array<{ ifindex: number }>>(
+    ['link', 'show', 'dev', name],
+    netns ? { name: netns } : undefined,
+  );
+  if (!link) throw new Error(`no link ${name}`);
+  return link.ifindex;
+}
+
+test('shell changes appear on the page without a reload and disappear when removed', async ({ page }) => {
+  test.setTimeout(120_000);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'live');
+  // A marker that a reload would wipe.
+  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+  const netns = `${prefix}n`;
+  const hostEnd = `${prefix}h`;
+  const nsEnd = `${prefix}c`;
+  const net = `10.${100 + Math.floor(Math.random() * 150)}.${Math.floor(Math.random() * 250)}`;
+
+  // A namespace.
+  await runShell(`ip netns add ${netns}`);
+  const inode = await nsInode(`/run/netns/${netns}`);
+  const nsId = `ns-${inode}`;
+  await expect((await showNode(page, nsId)).getByTestId('ns-name')).toHaveText(netns);
+
+  // A veth pair between the host and it.
+  await runShell(`ip link add ${hostEnd} type veth peer name ${nsEnd} netns ${netns}`);
+  const hostIf = `if-${(await hostNsId()).slice(3)}-${await ifindex(hostEnd)}`;
+  const nsIf = `if-${inode}-${await ifindex(nsEnd, netns)}`;
+  const linkId = `veth:${[hostIf, nsIf].sort().join(':')}`;
+  await expect((await showNode(page, hostIf)).getByTestId('if-name')).toHaveText(hostEnd);
+  await expect((await showNode(page, nsIf)).getByTestId('if-name')).toHaveText(nsEnd);
+  await expect(edge(page, linkId)).toHaveCount(1);
+  await expect(node(page, nsIf).locator('[data-state]').first()).toHaveAttribute('data-state', 'down');
+
+  // An address (and the link up).
+  await runShell(`ip -n ${netns} link set ${nsEnd} up && ip -n ${netns} addr add ${net}.2/24 dev ${nsEnd}`);
+  await expect(
+    node(page, nsIf)
+      .getByTestId('if-addr')
+      .filter({ hasText: `${net}.2/24` }),
+  ).toHaveCount(1);
+
+  // A route, seen in the namespace's side panel.
+  await selectById(page, nsId);
+  const routeRow = page.getByTestId('route-row').filter({ hasText: '10.250.0.0' });
+  await expect(routeRow).toHaveCount(0);
+  await runShell(`ip -n ${netns} route add 10.250.0.0/16 via ${net}.1`);
+  await expect(routeRow).toHaveCount(1);
+  await expect(routeRow.locator('[data-col="flags"]')).toHaveText('UG');
+  await expect(routeRow.locator('[data-col="genmask"]')).toHaveText('255.255.0.0');
+
+  // And back again.
+  await runShell(`ip -n ${netns} route del 10.250.0.0/16`);
+  await expect(routeRow).toHaveCount(0);
+  await runShell(`ip -n ${netns} addr del ${net}.2/24 dev ${nsEnd}`);
+  await expect(node(page, nsIf).getByTestId('if-addr')).toHaveCount(0);
+  await showNode(page, nsIf);
+  await expect(edge(page, linkId)).toHaveCount(1);
+  await runShell(`ip link del ${hostEnd}`);
+  await expect(edge(page, linkId)).toHaveCount(0);
+  await expect(node(page, nsIf)).toHaveCount(0);
+  await expect(page.getByTestId('side-panel')).toContainText('is gone');
+  await expect(node(page, nsId)).toHaveCount(1);
+  await runShell(`ip netns del ${netns}`);
+  await expect(node(page, nsId)).toHaveCount(0);
+
+  expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+});
