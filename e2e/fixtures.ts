@@ -122,6 +122,11 @@ export async function cli(...args: string[]): Promise<string> {
   }
 }
 
+/**
+ * The server discovers every namespace before it prints its URL: seconds on a quiet machine, up to a
+ * minute with hundreds of namespaces on a loaded one.
+ */
+const URL_TIMEOUT_MS = 120_000;
 const URL_LINE = /^netns-explorer: open (http:\/\/[^/\s]+)\/\?token=(\S+)$/m;
 
 async function startServer(): Promise<{ server: ExplorerServer; child: ChildProcess }> {
@@ -137,8 +142,8 @@ async function startServer(): Promise<{ server: ExplorerServer; child: ChildProc
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const baseURL = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`server printed no URL within 30 s:\n${stderr}`)),
-      30_000,
+      () => reject(new Error(`server printed no URL within ${URL_TIMEOUT_MS / 1000} s:\n${stderr}`)),
+      URL_TIMEOUT_MS,
     );
     child.stdout!.setEncoding('utf8').on('data', (c: string) => {
       stdout += c;
@@ -198,7 +203,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         await stopServer(child);
       }
     },
-    { scope: 'worker', timeout: 60_000 },
+    { scope: 'worker', timeout: URL_TIMEOUT_MS + 30_000 },
   ],
   lab: [
     // eslint-disable-next-line no-empty-pattern

@@ -5,9 +5,12 @@ test('the page loads, goes live and shows the host namespace box', async ({ page
   expect(health.ok()).toBe(true);
 
   await expect(page).toHaveTitle(/netns-explorer/);
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'live');
+  // The first snapshot is a full discovery: allow for a loaded machine.
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'live', {
+    timeout: 30_000,
+  });
   const hostBox = page.locator(`.react-flow__node[data-id="${await hostNsId()}"]`);
-  await expect(hostBox).toBeVisible();
+  await expect(hostBox).toBeVisible({ timeout: 30_000 });
 });
 
 test('the demo lab fixture brings up three namespaces that the page draws', async ({ page, lab }) => {
