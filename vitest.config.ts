@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Kernel tests create real namespaces; they use unique prefixes so files may run in parallel,
-// but two workers are enough on this 2-core machine.
+// Kernel tests create real namespaces under unique prefixes, but several assert that the kernel is
+// exactly as before (rollback, hostile input): files therefore run one at a time.
 export default defineConfig({
   test: {
     include: [
@@ -13,6 +13,6 @@ export default defineConfig({
     ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    maxWorkers: 2,
+    fileParallelism: false,
   },
 });
