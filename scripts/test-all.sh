@@ -19,6 +19,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "test-all: interrupted" >&2; exit 130' INT TERM
 
+step "dependencies"
+scripts/ensure-deps.sh || { echo "test-all: could not install dependencies" >&2; exit 1; }
+rm -rf test-reports && mkdir -p test-reports
+
 step "build (npm run build)"
 if ! npm run build --silent; then
   echo "test-all: build failed; not running tests" >&2
@@ -26,16 +30,18 @@ if ! npm run build --silent; then
 fi
 
 step "unit and kernel tests (vitest)"
-npx vitest run || failed+=(vitest)
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-reports/vitest.json || failed+=(vitest)
 
 step "end-to-end tests (playwright, report in playwright-report/)"
-npx playwright test || failed+=(playwright)
+PLAYWRIGHT_JSON_OUTPUT_NAME=test-reports/playwright.json \
+  npx playwright test --reporter=list,json,html || failed+=(playwright)
 
 step "leftovers"
 # Checked before the EXIT trap's `lab down`, so a test that leaks the lab (or anything nx*) fails the run.
 scripts/check-clean.sh || failed+=(check-clean)
 
 echo
+node scripts/test-summary.mjs
 if [ ${#failed[@]} -gt 0 ]; then
   echo "test-all: FAILED: ${failed[*]}" >&2
   exit 1

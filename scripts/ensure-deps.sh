@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian machine (as root): Debian's Chromium for the
+# browser tests, docker.io and busybox-static for the container tests, nftables for the firewall view,
+# and the npm packages. Does nothing for what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/sbin/dockerd ] || need+=(docker.io)
+[ -x /bin/busybox ] || need+=(busybox-static)
+[ -x /usr/bin/nsenter ] || need+=(util-linux)
+[ -x /usr/sbin/ip ] || need+=(iproute2)
+[ -x /usr/sbin/nft ] || need+=(nftables)
+if [ ${#need[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "ensure-deps: missing ${need[*]} and no apt-get to install them" >&2
+    exit 1
+  fi
+  echo "ensure-deps: apt-get install ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# npm ci when node_modules is missing or older than the lockfile.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "ensure-deps: npm ci"
+  npm ci --no-audit --no-fund
+fi
