@@ -16,6 +16,8 @@ export interface PageFigures {
   drawnNamespaces: number;
   /** Every namespace box drawn when ours were (the host may have others). */
   drawnTotal: number;
+  /** ms from navigation start to the first namespace box drawn (connection, snapshot, layout). */
+  firstDrawnMs: number | null;
   /** ms from navigation start to all of the expected boxes drawn; null if it never happened. */
   drawnMs: number | null;
   frameMs: Summary;
@@ -103,8 +105,10 @@ export async function pageBench(
     let drawn = 0;
     let total = 0;
     let drawnMs: number | null = null;
+    let firstDrawnMs: number | null = null;
     while (performance.now() - t0 < DRAW_TIMEOUT_MS) {
       [total, drawn] = await countDrawn(page, ids).catch((): [number, number] => [0, 0]);
+      if (total > 0 && firstDrawnMs === null) firstDrawnMs = round(performance.now() - t0);
       if (drawn >= expected) {
         drawnMs = performance.now() - t0;
         break;
@@ -117,6 +121,7 @@ export async function pageBench(
       expectedNamespaces: expected,
       drawnNamespaces: drawn,
       drawnTotal: total,
+      firstDrawnMs,
       drawnMs: drawnMs === null ? null : round(drawnMs),
       frameMs: { n: s.n, min: round(s.min), p50: round(s.p50), p95: round(s.p95), max: round(s.max) },
       frames: frames.length,
@@ -128,6 +133,7 @@ export async function pageBench(
       expectedNamespaces: ids.length,
       drawnNamespaces: 0,
       drawnTotal: 0,
+      firstDrawnMs: null,
       drawnMs: null,
       frameMs: summarize([]),
       frames: 0,

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { Fixture } from './fixture.js';
 import { createFixture, growFixture } from './fixture.js';
 import { machine } from './machine.js';
+import { markdown } from './markdown.js';
 import type { Options } from './options.js';
 import { parseOptions } from './options.js';
 import type { SizeResult } from './report.js';
@@ -133,6 +134,7 @@ async function main(): Promise<number> {
   const out = resolve(opts.out);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(result, null, 2) + '\n');
+  await writeFile(out.replace(/\.json$/, '') + '.md', markdown(result));
   log(`\nwrote ${out}`);
   if (teardownProblems.length || left.length || strayPids.length) {
     for (const p of [...teardownProblems, ...left, ...strayPids.map((p) => `child process left: ${p}`)])

@@ -113,7 +113,7 @@ export async function serverBench(
       figures.page = await pageBench(server, ids, onStop);
       const p = figures.page;
       log(
-        `  page: ${p.drawnNamespaces}/${p.expectedNamespaces} drawn in ${p.drawnMs ?? '-'} ms (${p.drawnTotal} in all), median frame ${p.frameMs.p50} ms${p.error ? ` (${p.error})` : ''}`,
+        `  page: ${p.drawnNamespaces}/${p.expectedNamespaces} drawn in ${p.drawnMs ?? '-'} ms (first box after ${p.firstDrawnMs ?? '-'} ms, ${p.drawnTotal} boxes in all), median frame ${p.frameMs.p50} ms${p.error ? ` (${p.error})` : ''}`,
       );
       await rssSample();
     }
