@@ -29,9 +29,9 @@ describe('opNamespace', () => {
   it('finds the namespace of every kind of operation', () => {
     expect(opNamespace({ op: 'remove', entity: 'namespace', id: 'ns-12' })).toBe('ns-12');
     expect(opNamespace({ op: 'remove', entity: 'interface', id: 'if-12-3' })).toBe('ns-12');
-    expect(opNamespace({ op: 'remove', entity: 'route', id: 'rt-12:inet:main:unicast:10.0.0.0/24:eth0::' })).toBe(
-      'ns-12',
-    );
+    expect(
+      opNamespace({ op: 'remove', entity: 'route', id: 'rt-12:inet:main:unicast:10.0.0.0/24:eth0::' }),
+    ).toBe('ns-12');
     expect(opNamespace({ op: 'remove', entity: 'link', id: 'veth:if-12-3:if-13-2' })).toBe('ns-12');
   });
 });
