@@ -75,6 +75,13 @@ export class Hub {
   get size(): number {
     return this.clients.size;
   }
+  /** Per-connection queue sizes (for tests and diagnostics). */
+  stats(): Array<{ bufferedAmount: number; needsSnapshot: boolean }> {
+    return [...this.clients].map((c) => ({
+      bufferedAmount: c.sock.bufferedAmount,
+      needsSnapshot: c.needsSnapshot,
+    }));
+  }
   get state(): { epoch: string; seq: number; topology: Topology } {
     return { epoch: this.epoch, seq: this.seq, topology: this.topology };
   }

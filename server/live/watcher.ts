@@ -146,6 +146,9 @@ export class EventWatcher {
     if (reportsLostEvents(text)) {
       this.log('ip monitor lost events (ENOBUFS): full resync');
       this.sink.lost('kernel events were dropped');
+    } else if (/Peer netns reference is invalid/.test(text)) {
+      // ip could not name the namespace of an nsid event (it went away meanwhile): re-list.
+      this.sink.list();
     } else if (text.trim()) {
       this.log(`ip monitor: ${text.trim()}`);
     }
