@@ -2,7 +2,10 @@
  * Each action through the HTTP API against the real kernel, verified with `ip -j`, then undone.
  */
 import { statSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Real kernel work on a shared, busy machine: generous per-test time (correctness, not speed).
+vi.setConfig({ testTimeout: 300_000 });
 import { cleanupPrefix, ipJson, sh, uniquePrefix } from '../../test/kernel.js';
 import { nsId } from '../../common/model.js';
 import { onSpawn } from '../exec/run.js';

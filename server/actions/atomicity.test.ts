@@ -3,7 +3,10 @@
  * as before; two concurrent identical requests give one 201 and one 409; --read-only spawns nothing.
  */
 import { statSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Real kernel work on a shared, busy machine: generous per-test time (correctness, not speed).
+vi.setConfig({ testTimeout: 300_000 });
 import { cleanupPrefix, sh, uniquePrefix } from '../../test/kernel.js';
 import { nsId } from '../../common/model.js';
 import { onSpawn } from '../exec/run.js';

@@ -4,7 +4,10 @@
  */
 import { statSync } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Real kernel work on a shared, busy machine: generous per-test time (correctness, not speed).
+vi.setConfig({ testTimeout: 300_000 });
 import { cleanupPrefix, sh, uniquePrefix } from '../../test/kernel.js';
 import { nsId } from '../../common/model.js';
 import { onSpawn } from '../exec/run.js';

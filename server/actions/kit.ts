@@ -123,13 +123,16 @@ export async function kernelState(
   const out: Record<string, unknown> = {};
   for (const ns of [null, ...nsNames]) {
     const host = ns === null;
+    const filtRoutes = (rows: unknown[]) =>
+      host ? rows.filter((r) => String((r as Record<string, unknown>).dev ?? '').startsWith(prefix)) : rows;
     const filt = (rows: unknown[], key: string) =>
       host ? rows.filter((r) => keep((r as Record<string, unknown>)[key])) : rows;
     out[ns ?? 'host'] = stripVolatile({
       link: filt(await ipj(ns, ['-d', 'link', 'show']), 'ifname'),
       addr: filt(await ipj(ns, ['addr', 'show']), 'ifname'),
-      route4: filt(await ipj(ns, ['-4', 'route', 'show', 'table', 'all']), 'dev'),
-      route6: filt(await ipj(ns, ['-6', 'route', 'show', 'table', 'all']), 'dev'),
+      // Host routes: only ours (others' tests legitimately add routes on eth0 meanwhile).
+      route4: filtRoutes(await ipj(ns, ['-4', 'route', 'show', 'table', 'all'])),
+      route6: filtRoutes(await ipj(ns, ['-6', 'route', 'show', 'table', 'all'])),
     });
   }
   return JSON.stringify(out, null, 1);
