@@ -2,7 +2,7 @@
  * Test kit for the actions API (used by *.test.ts only): the router on a small express app with
  * a real topology from discovery, plus kernel-state fingerprints for "nothing changed" checks.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -37,10 +37,11 @@ export async function startKit(
   const discovery = createDiscovery();
   let topo = (await discovery.full()).topology;
   const changed: string[][] = [];
+  const auditDir = opts.auditLogPath ? null : mkdtempSync(join(tmpdir(), 'nx-audit-'));
   const deps: ActionDeps = {
     readOnly: false,
     allowHostChanges: false,
-    auditLogPath: join(mkdtempSync(join(tmpdir(), 'nx-audit-')), 'audit.log'),
+    auditLogPath: join(auditDir ?? tmpdir(), 'audit.log'),
     getTopology: () => topo,
     namespacePath: (id) => {
       const ns = topo.namespaces.find((n) => n.id === id);
@@ -86,6 +87,7 @@ export async function startKit(
     },
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
+      if (auditDir) rmSync(auditDir, { recursive: true, force: true });
     },
   };
 }
