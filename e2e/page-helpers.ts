@@ -14,19 +14,19 @@ export function edge(page: Page, id: string): Locator {
  * Selects a namespace or interface through the search box (exact id match): opens its panel and
  * centres it. Big pictures render only what is on screen, so tests bring a node into view first.
  */
-export async function selectById(page: Page, id: string): Promise<void> {
+export async function selectById(page: Page, id: string, timeout = 10_000): Promise<void> {
   const input = page.getByTestId('search-input');
   await input.fill(id);
   // Enter takes the best hit, and an exact id is always the best; pressing is immune to the
   // result list re-rendering under a stream of deltas.
-  await expect(page.getByTestId('search-result').first()).toHaveAttribute('data-id', id);
+  await expect(page.getByTestId('search-result').first()).toHaveAttribute('data-id', id, { timeout });
   await input.press('Enter');
   await expect(page.getByTestId('side-panel')).toHaveAttribute('data-selected', id);
 }
 
 /** Brings a node into view (see selectById) and returns its locator once it is drawn. */
-export async function showNode(page: Page, id: string): Promise<Locator> {
-  await selectById(page, id);
+export async function showNode(page: Page, id: string, timeout = 10_000): Promise<Locator> {
+  await selectById(page, id, timeout);
   const n = node(page, id);
   await expect(n).toBeInViewport();
   return n;

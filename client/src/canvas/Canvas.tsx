@@ -58,19 +58,26 @@ export function Canvas() {
   const far = useFlowStore((s) => s.transform[2] < 0.45);
   const fitted = useRef(false);
 
+  const focused = useRef(0);
+
   useEffect(() => {
     if (layoutRuns > 0 && !fitted.current) {
       fitted.current = true;
+      // A search made before the first layout wins over fitting everything.
+      if (useStore.getState().focus) return;
       // Wait a frame so the newly placed nodes are measured before fitting.
       requestAnimationFrame(() => void rf.fitView({ padding: 0.1 }));
     }
   }, [layoutRuns, rf]);
 
+  // Centre on a requested node; if it is not placed yet, try again when the nodes change.
   useEffect(() => {
-    if (!focus) return;
+    if (!focus || focus.nonce === focused.current) return;
     const c = absoluteCenter(focus.id);
-    if (c) void rf.setCenter(c.x, c.y, { zoom: Math.max(rf.getZoom(), 1), duration: 300 });
-  }, [focus, rf]);
+    if (!c) return;
+    focused.current = focus.nonce;
+    void rf.setCenter(c.x, c.y, { zoom: Math.max(rf.getZoom(), 1), duration: 300 });
+  }, [focus, nodes, rf]);
 
   const onNodeClick: NodeMouseHandler<FlowNode> = useCallback((_e, node) => {
     useStore.getState().select({ kind: node.type === 'namespace' ? 'namespace' : 'interface', id: node.id });

@@ -1,7 +1,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { figure1, iface } from '../testing/fixture.js';
-import { elkLayout, fitBox, placeStable } from './layout.js';
+import { EMPTY_LAYOUT, elkLayout, fitBox, placeStable } from './layout.js';
 import { buildStructure } from './structure.js';
 import type { ViewOptions } from './types.js';
 
@@ -51,6 +51,30 @@ describe('placeStable', () => {
       const apart = nb.x >= b.x + b.w || b.x >= nb.x + nb.w || nb.y >= b.y + b.h || b.y >= nb.y + nb.h;
       expect(apart).toBe(true);
     }
+  });
+  it('places new things without ELK (or with a stale ELK result) and keeps the places of hidden boxes', async () => {
+    const t = figure1();
+    const s1 = buildStructure(t, view);
+    const first = placeStable(EMPTY_LAYOUT, await elkLayout(s1, elk), s1);
+    const t2 = {
+      ...t,
+      namespaces: [...t.namespaces, { ...t.namespaces[2]!, id: 'ns-5', inode: 5, name: 'five' }],
+      interfaces: [...t.interfaces, iface(5, 2, 'eth0'), iface(5, 3, 'eth1')],
+    };
+    const s2 = buildStructure(t2, view);
+    const second = placeStable(first, EMPTY_LAYOUT, s2);
+    expect(second.pos['ns-1']).toEqual(first.pos['ns-1']);
+    const below = Math.max(...['ns-1', 'ns-2', 'ns-3'].map((id) => first.pos[id]!.y + first.size[id]!.h));
+    expect(second.pos['ns-5']!.y).toBeGreaterThan(below);
+    expect(second.pos['if-5-3']!.y).toBeGreaterThan(second.pos['if-5-2']!.y);
+    // Hide containers, show them again: they come back to the same place.
+    const hidden = placeStable(
+      second,
+      EMPTY_LAYOUT,
+      buildStructure(t2, { ...view, hiddenKinds: new Set(['container']) }),
+    );
+    const again = placeStable(hidden, EMPTY_LAYOUT, s2);
+    expect(again.pos['ns-2']).toEqual(second.pos['ns-2']);
   });
   it('fits a box around its children', () => {
     expect(fitBox([{ id: 'a', w: 100, h: 50 }], { a: { x: 300, y: 100 } })).toEqual({ w: 416, h: 166 });

@@ -80,15 +80,55 @@ export function fitBox(children: ReadonlyArray<{ id: string } & Size>, pos: Reco
 }
 
 /**
- * Merges a fresh ELK layout into what is on screen (`prev`, including user-dragged positions):
- * boxes and interfaces that already have a place keep it; a new interface goes below its
- * siblings; a new box takes ELK's place if free, else a free slot below everything. So a
- * change never makes the rest of the picture jump.
+ * Puts interfaces new to an already drawn box after the last one in its bottom row while the box
+ * is wide enough, else in a new row below: the box grows as little as possible, so it rarely
+ * reaches over its neighbours.
+ */
+function placeNewChildren(
+  n: Structure['namespaces'][number],
+  prev: Layout,
+  out: Layout,
+  width: number,
+): void {
+  let rowY = NS_HEADER;
+  let rowH = 0;
+  let nextX = NS_PAD;
+  for (const c of n.children) {
+    const p = prev.pos[c.id];
+    if (!p) continue;
+    if (p.y > rowY + 0.5) {
+      rowY = p.y;
+      rowH = 0;
+      nextX = NS_PAD;
+    }
+    if (p.y >= rowY - 0.5) {
+      rowH = Math.max(rowH, c.h);
+      nextX = Math.max(nextX, p.x + c.w + 12);
+    }
+  }
+  // Rows are recognised by their top edge; children of an ELK row share it.
+  for (const c of n.children) {
+    if (prev.pos[c.id]) continue;
+    if (nextX + c.w + NS_PAD > width && nextX > NS_PAD) {
+      rowY += rowH + 12;
+      rowH = 0;
+      nextX = NS_PAD;
+    }
+    out.pos[c.id] = { x: nextX, y: rowY };
+    nextX += c.w + 12;
+    rowH = Math.max(rowH, c.h);
+  }
+}
+
+/**
+ * Merges a fresh ELK layout (possibly empty, possibly for an older structure) into what is on
+ * screen (`prev`, including user-dragged positions): boxes and interfaces that already have a place
+ * keep it; a new interface goes below its siblings; a new box takes ELK's place if that is free,
+ * else a free slot below everything. So a change never makes the rest of the picture jump. Places
+ * of boxes not shown now are kept, so hiding and showing a kind puts them back where they were.
  */
 export function placeStable(prev: Layout, fresh: Layout, s: Structure): Layout {
-  const known = s.namespaces.filter((n) => prev.pos[n.id]);
-  if (known.length === 0) return fresh;
-  const out: Layout = { pos: {}, size: {} };
+  const out: Layout = { pos: { ...prev.pos }, size: { ...prev.size } };
   const placed: Array<XY & Size> = [];
   const pending: typeof s.namespaces = [];
   for (const n of s.namespaces) {
@@ -97,48 +137,47 @@ export function placeStable(prev: Layout, fresh: Layout, s: Structure): Layout {
       pending.push(n);
       continue;
     }
-    out.pos[n.id] = old;
-    let bottom = NS_HEADER;
-    for (const c of n.children) {
-      const p = prev.pos[c.id];
-      if (p) bottom = Math.max(bottom, p.y + c.h + 12);
-    }
-    for (const c of n.children) {
-      const p = prev.pos[c.id];
-      if (p) out.pos[c.id] = p;
-      else {
-        out.pos[c.id] = { x: NS_PAD, y: bottom };
-        bottom += c.h + 12;
-      }
-    }
+    placeNewChildren(n, prev, out, prev.size[n.id]?.w ?? NS_MIN_W);
     const size = fitBox(n.children, out.pos);
     out.size[n.id] = size;
     placed.push({ ...old, ...size });
   }
-  const minX = Math.min(...placed.map((p) => p.x));
-  let rowY = Math.max(...placed.map((p) => p.y + p.h)) + 60;
+  // Boxes ELK has placed (with all their interfaces) go first, where ELK put them if free.
+  const slotted: typeof pending = [];
+  for (const n of pending) {
+    const want = fresh.pos[n.id];
+    const complete = want && n.children.every((c) => fresh.pos[c.id]);
+    let y = NS_HEADER;
+    for (const c of n.children) {
+      const p = complete ? fresh.pos[c.id] : undefined;
+      out.pos[c.id] = p ?? { x: NS_PAD, y };
+      y = (p?.y ?? y) + c.h + 12;
+    }
+    const size = complete ? (fresh.size[n.id] ?? fitBox(n.children, out.pos)) : fitBox(n.children, out.pos);
+    out.size[n.id] = size;
+    if (want && complete && !placed.some((p) => overlaps({ ...want, ...size }, p, 20))) {
+      out.pos[n.id] = want;
+      placed.push({ ...want, ...size });
+    } else slotted.push(n);
+  }
+  // The rest fill rows below everything on screen.
+  const minX = placed.length ? Math.min(...placed.map((p) => p.x)) : 0;
+  let rowY = placed.length ? Math.max(...placed.map((p) => p.y + p.h)) + 60 : 0;
+  const rowWidth = Math.max(1600, ...placed.map((p) => p.x + p.w - minX));
   let cursorX = minX;
   let rowH = 0;
-  const rowWidth = Math.max(1600, ...placed.map((p) => p.x + p.w - minX));
-  for (const n of pending) {
-    const size = fresh.size[n.id] ?? fitBox(n.children, fresh.pos);
-    for (const c of n.children) out.pos[c.id] = fresh.pos[c.id] ?? { x: NS_PAD, y: NS_HEADER };
-    out.size[n.id] = size;
-    const want = fresh.pos[n.id];
-    let at: XY;
-    if (want && !placed.some((p) => overlaps({ ...want, ...size }, p, 20))) at = want;
-    else {
-      if (cursorX > minX && cursorX + size.w > minX + rowWidth) {
-        rowY += rowH + 40;
-        cursorX = minX;
-        rowH = 0;
-      }
-      at = { x: cursorX, y: rowY };
-      cursorX += size.w + 40;
-      rowH = Math.max(rowH, size.h);
+  for (const n of slotted) {
+    const size = out.size[n.id] ?? fitBox(n.children, out.pos);
+    if (cursorX > minX && cursorX + size.w > minX + rowWidth) {
+      rowY += rowH + 40;
+      cursorX = minX;
+      rowH = 0;
     }
-    out.pos[n.id] = at;
-    placed.push({ ...at, ...size });
+    out.pos[n.id] = { x: cursorX, y: rowY };
+    cursorX += size.w + 40;
+    rowH = Math.max(rowH, size.h);
   }
   return out;
 }
+
+export const EMPTY_LAYOUT: Layout = { pos: {}, size: {} };

@@ -10,7 +10,7 @@ import type { ServerMessage } from '../../../common/protocol.js';
 import { buildStructure } from '../graph/structure.js';
 import type { Structure } from '../graph/structure.js';
 import { elkEngine } from '../graph/elkEngine.js';
-import { elkLayout, placeStable } from '../graph/layout.js';
+import { EMPTY_LAYOUT, elkLayout, placeStable } from '../graph/layout.js';
 import { toFlow } from '../graph/toFlow.js';
 import { mergeEdges, mergeNodes } from '../graph/merge.js';
 import type { FlowEdge, FlowNode, Layout, ViewOptions, XY } from '../graph/types.js';
@@ -56,6 +56,7 @@ const FLASH_MS = 2000;
 const EMPTY_VIEW: ViewOptions = { showLoopback: false, hiddenKinds: new Set() };
 let userPos: Record<string, XY> = loadPositions();
 let layoutCounter = 0;
+let elkRunning = false;
 let focusNonce = 0;
 
 export const useStore = create<StoreState>()((set, get) => {
@@ -68,32 +69,49 @@ export const useStore = create<StoreState>()((set, get) => {
     set({ nodes: mergeNodes(s.nodes, flow.nodes), edges: mergeEdges(s.edges, flow.edges) });
   }
 
-  /** Runs ELK when the structure changed; latest call wins, stale results are dropped. */
+  /**
+   * On a structural change: places new things at once next to what is on screen (pure, no
+   * jumps), and runs ELK only for the first picture or a requested re-layout. One ELK run at a
+   * time; its result is merged into whatever the structure is when it lands, so a busy machine
+   * whose namespaces churn every second cannot starve the first layout.
+   */
   function restructure(force = false): void {
     const s = get();
     if (!s.live) return;
     const structure = buildStructure(s.live.topology, s.view);
-    if (!force && structure.key === s.structure.key) {
+    const same = structure.key === s.structure.key;
+    const placedAny = structure.namespaces.some((n) => s.layout.pos[n.id]);
+    if (force || (!placedAny && !elkRunning)) {
       set({ structure });
       rebuild();
+      runElk(force);
       return;
     }
-    set({ structure });
+    if (same || elkRunning) set({ structure });
+    else set({ structure, layout: placeStable(s.layout, EMPTY_LAYOUT, structure) });
     rebuild();
+  }
+
+  function runElk(force: boolean): void {
     const ticket = ++layoutCounter;
-    void elkLayout(structure, elkEngine).then(
-      (fresh) => {
-        if (ticket !== layoutCounter) return;
-        const cur = get();
-        const merged = placeStable(force ? { pos: {}, size: {} } : cur.layout, fresh, cur.structure);
-        for (const [id, p] of Object.entries(userPos)) if (merged.pos[id]) merged.pos[id] = p;
-        set({ layout: merged, layoutRuns: cur.layoutRuns + 1 });
-        rebuild();
-      },
-      (err: unknown) => {
-        if (ticket === layoutCounter) set({ errors: [...get().errors, `layout failed: ${String(err)}`] });
-      },
-    );
+    elkRunning = true;
+    void elkLayout(get().structure, elkEngine)
+      .then(
+        (fresh) => {
+          if (ticket !== layoutCounter) return;
+          const cur = get();
+          const merged = placeStable(force ? EMPTY_LAYOUT : cur.layout, fresh, cur.structure);
+          for (const [id, p] of Object.entries(userPos)) if (merged.pos[id]) merged.pos[id] = p;
+          set({ layout: merged, layoutRuns: cur.layoutRuns + 1 });
+          rebuild();
+        },
+        (err: unknown) => {
+          if (ticket === layoutCounter) set({ errors: [...get().errors, `layout failed: ${String(err)}`] });
+        },
+      )
+      .finally(() => {
+        if (ticket === layoutCounter) elkRunning = false;
+      });
   }
 
   function flash(ids: string[]): void {
