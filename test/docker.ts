@@ -35,6 +35,13 @@ export function dockerAvailable(): boolean {
   return existsSync(DOCKERD) && existsSync(BUSYBOX) && process.getuid?.() === 0;
 }
 
+/** Why startDocker() cannot work here (for a test's failure or skip message), or null. */
+export function dockerMissing(): string | null {
+  const missing = [DOCKERD, BUSYBOX, '/usr/bin/docker'].filter((p) => !existsSync(p));
+  if (missing.length > 0) return `missing ${missing.join(', ')} (install docker.io and busybox-static)`;
+  return process.getuid?.() === 0 ? null : 'not running as root';
+}
+
 function dockerCli(): string {
   for (const p of ['/usr/bin/docker', '/usr/local/bin/docker']) if (existsSync(p)) return p;
   throw new Error('docker CLI not found');

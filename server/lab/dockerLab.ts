@@ -7,6 +7,7 @@ import { access, mkdir, mkdtemp, rm, symlink, copyFile, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, runOk } from '../exec/run.js';
+import type { RunResult } from '../exec/run.js';
 import {
   BRIDGE,
   BRIDGE_CIDR,
@@ -22,44 +23,54 @@ import {
 import { ipBatch, waitForNginx } from './hostOps.js';
 import type { LabState } from './state.js';
 import { writeState } from './state.js';
+import { parseDockerHost } from './labArgs.js';
 
 const DOCKER = '/usr/bin/docker';
 const TAR = '/usr/bin/tar';
-const SOCKET = '/var/run/docker.sock';
 export const LAB_LABEL = 'netns-explorer.lab=1';
 const IMAGE = 'nxlab-busybox:1';
 const NETWORK = 'nxlab-net';
 const SLEEP_ARGS = ['sleep', '999999999'];
 
-async function docker(args: string[], timeoutMs = 30_000): Promise<string> {
-  return (await runOk(DOCKER, args, { timeoutMs })).trim();
+/*
+ * Every docker CLI call names its daemon with `-H` (a validated unix:// URL): run() gives children a
+ * fixed environment, so DOCKER_HOST of the caller is deliberately not inherited.
+ */
+async function docker(host: string, args: string[], timeoutMs = 30_000): Promise<string> {
+  return (await runOk(DOCKER, ['-H', host, ...args], { timeoutMs })).trim();
 }
 
-/** Why Docker cannot be used here, or null when a daemon answers. */
-export async function dockerAvailable(): Promise<string | null> {
+function dockerRun(host: string, args: string[], timeoutMs?: number): Promise<RunResult> {
+  return run(DOCKER, ['-H', host, ...args], timeoutMs === undefined ? {} : { timeoutMs });
+}
+
+/** Why the daemon at `host` cannot be used, or null when it answers. */
+export async function dockerAvailable(host: string): Promise<string | null> {
+  const parsed = parseDockerHost(host);
+  if ('error' in parsed) return parsed.error;
   try {
     await access(DOCKER);
   } catch {
     return `${DOCKER} is not installed`;
   }
   try {
-    await access(SOCKET);
+    await access(parsed.socket);
   } catch {
-    return `${SOCKET} does not exist (start dockerd first)`;
+    return `${parsed.socket} does not exist (start dockerd first)`;
   }
-  const r = await run(DOCKER, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 5000 });
+  const r = await dockerRun(host, ['version', '--format', '{{.Server.Version}}'], 5000);
   return r.exitCode === 0 ? null : r.stderr.trim() || `docker version exited ${r.exitCode}`;
 }
 
-async function containerPid(name: string): Promise<number> {
-  const pid = Number(await docker(['inspect', '--type', 'container', '-f', '{{.State.Pid}}', name]));
+async function containerPid(host: string, name: string): Promise<number> {
+  const pid = Number(await docker(host, ['inspect', '--type', 'container', '-f', '{{.State.Pid}}', name]));
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`container ${name} is not running`);
   return pid;
 }
 
 /** Builds the lab's image from /bin/busybox (no registry needed) unless it exists. */
-async function ensureImage(state: LabState): Promise<void> {
-  if ((await run(DOCKER, ['image', 'inspect', IMAGE])).exitCode === 0) return;
+async function ensureImage(state: LabState, host: string): Promise<void> {
+  if ((await dockerRun(host, ['image', 'inspect', IMAGE])).exitCode === 0) return;
   const dir = await mkdtemp(join(tmpdir(), 'nxlab-rootfs-'));
   try {
     const root = join(dir, 'rootfs');
@@ -72,7 +83,7 @@ async function ensureImage(state: LabState): Promise<void> {
     await writeFile(join(root, 'www/index.html'), INDEX_HTML);
     const tarball = join(dir, 'rootfs.tar');
     await runOk(TAR, ['-C', root, '-cf', tarball, '.'], { timeoutMs: 30_000 });
-    await docker(['import', '--change', `LABEL ${LAB_LABEL}`, tarball, IMAGE], 60_000);
+    await docker(host, ['import', '--change', `LABEL ${LAB_LABEL}`, tarball, IMAGE], 60_000);
     state.docker!.importedImage = IMAGE;
     await writeState(state);
   } finally {
@@ -81,28 +92,34 @@ async function ensureImage(state: LabState): Promise<void> {
 }
 
 /** A container name of the user's that we must not replace. */
-async function foreignContainer(name: string): Promise<boolean> {
-  const r = await run(DOCKER, ['inspect', '--type', 'container', '-f', '{{json .Config.Labels}}', name]);
+async function foreignContainer(host: string, name: string): Promise<boolean> {
+  const r = await dockerRun(host, ['inspect', '--type', 'container', '-f', '{{json .Config.Labels}}', name]);
   if (r.exitCode !== 0) return false;
   return !r.stdout.includes('"netns-explorer.lab":"1"');
 }
 
 async function runContainer(state: LabState, name: string, args: string[]): Promise<void> {
-  const id = await docker(['run', '-d', '--name', name, '--label', LAB_LABEL, ...args]);
+  // The image's vfs copy can take a while on a loaded host.
+  const id = await docker(
+    state.docker!.host,
+    ['run', '-d', '--name', name, '--label', LAB_LABEL, ...args],
+    120_000,
+  );
   state.docker!.containers.push({ name, id });
   await writeState(state);
 }
 
-export async function dockerUp(state: LabState, log: (s: string) => void): Promise<void> {
-  state.docker = { containers: [], network: null, importedImage: null };
+export async function dockerUp(state: LabState, host: string, log: (s: string) => void): Promise<void> {
+  state.docker = { host, containers: [], network: null, importedImage: null };
+  await writeState(state);
   for (const name of ['netshoot-a', 'netshoot-b', 'nginx', 'netshoot-host']) {
-    if (await foreignContainer(name))
+    if (await foreignContainer(host, name))
       throw new Error(`a container named ${name} exists and is not the lab's`);
   }
-  await ensureImage(state);
+  await ensureImage(state, host);
   // A network of our own (bridge named like the process lab's) rather than the user's docker0.
   state.links = [BRIDGE, HOST_VETH];
-  state.docker.network = await docker([
+  state.docker.network = await docker(host, [
     'network',
     'create',
     '--label',
@@ -126,7 +143,7 @@ export async function dockerUp(state: LabState, log: (s: string) => void): Promi
       const extra = containerInnerBatch(end)
         .split('\n')
         .filter((l) => l.startsWith('route add 8.8.8.8'));
-      await ipBatch(`${extra.join('\n')}\n`, await containerPid(end.role));
+      await ipBatch(`${extra.join('\n')}\n`, await containerPid(host, end.role));
     }
   }
   await runContainer(state, 'nginx', [
@@ -140,7 +157,7 @@ export async function dockerUp(state: LabState, log: (s: string) => void): Promi
     '-h',
     '/www',
   ]);
-  const nginxPid = await containerPid('nginx');
+  const nginxPid = await containerPid(host, 'nginx');
   await ipBatch(nginxHostBatch(nginxPid));
   await ipBatch(nginxInnerBatch(), nginxPid);
   log(`nginx (busybox httpd in a container) answers on ${await waitForNginx()}`);
@@ -150,31 +167,41 @@ export async function dockerUp(state: LabState, log: (s: string) => void): Promi
 
 export async function dockerHealthy(state: LabState): Promise<boolean> {
   for (const c of state.docker?.containers ?? []) {
-    const r = await run(DOCKER, ['inspect', '--type', 'container', '-f', '{{.State.Running}}', c.id]);
+    const r = await dockerRun(state.docker!.host, [
+      'inspect',
+      '--type',
+      'container',
+      '-f',
+      '{{.State.Running}}',
+      c.id,
+    ]);
     if (r.stdout.trim() !== 'true') return false;
   }
   return true;
 }
 
-/** Removes the lab's containers, network and imported image (found by label); no-op without a daemon. */
-export async function dockerDown(state: LabState | null): Promise<string[]> {
-  if ((await dockerAvailable()) !== null) return [];
+/**
+ * Removes the lab's containers, network and imported image (found by label) from the daemon at
+ * `host`; no-op without a daemon. `state` is the recorded state when it belongs to this daemon.
+ */
+export async function dockerDown(host: string, state: LabState | null): Promise<string[]> {
+  if ((await dockerAvailable(host)) !== null) return [];
   const removed: string[] = [];
   const filter = ['--filter', `label=${LAB_LABEL}`];
-  const ids = (await docker(['ps', '-aq', ...filter])).split('\n').filter(Boolean);
+  const ids = (await docker(host, ['ps', '-aq', ...filter])).split('\n').filter(Boolean);
   if (ids.length > 0) {
-    await docker(['rm', '-f', ...ids], 60_000);
+    await docker(host, ['rm', '-f', ...ids], 60_000);
     removed.push(...ids.map((id) => `container ${id.slice(0, 12)}`));
   }
-  const nets = (await docker(['network', 'ls', '-q', ...filter])).split('\n').filter(Boolean);
+  const nets = (await docker(host, ['network', 'ls', '-q', ...filter])).split('\n').filter(Boolean);
   for (const n of nets) {
-    await docker(['network', 'rm', n]);
+    await docker(host, ['network', 'rm', n]);
     removed.push(`network ${NETWORK}`);
   }
   // The labelled image was imported by a `lab up` (this one or an interrupted earlier one).
-  const images = (await docker(['images', '-q', ...filter])).split('\n').filter(Boolean);
+  const images = (await docker(host, ['images', '-q', ...filter])).split('\n').filter(Boolean);
   if (images.length > 0 || state?.docker?.importedImage) {
-    await run(DOCKER, ['rmi', IMAGE]);
+    await dockerRun(host, ['rmi', IMAGE]);
     removed.push(`image ${IMAGE}`);
   }
   return removed;

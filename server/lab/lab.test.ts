@@ -2,74 +2,22 @@
  * The demo lab against the real kernel, through the real CLI in a child process (so the holders
  * must survive the CLI exiting). Other test files run concurrently and create their own `nx*`
  * objects, so "nothing else was touched" is checked on the host's own links and on decoys that
- * look like the lab's but are not.
+ * look like the lab's but are not. Docker mode: lab.docker.test.ts.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readlink, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix, ipJson, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
 import { httpGet } from './hostOps.js';
-import { dockerAvailable } from './dockerLab.js';
 import { STATE_FILE } from './plan.js';
 import { procInfo } from './procs.js';
 import { labStateSchema } from './state.js';
 import type { LabState } from './state.js';
-
-const execFileP = promisify(execFile);
-const ROOT = join(import.meta.dirname, '../..');
-
-async function lab(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout } = await execFileP(
-      process.execPath,
-      ['--import', 'tsx', 'server/cli.ts', 'lab', ...args],
-      {
-        cwd: ROOT,
-        timeout: 90_000,
-      },
-    );
-    return { code: 0, out: stdout };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? -1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
-  }
-}
-
-interface Link {
-  ifname: string;
-  ifindex: number;
-  link_index?: number;
-  master?: string;
-  operstate: string;
-  linkinfo?: { info_kind?: string };
-}
-interface Addr {
-  ifname: string;
-  addr_info: Array<{ family: string; local: string; prefixlen: number }>;
-}
-interface Route {
-  dst: string;
-  dev?: string;
-  gateway?: string;
-  scope?: string;
-}
-
-/** `ip -br link` lines of everything that is not a test object (other files' `nx*` come and go). */
-async function hostBaseline(): Promise<string[]> {
-  return (await sh('ip -br link'))
-    .split('\n')
-    .filter((l) => l.trim() !== '' && !l.startsWith('nx'))
-    .sort();
-}
-
-const ipv4 = (addrs: Addr[], ifname: string): string[] =>
-  (addrs.find((a) => a.ifname === ifname)?.addr_info ?? [])
-    .filter((i) => i.family === 'inet')
-    .map((i) => `${i.local}/${i.prefixlen}`);
+import { hostBaseline, ipv4, lab } from './labTestKit.js';
+import type { Addr, Link, Route } from './labTestKit.js';
 
 describe('netns-explorer lab (process mode)', () => {
   const prefix = uniquePrefix('lt');
@@ -200,47 +148,5 @@ describe('netns-explorer lab (process mode)', () => {
     const again = await lab('down');
     expect(again.code).toBe(0);
     expect(again.out).toContain('not up');
-  });
-});
-
-// Runs where a Docker daemon answers (CI installs docker.io but does not start dockerd).
-const dockerWhy = await dockerAvailable();
-describe.skipIf(dockerWhy !== null)('netns-explorer lab --docker', () => {
-  const docker = async (...args: string[]): Promise<string> =>
-    (await execFileP('/usr/bin/docker', args)).stdout.trim();
-  const pidOf = async (name: string): Promise<number> =>
-    Number(await docker('inspect', '-f', '{{.State.Pid}}', name));
-
-  beforeAll(async () => {
-    await lab('down');
-    const up = await lab('up', '--docker');
-    expect(up.code, up.out).toBe(0);
-  });
-  afterAll(async () => {
-    await lab('down');
-  });
-
-  it('runs the seed containers on the lab bridge, nginx on its veth, netshoot-host on the host', async () => {
-    const names = (
-      await docker('ps', '--filter', 'label=netns-explorer.lab=1', '--format', '{{.Names}}')
-    ).split('\n');
-    expect(names.sort()).toEqual(['netshoot-a', 'netshoot-b', 'netshoot-host', 'nginx']);
-    const ports = (await ipJson<Link[]>(['link', 'show'])).filter((l) => l.master === 'nxlab-br0');
-    expect(ports).toHaveLength(2);
-    const a = await ipJson<Route[]>(['route', 'show'], { path: `/proc/${await pidOf('netshoot-a')}/ns/net` });
-    expect(a).toContainEqual(expect.objectContaining({ dst: '8.8.8.8', dev: 'eth0' }));
-    expect(await readlink(`/proc/${await pidOf('netshoot-host')}/ns/net`)).toBe(
-      await readlink('/proc/self/ns/net'),
-    );
-    expect((await httpGet('http://10.251.18.101/')).body).toContain('Welcome to nginx!');
-  });
-
-  it('down removes the containers, the network, the image and the links', async () => {
-    const down = await lab('down');
-    expect(down.code, down.out).toBe(0);
-    expect(await docker('ps', '-aq', '--filter', 'label=netns-explorer.lab=1')).toBe('');
-    expect(await docker('network', 'ls', '-q', '--filter', 'label=netns-explorer.lab=1')).toBe('');
-    expect(await docker('images', '-q', '--filter', 'label=netns-explorer.lab=1')).toBe('');
-    expect(await sh('ip -br link')).not.toContain('nxlab-');
   });
 });

@@ -1,6 +1,6 @@
 /**
- * `netns-explorer lab up|down [--docker]`: builds or removes the seed's scene (Figure 1, Shells 1-5)
- * on this host. `up` records everything it makes in a state file; `down` removes exactly that plus
+ * `netns-explorer lab up|down [--docker] [--docker-host unix:///path]`: builds or removes the seed's
+ * scene (Figure 1, Shells 1-5) on this host; `--docker-host` names the daemon (default: the system's). `up` records everything it makes in a state file; `down` removes exactly that plus
  * anything carrying the lab's own names, and nothing else. Both are idempotent.
  */
 import { readdir, rm, rmdir } from 'node:fs/promises';
@@ -18,8 +18,7 @@ import { isAlive } from './procs.js';
 import { emptyState, readState, removeState, writeState } from './state.js';
 import type { LabState } from './state.js';
 import { dockerAvailable, dockerDown, dockerHealthy, dockerUp } from './dockerLab.js';
-
-const USAGE = 'usage: netns-explorer lab up|down [--docker]\n';
+import { DEFAULT_DOCKER_HOST, LAB_USAGE, parseLabArgs } from './labArgs.js';
 
 function log(s: string): void {
   process.stdout.write(`netns-explorer lab: ${s}\n`);
@@ -33,11 +32,17 @@ async function healthy(state: LabState): Promise<boolean> {
   return state.mode === 'docker' ? dockerHealthy(state) : true;
 }
 
-/** Removes everything of the lab's: recorded in the state file, or found by its names. */
-export async function labDown(): Promise<string[]> {
+/**
+ * Removes everything of the lab's: recorded in the state file, or found by its names. Docker objects
+ * are swept from the daemon the state names and from `dockerHost` (the default daemon when not given).
+ */
+export async function labDown(dockerHost: string | null = null): Promise<string[]> {
   const state = await readState();
   const removed: string[] = [];
-  removed.push(...(await dockerDown(state)));
+  const recorded = state?.docker?.host ?? null;
+  for (const host of new Set([recorded, dockerHost ?? DEFAULT_DOCKER_HOST])) {
+    if (host !== null) removed.push(...(await dockerDown(host, host === recorded ? state : null)));
+  }
   const procs = new Map<number, { pid: number; startTime: number }>();
   for (const p of [...(state?.processes ?? []), ...(await strayLabProcesses())]) procs.set(p.pid, p);
   const alive = [];
@@ -69,7 +74,7 @@ export async function labDown(): Promise<string[]> {
   return removed;
 }
 
-async function labUp(docker: boolean): Promise<number> {
+async function labUp(docker: boolean, dockerHost: string): Promise<number> {
   const mode = docker ? 'docker' : 'process';
   const existing = await readState();
   if (existing && (await healthy(existing))) {
@@ -77,18 +82,24 @@ async function labUp(docker: boolean): Promise<number> {
       log(`the lab is already up in ${existing.mode} mode; run 'netns-explorer lab down' first`);
       return 1;
     }
+    if (docker && existing.docker?.host !== dockerHost) {
+      log(
+        `the lab is already up on the Docker daemon ${existing.docker?.host}; run 'netns-explorer lab down' first`,
+      );
+      return 1;
+    }
     log(`already up (${existing.mode} mode, since ${existing.createdAt}); nothing to do`);
     return 0;
   }
   if (docker) {
-    const why = await dockerAvailable();
+    const why = await dockerAvailable(dockerHost);
     if (why) {
-      log(`no Docker daemon: ${why}`);
+      log(`no Docker daemon at ${dockerHost}: ${why}`);
       return 1;
     }
   }
   // Leftovers of an interrupted run are ours: clear them so `up` starts from a clean slate.
-  const leftovers = await labDown();
+  const leftovers = await labDown(docker ? dockerHost : null);
   if (leftovers.length > 0) log(`removed leftovers of an earlier lab: ${leftovers.join(', ')}`);
   const conflicts = await subnetConflicts();
   if (conflicts.length > 0) {
@@ -99,13 +110,13 @@ async function labUp(docker: boolean): Promise<number> {
   const state = emptyState(mode);
   await writeState(state);
   try {
-    if (docker) await dockerUp(state, log);
+    if (docker) await dockerUp(state, dockerHost, log);
     else await processUp(state, log);
     state.complete = true;
     await writeState(state);
   } catch (e) {
     log(`failed: ${e instanceof Error ? e.message : String(e)}; undoing`);
-    await labDown();
+    await labDown(docker ? dockerHost : null);
     return 1;
   }
   const boxes = [
@@ -119,18 +130,17 @@ async function labUp(docker: boolean): Promise<number> {
 }
 
 export async function main(args: string[]): Promise<number> {
-  const [action, ...flags] = args;
-  const unknown = flags.filter((f) => f !== '--docker');
-  if ((action !== 'up' && action !== 'down') || unknown.length > 0) {
-    process.stderr.write(USAGE);
+  const parsed = parseLabArgs(args);
+  if ('error' in parsed) {
+    process.stderr.write(`netns-explorer lab: ${parsed.error}\n${LAB_USAGE}`);
     return 2;
   }
   if (process.getuid?.() !== 0) {
     process.stderr.write('netns-explorer lab: must run as root (it creates namespaces and interfaces)\n');
     return 1;
   }
-  if (action === 'up') return labUp(flags.includes('--docker'));
-  const removed = await labDown();
+  if (parsed.action === 'up') return labUp(parsed.docker, parsed.dockerHost ?? DEFAULT_DOCKER_HOST);
+  const removed = await labDown(parsed.dockerHost);
   log(removed.length > 0 ? `down: removed ${removed.join(', ')}` : 'not up; nothing to remove');
   return 0;
 }

@@ -5,6 +5,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { LAB_DIR, STATE_FILE } from './plan.js';
+import { DEFAULT_DOCKER_HOST, parseDockerHost } from './labArgs.js';
 
 const processSchema = z.object({
   role: z.string(),
@@ -13,6 +14,11 @@ const processSchema = z.object({
 });
 
 const dockerSchema = z.object({
+  /** The daemon (`docker -H`) that holds the lab's objects; older state files lack it: the default. */
+  host: z
+    .string()
+    .refine((h) => !('error' in parseDockerHost(h)), 'not a unix:// docker host')
+    .default(DEFAULT_DOCKER_HOST),
   containers: z.array(z.object({ name: z.string(), id: z.string() })),
   network: z.string().nullable(),
   /** Image we imported ourselves (removed again by `down`), or null when it existed before. */
