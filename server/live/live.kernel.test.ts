@@ -64,8 +64,11 @@ async function converged(c: LiveClient): Promise<boolean> {
   // Not yet: the events of the last changes may still be on their way. Poll gently (a full
   // read costs seconds on a loaded machine and shares the child-process limit with the server).
   await new Promise((r) => setTimeout(r, 250));
-  // Thrown, so that a timeout reports what still differs.
-  throw new Error(`client differs from discovery by ${JSON.stringify(ops).slice(0, 1500)}`);
+  // Thrown, so that a timeout reports what still differs (and whether the server itself has it).
+  const server = diffTopology(comparable(srv.hub.state.topology), fresh);
+  throw new Error(
+    `client differs from discovery by ${JSON.stringify(ops).slice(0, 1200)}; server differs by ${JSON.stringify(server).slice(0, 600)}`,
+  );
 }
 
 function liveUrl(query = ''): string {
@@ -227,8 +230,9 @@ describe('live server on the real kernel', () => {
       const c = await LiveClient.open(liveUrl(), bearer);
       clients.push(c);
       await pollUntil(() => c.snapshots === 1, 'snapshot');
-      const { epoch, seq } = c;
       await c.close();
+      // Nothing arrives after close: this is exactly what the client knew.
+      const { epoch, seq } = c;
       const n = `${prefix}r`;
       await sh(`ip netns add ${n}; ip -n ${n} link add ${prefix}ra type veth peer name ${prefix}rb`);
       await pollUntil(() => srv.hub.state.seq > seq, 'server saw the change', 120_000);

@@ -162,6 +162,22 @@ describe('EventWatcher', () => {
     handlers!.stderr('netlink receive error No buffer space available (105)\n');
     expect(calls).toEqual(['ns 2', 'ns 1', 'list', 'lost kernel events were dropped']);
     calls.length = 0;
+    // Once discovery maps nsid 9, the event that came too early refreshes its namespace.
+    w.setHostNsids(
+      new Map([
+        [5, 2],
+        [9, 7],
+      ]),
+    );
+    expect(calls).toEqual(['ns 7']);
+    w.setHostNsids(
+      new Map([
+        [5, 2],
+        [9, 7],
+      ]),
+    );
+    expect(calls).toEqual(['ns 7']);
+    calls.length = 0;
     inodes = new Set([1, 2, 3]);
     await w.checkList();
     expect(ensured).toBe(1);

@@ -85,6 +85,8 @@ export interface WatcherOptions {
 
 export class EventWatcher {
   private nsids = new Map<number, number>();
+  /** nsids seen in events before discovery could map them -> discoveries since. */
+  private unknown = new Map<number, number>();
   private known: Set<number> | null = null;
   private monitor: { stop(): void } | null = null;
   private watchers = new Map<string, FSWatcher>();
@@ -103,9 +105,23 @@ export class EventWatcher {
     if (opts.initialInodes) this.known = new Set(opts.initialInodes);
   }
 
-  /** nsid (as the host sees it) -> namespace inode, from the latest discovery. */
+  /**
+   * nsid (as the host sees it) -> namespace inode, from the latest discovery. Events whose nsid
+   * was unknown (a namespace that just got its nsid) are replayed as refreshes of the namespace
+   * they turn out to belong to: the read that taught us the nsid may predate those changes.
+   */
   setHostNsids(map: Map<number, number>): void {
     this.nsids = map;
+    if (this.unknown.size === 0) return;
+    const inodes: number[] = [];
+    for (const [nsid, age] of this.unknown) {
+      const inode = map.get(nsid);
+      if (inode !== undefined) inodes.push(inode);
+      // Forget nsids that stay unknown (their namespace is gone) after a few discoveries.
+      if (inode !== undefined || age >= 3) this.unknown.delete(nsid);
+      else this.unknown.set(nsid, age + 1);
+    }
+    if (inodes.length > 0) this.sink.namespaces(inodes);
   }
 
   start(): void {
@@ -138,8 +154,12 @@ export class EventWatcher {
     }
     const inode = ev.nsid === 'current' ? this.opts.hostInode : this.nsids.get(ev.nsid);
     // An nsid we cannot map yet belongs to a namespace we have not listed: re-list.
-    if (inode === undefined) this.sink.list();
-    else this.sink.namespaces([inode]);
+    if (inode === undefined) {
+      if (typeof ev.nsid === 'number' && this.unknown.size < 4096) this.unknown.set(ev.nsid, 0);
+      this.sink.list();
+    } else {
+      this.sink.namespaces([inode]);
+    }
   }
 
   handleStderr(text: string): void {
