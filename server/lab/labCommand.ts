@@ -1,7 +1,8 @@
 /**
  * `netns-explorer lab up|down [--docker] [--docker-host unix:///path]`: builds or removes the seed's
- * scene (Figure 1, Shells 1-5) on this host; `--docker-host` names the daemon (default: the system's). `up` records everything it makes in a state file; `down` removes exactly that plus
- * anything carrying the lab's own names, and nothing else. Both are idempotent.
+ * scene (Figure 1, Shells 1-5) on this host; `--docker-host` names the daemon (default: the system's).
+ * `up` records everything it makes in a state file; `down` removes exactly that plus anything
+ * carrying the lab's own names, and nothing else. Both are idempotent.
  */
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import {
