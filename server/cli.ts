@@ -21,7 +21,7 @@ async function main(): Promise<number> {
       process.stdout.write(
         'usage: netns-explorer [serve] [--host H] [--port P] [--read-only] [--allow-remote] [--allow-host-changes]\n' +
           '       netns-explorer snapshot\n' +
-          '       netns-explorer lab up|down [--docker]\n',
+          '       netns-explorer lab up|down [--docker [--docker-host unix:///path]]\n',
       );
       return 0;
     default:
