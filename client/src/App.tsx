@@ -20,7 +20,18 @@ function Placeholder() {
 function VethDialog() {
   const veth = useStore((s) => s.veth);
   if (!veth) return null;
-  return <CreateVethDialog a={veth.a} b={veth.b} onClose={() => useStore.getState().closeVeth()} />;
+  const close = () => useStore.getState().closeVeth();
+  return (
+    <div
+      className="modal-backdrop"
+      data-testid="veth-dialog"
+      onMouseDown={(e) => e.target === e.currentTarget && close()}
+    >
+      <div className="modal" role="dialog" aria-modal="true" aria-label="Create veth pair">
+        <CreateVethDialog a={veth.a} b={veth.b} onClose={close} />
+      </div>
+    </div>
+  );
 }
 
 export function App() {

@@ -41,6 +41,18 @@ function nsOf(node: FlowNode | null | undefined): string | null {
   return node.type === 'namespace' ? node.id : (node.parentId ?? null);
 }
 
+/** The namespace box under a point in flow coordinates (boxes are top-level nodes). */
+function namespaceAt(p: { x: number; y: number }): string | null {
+  for (const n of useStore.getState().nodes) {
+    if (n.type !== 'namespace') continue;
+    const w = n.measured?.width ?? n.width ?? 0;
+    const h = n.measured?.height ?? n.height ?? 0;
+    if (p.x >= n.position.x && p.x <= n.position.x + w && p.y >= n.position.y && p.y <= n.position.y + h)
+      return n.id;
+  }
+  return null;
+}
+
 const minimapColor = (n: FlowNode): string =>
   n.type === 'namespace' ? (n.data.ns.kind === 'host' ? '#2563eb' : '#94a3b8') : '#cbd5e1';
 
@@ -66,7 +78,7 @@ export function Canvas() {
       // A search made before the first layout wins over fitting everything.
       if (useStore.getState().focus) return;
       // Wait a frame so the newly placed nodes are measured before fitting.
-      requestAnimationFrame(() => void rf.fitView({ padding: 0.1 }));
+      requestAnimationFrame(() => void rf.fitView({ padding: 0.1, minZoom: 0.35 }));
     }
   }, [layoutRuns, rf]);
 
@@ -88,13 +100,20 @@ export function Canvas() {
   const onPaneClick = useCallback(() => useStore.getState().select(null), []);
 
   // Dropping anywhere on a box (or on the same box) asks for a veth between the two namespaces;
-  // nothing is added to the graph here: the edge appears when the kernel has it.
-  const onConnectEnd = useCallback((_e: MouseEvent | TouchEvent, cs: FinalConnectionState) => {
-    if (cs.fromHandle?.id !== 'new-veth') return;
-    const a = nsOf(cs.fromNode as FlowNode | null);
-    const b = nsOf(cs.toNode as FlowNode | null);
-    if (a && b) useStore.getState().openVeth(a, b);
-  }, []);
+  // nothing is added to the graph here: the edge appears when the kernel has it. React Flow names
+  // `toNode` only near a handle, so the drop point is hit-tested against the boxes as well.
+  const onConnectEnd = useCallback(
+    (e: MouseEvent | TouchEvent, cs: FinalConnectionState) => {
+      if (cs.fromHandle?.id !== 'new-veth') return;
+      const a = nsOf(cs.fromNode as FlowNode | null);
+      const point = 'changedTouches' in e ? e.changedTouches[0] : e;
+      const b =
+        nsOf(cs.toNode as FlowNode | null) ??
+        (point ? namespaceAt(rf.screenToFlowPosition({ x: point.clientX, y: point.clientY })) : null);
+      if (a && b) useStore.getState().openVeth(a, b);
+    },
+    [rf],
+  );
 
   return (
     <ReactFlow<FlowNode, FlowEdge>

@@ -1,7 +1,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { figure1, iface } from '../testing/fixture.js';
-import { EMPTY_LAYOUT, elkLayout, fitBox, placeStable } from './layout.js';
+import { EMPTY_LAYOUT, elkLayout, fitBox, placeStable, separateChildren } from './layout.js';
 import { buildStructure } from './structure.js';
 import type { ViewOptions } from './types.js';
 
@@ -75,6 +75,18 @@ describe('placeStable', () => {
     );
     const again = placeStable(hidden, EMPTY_LAYOUT, s2);
     expect(again.pos['ns-2']).toEqual(second.pos['ns-2']);
+  });
+  it('nudges down a sibling that a grown interface now covers, and nothing else', () => {
+    const pos = { a: { x: 16, y: 64 }, b: { x: 16, y: 120 }, c: { x: 300, y: 64 } };
+    separateChildren(
+      [
+        { id: 'a', w: 184, h: 78 },
+        { id: 'b', w: 184, h: 46 },
+        { id: 'c', w: 184, h: 46 },
+      ],
+      pos,
+    );
+    expect(pos).toEqual({ a: { x: 16, y: 64 }, b: { x: 16, y: 154 }, c: { x: 300, y: 64 } });
   });
   it('fits a box around its children', () => {
     expect(fitBox([{ id: 'a', w: 100, h: 50 }], { a: { x: 300, y: 100 } })).toEqual({ w: 416, h: 166 });

@@ -121,6 +121,30 @@ function placeNewChildren(
 }
 
 /**
+ * An interface that grew (a new address) may now reach over the one below it: nudge such
+ * siblings down just enough, top to bottom; everything else stays where it is.
+ */
+export function separateChildren(
+  children: ReadonlyArray<{ id: string } & Size>,
+  pos: Record<string, XY>,
+): void {
+  const done: Array<XY & Size> = [];
+  const order = children
+    .filter((c) => pos[c.id])
+    .sort((a, b) => pos[a.id]!.y - pos[b.id]!.y || pos[a.id]!.x - pos[b.id]!.x);
+  for (const c of order) {
+    let p = pos[c.id]!;
+    for (;;) {
+      const hit = done.find((d) => overlaps({ ...p, w: c.w, h: c.h }, d, 0));
+      if (!hit) break;
+      p = { x: p.x, y: hit.y + hit.h + 12 };
+    }
+    pos[c.id] = p;
+    done.push({ ...p, w: c.w, h: c.h });
+  }
+}
+
+/**
  * Merges a fresh ELK layout (possibly empty, possibly for an older structure) into what is on
  * screen (`prev`, including user-dragged positions): boxes and interfaces that already have a place
  * keep it; a new interface goes below its siblings; a new box takes ELK's place if that is free,
@@ -138,6 +162,7 @@ export function placeStable(prev: Layout, fresh: Layout, s: Structure): Layout {
       continue;
     }
     placeNewChildren(n, prev, out, prev.size[n.id]?.w ?? NS_MIN_W);
+    separateChildren(n.children, out.pos);
     const size = fitBox(n.children, out.pos);
     out.size[n.id] = size;
     placed.push({ ...old, ...size });
