@@ -79,7 +79,7 @@ function factsOf(found: FoundNamespace, isHost: boolean): NamespaceFacts {
 export interface DiscoveryOptions {
   /** Namespaces read at once (each read is one short `ip` process). */
   concurrency?: number;
-  /** Also look for namespaces held only by open fds (/proc/PID/fd). */
+  /** Also look for namespaces held only by open fds (/proc/PID/fd/*); off by default: it readlinks every fd of every process. */
   scanFds?: boolean;
   /** Docker Engine API socket (default /var/run/docker.sock; tests run their own dockerd). */
   dockerSocket?: string;
@@ -89,19 +89,23 @@ export interface DiscoveryOptions {
 
 export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   const concurrency = opts.concurrency ?? 8;
-  const scanFds = opts.scanFds ?? true;
+  const scanFds = opts.scanFds ?? false;
   const cache = new Map<number, ReadOutcome>();
   let helper: NsidHelper | null = null;
   let helperError: string | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
 
-  async function getHelper(): Promise<NsidHelper | null> {
+  function touchIdle(): void {
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
       helper?.stop();
       helper = null;
     }, HELPER_IDLE_MS);
     idleTimer.unref();
+  }
+
+  async function getHelper(): Promise<NsidHelper | null> {
+    touchIdle();
     if (helper?.alive()) return helper;
     try {
       helper = await NsidHelper.start();
@@ -131,15 +135,26 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   }
 
   async function readAll(scan: Scan, inodes: number[], h: NsidHelper | null): Promise<string[]> {
-    // Few namespaces: ask each for its whole nsid map in the same process (O(n) each, one spawn).
-    // Many: read without, then fetch only the maps peer resolution still needs (nsidMaps.ts).
+    // Few namespaces: each read also lists its whole nsid map (O(n) per namespace). Many: read
+    // without, then fetch only the maps peer resolution still needs, through host nsids.
     const inline = scan.namespaces.size <= (opts.inlineNsidLimit ?? INLINE_NSID_LIMIT);
-    await mapLimit(inodes, concurrency, async (ino) => {
-      const ns = scan.namespaces.get(ino);
-      if (!ns) return;
-      const ours = ino === scan.hostInode && scan.hostPath === '/proc/self/ns/net';
-      const target = { inode: ino, paths: openPaths(ns, scan), ours };
-      cache.set(ino, await readNamespace(target, h ? h.mountNs : null, inline || ino === scan.hostInode));
+    const targetOf = (ino: number) => {
+      const ns = scan.namespaces.get(ino)!;
+      return {
+        inode: ino,
+        paths: openPaths(ns, scan),
+        ours: ino === scan.hostInode && scan.hostPath === '/proc/self/ns/net',
+      };
+    };
+    const present = inodes.filter((ino) => scan.namespaces.has(ino));
+    // One short `nsenter --net=PATH ip -j -d -b -` per namespace. (`ip -all netns exec` would
+    // fork far less from Node, but when a namespace vanishes during it, iproute2 6.1's forked child
+    // carries on the parent's loop: runaway processes inside namespaces. Not used.)
+    await mapLimit(present, concurrency, async (ino) => {
+      cache.set(
+        ino,
+        await readNamespace(targetOf(ino), h ? h.mountNs : null, inline || ino === scan.hostInode),
+      );
     });
     if (inline) return [];
     const reads = new Map<number, NamespaceRead>();
@@ -149,7 +164,10 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       if ('read' in o) reads.set(ino, o.read);
       else unreadable.set(ino, o.error);
     }
-    return fetchMaps(namespacesNeedingMaps({ reads, unreadable }), scan, h, reads, concurrency);
+    // A second round covers pairs whose chosen side's map could not be fetched.
+    const errors = await fetchMaps(namespacesNeedingMaps({ reads, unreadable }), scan, h, reads, concurrency);
+    const again = namespacesNeedingMaps({ reads, unreadable });
+    return again.length > 0 ? [...errors, ...(await fetchMaps(again, scan, h, reads, concurrency))] : errors;
   }
 
   async function docker(errors: string[]): Promise<Map<string, DockerContainer> | null> {

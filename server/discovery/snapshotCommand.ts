@@ -8,7 +8,7 @@ export async function main(args: string[]): Promise<number> {
     );
     return 0;
   }
-  const { topology, errors } = await createDiscovery().full();
+  const { topology, errors } = await createDiscovery({ scanFds: true }).full();
   for (const e of errors) process.stderr.write(`netns-explorer: ${e}\n`);
   process.stdout.write(JSON.stringify(topology, null, 2) + '\n');
   const host = topology.namespaces.find((n) => n.kind === 'host');
