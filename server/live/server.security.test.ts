@@ -107,7 +107,7 @@ describe('HTTP', () => {
     ['mutation, text/plain', 'POST', { ...bearer, 'Content-Type': 'text/plain' }, 415],
     ['mutation, form', 'POST', { ...bearer, 'Content-Type': 'application/x-www-form-urlencoded' }, 415],
   ];
-  it.each(cases)('%s -> %s %i, no ip spawned', async (_name, method, headers, status) => {
+  it.each(cases)('%s (%s %j) -> %d, no ip spawned', async (_name, method, headers, status) => {
     const before = spawned.length;
     const portHost = headers.Host ? `${headers.Host}:${srv.port}` : host;
     const res = await fetchRaw(`/api/spawn`, method, { ...headers, Host: portHost });
@@ -208,7 +208,7 @@ describe('WebSocket upgrade', () => {
     ['wrong scheme', { Cookie: cookie, Origin: 'https://HOST' }, 403],
     ['cookie without Origin', { Cookie: cookie }, 403],
     ['bad Host with a good Origin', { Cookie: cookie, Origin: 'ORIGIN', Host: 'evil.example:1' }, 403],
-  ])('%s -> %i, no ip spawned', async (_n, h, status) => {
+  ])('%s %j -> %d, no ip spawned', async (_n, h, status) => {
     const before = spawned.length;
     const headers = Object.fromEntries(
       Object.entries(h).map(([k, v]) => [k, v.replace('ORIGIN', base).replace('HOST', host)]),

@@ -52,7 +52,8 @@ export const spawnIpMonitor: SpawnMonitor = (h) => {
   });
   let stopping = false;
   if (child.stdout) createInterface({ input: child.stdout }).on('line', h.line);
-  child.stderr?.setEncoding('utf8').on('data', (t: string) => h.stderr(t));
+  // Line by line: a message split across two chunks must still be recognised.
+  if (child.stderr) createInterface({ input: child.stderr }).on('line', h.stderr);
   void child.then((r) => {
     if (!stopping) h.exit(r.signal ? `signal ${r.signal}` : `exit code ${String(r.exitCode)}`);
   });
