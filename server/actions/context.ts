@@ -8,6 +8,7 @@ import { IP, NSENTER, run } from '../exec/run.js';
 import type { Interface, Namespace, NamespaceKind, Topology } from '../../common/model.js';
 import { AuditLog, type CommandRecord, type Made } from './audit.js';
 import { ActionError, conflict, forbidden, ipFailure, notFound } from './errors.js';
+import { IntentJournal } from './intents.js';
 
 export const TAG_PREFIX = 'netns-explorer:';
 /** Routes netns-explorer adds carry this protocol number, so it can tell them apart. */
@@ -17,6 +18,8 @@ export interface ActionDepsCore {
   readOnly: boolean;
   allowHostChanges: boolean;
   auditLogPath: string;
+  /** Intent journal (crash recovery); default `<auditLogPath>.intents`, none if the log is a device. */
+  intentLogPath?: string;
   getTopology(): Topology;
   namespacePath(id: string): string | null;
   onKernelChanged(nsIds: string[]): void;
@@ -51,16 +54,35 @@ export class Ledger {
   }
 }
 
+/** The programs an action runs and their timeout. */
+export interface IpTools {
+  ip: string;
+  nsenter: string;
+  timeoutMs: number;
+}
+export const DEFAULT_TOOLS: Readonly<IpTools> = Object.freeze({
+  ip: IP,
+  nsenter: NSENTER,
+  timeoutMs: 10_000,
+});
+
 export const addressKey = (nsId: string, ifname: string, cidr: string) => `${nsId}|${ifname}|${cidr}`;
 
 export class ActionContext {
   readonly audit: AuditLog;
   readonly ledger = new Ledger();
+  readonly intents: IntentJournal;
+  /**
+   * Test seam (stub binaries, short timeouts). Never set from deps or requests: the router builds
+   * its context itself, so nothing reachable over HTTP can change what runs as root.
+   */
+  tools: Readonly<IpTools> = DEFAULT_TOOLS;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly reserved = new Set<string>();
 
   constructor(readonly deps: ActionDepsCore) {
     this.audit = new AuditLog(deps.auditLogPath);
+    this.intents = IntentJournal.beside(deps.auditLogPath, deps.intentLogPath);
     for (const r of this.audit.readMade()) this.ledger.apply(r.made, r.unmade);
   }
 
@@ -124,15 +146,20 @@ export class Op {
   constructor(readonly ctx: ActionContext) {}
 
   /** argv for `ip ARGS` inside ns (null: the server's own namespaces, for `ip netns add/del`). */
-  static argv(ns: NsRef | null, args: readonly string[]): [string, string[]] {
-    if (!ns) return [IP, [...args]];
-    return [NSENTER, [`--net=${ns.path}`, '--', IP, ...args]];
+  static argv(
+    ns: NsRef | null,
+    args: readonly string[],
+    tools: Pick<IpTools, 'ip' | 'nsenter'> = DEFAULT_TOOLS,
+  ): [string, string[]] {
+    if (!ns) return [tools.ip, [...args]];
+    return [tools.nsenter, [`--net=${ns.path}`, '--', tools.ip, ...args]];
   }
 
   async tryIp(ns: NsRef | null, args: readonly string[]) {
-    const [file, argv] = Op.argv(ns, args);
+    const tools = this.ctx.tools;
+    const [file, argv] = Op.argv(ns, args, tools);
     const t0 = Date.now();
-    const r = await run(file, argv);
+    const r = await run(file, argv, { timeoutMs: tools.timeoutMs });
     this.commands.push({
       argv: [file, ...argv],
       rc: r.exitCode,

@@ -26,6 +26,8 @@ export interface ActionDeps {
   readOnly: boolean;
   allowHostChanges: boolean;
   auditLogPath: string;
+  /** Intent journal for crash recovery; default `<auditLogPath>.intents`. */
+  intentLogPath?: string;
   /** Latest model the server holds. */
   getTopology(): Topology;
   /** Path nsenter/ip can use for a namespace id, null if unknown. */

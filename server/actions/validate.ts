@@ -16,8 +16,14 @@ export const IF_ID_RE = /^if-[0-9]{1,20}-[0-9]{1,10}$/;
 /** Prefix length without leading zeros (ip's strtoul would read `08` as octal garbage). */
 const PREFIX_RE = /^(0|[1-9][0-9]?|1[01][0-9]|12[0-8])$/;
 
+/**
+ * Names the kernel refuses although they match the charset: they would collide with
+ * /proc/sys/net/ipv{4,6}/conf/{all,default} (found by the differential test, ifname.kernel.test.ts).
+ */
+const KERNEL_RESERVED = new Set(['all', 'default']);
+
 export function isIfName(s: string): boolean {
-  return IFNAME_RE.test(s) && s !== '.' && s !== '..';
+  return IFNAME_RE.test(s) && s !== '.' && s !== '..' && !KERNEL_RESERVED.has(s);
 }
 
 export const ifName = z.string({ error: 'must be a string' }).refine(isIfName, {

@@ -42,6 +42,11 @@ interface Step {
 export interface VethOptions {
   /** Test hook: pretend the step with this 1-based number failed right after it succeeded. */
   failAfterStep?: number;
+  /**
+   * Test hook, awaited after each step succeeds: a promise that never settles (and a process that
+   * is then SIGKILLed) simulates a crash between steps.
+   */
+  afterStep?: (step: number) => Promise<void> | void;
 }
 
 /** Steps of a plan, all argv computed before the first mutation. Exported for argv tests. */
@@ -128,6 +133,25 @@ export function vethPlan(ctx: ActionContext, body: unknown, opts: VethOptions = 
         if (await op.link(e.ns, e.name, `${e.key}.namespace`))
           throw new ActionError(409, 'exists', `${e.name} already exists in that namespace`, `${e.key}.name`);
       const steps = vethSteps(a, b, up, op.id);
+      const journal = op.ctx.intents;
+      // Durable before the first mutation: if the process dies mid-way, recoverOrphans() finds it.
+      try {
+        journal.begin(
+          op.id,
+          'veth.create',
+          [a, b].map((e) => ({ nsId: e.ns.id, nsInode: e.ns.inode, name: e.name })),
+        );
+      } catch (e) {
+        throw new ActionError(503, 'journal', `cannot write the intent journal: ${String(e)}`);
+      }
+      const finish = (state: 'committed' | 'rolledBack' | 'failed', residue?: string[]) => {
+        try {
+          journal.end(op.id, state, residue);
+        } catch (e) {
+          // The kernel already changed; the audit line still records the outcome.
+          process.stderr.write(`netns-explorer: cannot write intent journal ${journal.path}: ${String(e)}\n`);
+        }
+      };
       let created = false;
       let failedStep = 0;
       try {
@@ -137,14 +161,20 @@ export function vethPlan(ctx: ActionContext, body: unknown, opts: VethOptions = 
           // A timed-out create may still have happened in the kernel: compensate then too.
           if (i === 0 && (r.exitCode === 0 || r.timedOut)) created = true;
           if (r.exitCode !== 0 || r.timedOut) throw ipFailure(r, s.what, s.field);
+          await opts.afterStep?.(i + 1);
           if (opts.failAfterStep === i + 1)
             throw new ActionError(500, 'injected', `injected failure after step ${i + 1}`);
         }
       } catch (e) {
-        if (!created) throw e;
+        if (!created) {
+          finish('rolledBack');
+          throw e;
+        }
         const err = e instanceof ActionError ? e : new ActionError(500, 'internal', String(e));
         const residue = await compensate(op, a, b);
         const rolledBack = residue.length === 0;
+        // `failed` leaves the tagged residue to recoverOrphans() at the next start.
+        finish(rolledBack ? 'rolledBack' : 'failed', residue);
         throw new ActionError(
           err.status,
           err.code,
@@ -153,6 +183,7 @@ export function vethPlan(ctx: ActionContext, body: unknown, opts: VethOptions = 
           { rolledBack, residue, failedStep },
         );
       }
+      finish('committed');
       const ids: string[] = [];
       for (const e of [a, b]) {
         const l = await op.link(e.ns, e.name);

@@ -1,0 +1,209 @@
+/**
+ * Crash recovery at server start (checklist 20): removes devices tagged `netns-explorer:<op>`
+ * whose op never committed (an intent without an end, a rollback that left residue, or, by
+ * default, an op no journal knows), in every namespace of the current topology. Untagged devices
+ * are never touched; ops still running in a live process are left alone.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { Topology } from '../../common/model.js';
+import type { AuditRecord } from './audit.js';
+import type { FreshLink, IpTools, NsRef } from './context.js';
+import { ActionContext, Op, TAG_PREFIX } from './context.js';
+import { ipFailure } from './errors.js';
+import type { OpJournalState } from './intents.js';
+import { writerAlive } from './intents.js';
+import { writeAudit } from './perform.js';
+
+export interface RecoveryDeps {
+  auditLogPath: string;
+  intentLogPath?: string;
+  getTopology(): Topology;
+  namespacePath(id: string): string | null;
+  onKernelChanged?(nsIds: string[]): void;
+}
+
+export interface RecoveryOptions {
+  /**
+   * Tagged devices whose op appears in neither the intent journal nor the audit log (made by a
+   * server with another journal, or before journals existed). `delete` follows checklist 20.
+   */
+  unknownOps?: 'delete' | 'keep';
+  /** Test seam: stub binaries / timeout. */
+  tools?: IpTools;
+}
+
+export interface RecoveredDevice {
+  namespace: string;
+  name: string;
+  op: string;
+}
+
+export interface RecoveryReport {
+  /** Set when nothing was examined, and why (no journal). */
+  skipped?: string;
+  deleted: RecoveredDevice[];
+  kept: Array<RecoveredDevice & { reason: string }>;
+  failed: Array<RecoveredDevice & { error: string }>;
+  /**
+   * Untagged devices named by a crashed intent (the crash came between the create and the tag:
+   * the kernel ignores an alias given to `ip link add`). Reported, never deleted.
+   */
+  suspects: RecoveredDevice[];
+  /** Unfinished intents closed as `recovered`. */
+  closedIntents: string[];
+}
+
+/** Op ids in the audit log, and which of them succeeded. */
+function auditOps(path: string): { seen: Set<string>; ok: Set<string> } {
+  const seen = new Set<string>();
+  const ok = new Set<string>();
+  if (!existsSync(path) || !statSync(path).isFile()) return { seen, ok };
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    try {
+      const rec = JSON.parse(line) as Partial<AuditRecord>;
+      if (typeof rec.op !== 'string' || rec.op === 'none') continue;
+      seen.add(rec.op);
+      if (rec.ok === true) ok.add(rec.op);
+    } catch {
+      // a torn last line after a crash
+    }
+  }
+  return { seen, ok };
+}
+
+type Verdict = { remove: true } | { remove: false; reason: string };
+
+function judge(
+  opId: string,
+  journal: Map<string, OpJournalState>,
+  audit: { seen: Set<string>; ok: Set<string> },
+  unknownOps: 'delete' | 'keep',
+): Verdict {
+  const j = journal.get(opId);
+  if (j?.end?.state === 'committed' || audit.ok.has(opId)) return { remove: false, reason: 'committed' };
+  if (j?.intent && !j.end && writerAlive(j.intent))
+    return { remove: false, reason: `in progress in pid ${j.intent.pid}` };
+  if (!j && !audit.seen.has(opId) && unknownOps === 'keep')
+    return { remove: false, reason: 'unknown op (kept)' };
+  return { remove: true };
+}
+
+/**
+ * Call once at start, after the first discovery and before the actions router takes requests.
+ * Never throws for kernel trouble: every device it could not handle is listed in `failed`.
+ */
+export async function recoverOrphans(
+  deps: RecoveryDeps,
+  opts: RecoveryOptions = {},
+): Promise<RecoveryReport> {
+  const report: RecoveryReport = { deleted: [], kept: [], failed: [], suspects: [], closedIntents: [] };
+  const ctx = new ActionContext({
+    readOnly: false,
+    allowHostChanges: false,
+    onKernelChanged: () => undefined,
+    ...deps,
+  });
+  if (opts.tools) ctx.tools = opts.tools;
+  if (!ctx.intents.path) {
+    // Without a journal there is no way to tell committed ops from crashed ones.
+    report.skipped = 'no intent journal (the audit log is not a regular file)';
+    return report;
+  }
+  const journal = ctx.intents.read();
+  const audit = auditOps(deps.auditLogPath);
+  const unknownOps = opts.unknownOps ?? 'delete';
+  const op = new Op(ctx);
+  const touched = new Set<string>();
+  const failedOps = new Set<string>();
+
+  for (const n of deps.getTopology().namespaces) {
+    let ns: NsRef;
+    try {
+      ns = ctx.ns(n.id, 'namespace');
+    } catch {
+      continue; // vanished since discovery: its devices went with it
+    }
+    const r = await op.tryIp(ns, ['-j', '-d', 'link', 'show']);
+    if (r.exitCode !== 0 || r.timedOut) continue;
+    let links: FreshLink[];
+    try {
+      links = JSON.parse(r.stdout.trim() || '[]') as FreshLink[];
+    } catch {
+      continue;
+    }
+    for (const l of links) {
+      if (!l.ifalias?.startsWith(TAG_PREFIX)) continue;
+      const dev = { namespace: n.id, name: l.ifname, op: l.ifalias.slice(TAG_PREFIX.length) };
+      const v = judge(dev.op, journal, audit, unknownOps);
+      if (!v.remove) {
+        report.kept.push({ ...dev, reason: v.reason });
+        continue;
+      }
+      // Re-read right before deleting: the name must still be the same tagged device.
+      const fresh = await op.link(ns, l.ifname).catch(() => null);
+      if (!fresh) continue; // gone already (the other end of a veth we just deleted)
+      if (fresh.ifindex !== l.ifindex || fresh.ifalias !== l.ifalias) continue;
+      const del = await op.tryIp(ns, ['link', 'del', 'dev', l.ifname]);
+      const gone = del.exitCode === 0 || ipFailure(del, '').code === 'not_found';
+      if (gone) {
+        report.deleted.push(dev);
+        touched.add(n.id);
+      } else {
+        report.failed.push({ ...dev, error: ipFailure(del, `deleting ${l.ifname}`).message });
+        failedOps.add(dev.op);
+      }
+    }
+  }
+
+  // Crashed before the tag: report what carries a crashed intent's names but no tag.
+  const namespaces = deps.getTopology().namespaces;
+  for (const [id, j] of journal) {
+    if (!j.intent || j.end || writerAlive(j.intent)) continue;
+    for (const e of j.intent.ends) {
+      if (!namespaces.some((n) => n.id === e.nsId && n.inode === e.nsInode)) continue;
+      let ns: NsRef;
+      try {
+        ns = ctx.ns(e.nsId, 'namespace');
+      } catch {
+        continue;
+      }
+      const l = await op.link(ns, e.name).catch(() => null);
+      if (l && !l.ifalias?.startsWith(TAG_PREFIX)) {
+        report.suspects.push({ namespace: e.nsId, name: e.name, op: id });
+        failedOps.add(id); // keep the intent open: it is reported again at the next start
+      }
+    }
+  }
+
+  // Crashed intents are closed so the next start does not look at them again.
+  for (const [id, j] of journal) {
+    if (!j.intent || failedOps.has(id)) continue;
+    const unfinished = !j.end || j.end.state === 'failed';
+    if (unfinished && !(j.end === undefined && writerAlive(j.intent))) {
+      try {
+        ctx.intents.end(id, 'recovered');
+        report.closedIntents.push(id);
+      } catch (e) {
+        process.stderr.write(`netns-explorer: cannot write intent journal: ${String(e)}\n`);
+      }
+    }
+  }
+
+  if (report.deleted.length > 0 || report.failed.length > 0) {
+    writeAudit(ctx, {
+      ts: new Date().toISOString(),
+      op: op.id,
+      action: 'recovery',
+      params: { deleted: report.deleted, failed: report.failed },
+      commands: op.commands.filter((c) => c.argv.includes('del')),
+      status: report.failed.length ? 500 : 200,
+      ok: report.failed.length === 0,
+    });
+  }
+  for (const s of report.suspects)
+    process.stderr.write(
+      `netns-explorer: ${s.name} in ${s.namespace} may be left over from crashed operation ${s.op}; it has no tag, so it was not deleted\n`,
+    );
+  if (touched.size > 0) deps.onKernelChanged?.([...touched]);
+  return report;
+}
