@@ -69,6 +69,9 @@ export class NsidHelper {
         .filter((l) => l.includes(' - nsfs '))
         .map((l) => unescapeMountPath(l.split(' ')[4] ?? ''))
         .filter((p) => p.startsWith('/'));
+      // Only ever in our own, still-running helper's namespace (never the host's).
+      if (!h.alive() || (await readlink(`/proc/${pid}/ns/mnt`)) === mine)
+        throw new Error('helper lost its mount namespace');
       if (nsfs.length > 0) await runOk(NSENTER, [`--mount=${h.mountNs}`, UMOUNT, '-l', '--', ...nsfs]);
       await runOk(NSENTER, [
         `--mount=${h.mountNs}`,
