@@ -195,3 +195,16 @@ async function runBatch(fx: Fixture, argv: string[], lines: string[], tag: strin
     await rm(file, { force: true });
   }
 }
+
+/** Namespaces of the fixture that no longer exist (something outside the bench removed them). */
+export async function lostNamespaces(fx: Fixture): Promise<FixtureNs[]> {
+  const lost: FixtureNs[] = [];
+  for (const ns of fx.namespaces) {
+    const ino = await stat(ns.path).then(
+      (s) => s.ino,
+      () => 0,
+    );
+    if (ino !== ns.inode) lost.push(ns);
+  }
+  return lost;
+}

@@ -33,7 +33,7 @@ const ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
 ];
-const DRAW_TIMEOUT_MS = 60_000;
+const DRAW_TIMEOUT_MS = 30_000;
 const NS_NODES = '.react-flow__node[data-id^="ns-"]';
 
 /*

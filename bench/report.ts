@@ -9,6 +9,9 @@ export interface SizeResult {
   kinds: { named: number; process: number; bind: number };
   /** 1, 5 and 15 minute load averages when the size was measured. */
   loadavg: number[];
+  /** Bench namespaces that something outside the bench removed (their figures are then skewed). */
+  lostAfterSnapshot?: number;
+  lostAtEnd?: number;
   snapshot?: SnapshotFigures;
   server?: ServerFigures;
 }

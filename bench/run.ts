@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Fixture } from './fixture.js';
-import { createFixture, growFixture } from './fixture.js';
+import { createFixture, growFixture, lostNamespaces } from './fixture.js';
 import { machine } from './machine.js';
 import { markdown } from './markdown.js';
 import type { Options } from './options.js';
@@ -62,6 +62,20 @@ function onCrash(e: unknown): void {
   });
 }
 
+/** Counts (and reports) fixture namespaces that something else removed during the run. */
+async function checkFixture(fx: Fixture): Promise<number> {
+  const lost = await lostNamespaces(fx);
+  if (lost.length) {
+    log(
+      `  WARNING: ${lost.length} of the bench's namespaces were removed by something else: ${lost
+        .slice(0, 5)
+        .map((n) => n.name)
+        .join(', ')}...`,
+    );
+  }
+  return lost.length;
+}
+
 async function measureSize(opts: Options, fx: Fixture, size: number): Promise<SizeResult> {
   const t0 = performance.now();
   await growFixture(fx, size);
@@ -74,9 +88,11 @@ async function measureSize(opts: Options, fx: Fixture, size: number): Promise<Si
   // Other work on the machine skews every figure: record how busy it was.
   const result: SizeResult = { size, buildMs: round(buildMs), kinds, loadavg: loadavg().map(round) };
   if (opts.only.has('snapshot')) result.snapshot = await snapshotBench(opts.repeat, log);
+  result.lostAfterSnapshot = await checkFixture(fx);
   if (opts.only.has('latency') || opts.only.has('idle') || opts.only.has('page')) {
     result.server = await serverBench(opts, fx, log, onStop);
   }
+  result.lostAtEnd = await checkFixture(fx);
   return result;
 }
 
@@ -122,13 +138,21 @@ async function main(): Promise<number> {
       const d = await descendants(process.pid);
       return d.length === 0 ? [] : null;
     }, 3000)) ?? (await describePids(await descendants(process.pid)));
+  // In-process discovery keeps its nsid helper (`sleep 86400`, killed when we exit) for reuse.
+  const helpers = strayPids.filter((p) => /sleep 86400$/.test(p));
+  const stray = strayPids.filter((p) => !helpers.includes(p));
   const result = {
     machine: info,
     options: { ...opts, only: [...opts.only] },
     prefix,
     sizes,
     targets: evaluateTargets(sizes),
-    teardown: { problems: teardownProblems, leftovers: left, childProcessesLeft: strayPids },
+    teardown: {
+      problems: teardownProblems,
+      leftovers: left,
+      childProcessesLeft: stray,
+      discoveryHelpersUntilExit: helpers,
+    },
   };
   printTable(result);
   const out = resolve(opts.out);
@@ -136,8 +160,8 @@ async function main(): Promise<number> {
   await writeFile(out, JSON.stringify(result, null, 2) + '\n');
   await writeFile(out.replace(/\.json$/, '') + '.md', markdown(result));
   log(`\nwrote ${out}`);
-  if (teardownProblems.length || left.length || strayPids.length) {
-    for (const p of [...teardownProblems, ...left, ...strayPids.map((p) => `child process left: ${p}`)])
+  if (teardownProblems.length || left.length || stray.length) {
+    for (const p of [...teardownProblems, ...left, ...stray.map((p) => `child process left: ${p}`)])
       log(`teardown problem: ${p}`);
     return 1;
   }

@@ -58,10 +58,20 @@ export async function explorerInProcess(d: DiscoveryLike): Promise<Timed> {
   }
 }
 
+const CLI_TIMEOUT_MS = 120_000;
+
 export async function explorerCli(): Promise<Timed> {
-  const r = await cmd([process.execPath, CLI, 'snapshot'], { env: { ...process.env } });
+  const r = await cmd([process.execPath, CLI, 'snapshot'], {
+    env: { ...process.env },
+    timeoutMs: CLI_TIMEOUT_MS,
+  });
   let namespaces = 0;
-  let error = r.code === 0 ? null : r.stderr.slice(0, 200);
+  let error =
+    r.code === 0
+      ? null
+      : r.ms >= CLI_TIMEOUT_MS
+        ? `killed after ${CLI_TIMEOUT_MS} ms`
+        : r.stderr.slice(0, 200);
   try {
     namespaces = (JSON.parse(r.stdout) as Topology).namespaces.length;
   } catch {
