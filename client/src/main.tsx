@@ -2,6 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
+import './canvas/canvas.css';
+import './panel/panel.css';
 import { App } from './App.js';
 import { startLive } from './sync/socket.js';
 
