@@ -59,9 +59,12 @@ export interface Holder {
 }
 
 export async function spawnNetnsHolder(extraArgs: string[] = []): Promise<Holder> {
-  const child: ChildProcess = spawn('/usr/bin/unshare', ['-n', ...extraArgs, '/bin/sleep', '86400'], {
-    stdio: 'ignore',
-  });
+  // pdeathsig: if the test process dies without cleaning up, the holder (and its namespace) goes too.
+  const child: ChildProcess = spawn(
+    '/usr/bin/unshare',
+    ['-n', ...extraArgs, '/usr/bin/setpriv', '--pdeathsig', 'KILL', '/bin/sleep', '86400'],
+    { stdio: 'ignore' },
+  );
   const pid = child.pid;
   if (pid === undefined) throw new Error('unshare did not start');
   const path = `/proc/${pid}/ns/net`;
