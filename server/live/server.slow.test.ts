@@ -106,3 +106,24 @@ it(
     await healthy.close();
   },
 );
+
+it('a reconnect with ?epoch&lastSeq gets only the missed deltas over a real socket', async () => {
+  const url = `ws://127.0.0.1:${srv.port}/api/live`;
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  const c = await LiveClient.open(url, auth);
+  await pollUntil(() => c.snapshots === 1, 'snapshot');
+  await c.close();
+  let prev = srv.hub.state.topology;
+  for (const step of [1001, 1002, 1003]) {
+    const next = big(step);
+    srv.hub.publish(diffTopology(prev, next) ?? [], next);
+    prev = next;
+  }
+  const r = await LiveClient.open(`${url}?epoch=${c.epoch}&lastSeq=${c.seq}`, auth, c);
+  await pollUntil(() => r.seq === srv.hub.state.seq, 'caught up');
+  expect(r.snapshots).toBe(0);
+  expect(r.deltas).toBe(3);
+  expect(r.gaps).toEqual([]);
+  expect(r.topology).toEqual(srv.hub.state.topology);
+  await r.close();
+});
