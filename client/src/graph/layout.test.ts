@@ -88,6 +88,37 @@ describe('placeStable', () => {
     );
     expect(pos).toEqual({ a: { x: 16, y: 64 }, b: { x: 16, y: 154 }, c: { x: 300, y: 64 } });
   });
+  it('moves a box down when the box above it grows over it, and leaves the others', () => {
+    const s = {
+      key: '',
+      edges: [],
+      namespaces: [
+        {
+          id: 'ns-a',
+          children: [
+            { id: 'a1', w: 184, h: 46 },
+            { id: 'a2', w: 184, h: 46 },
+          ],
+        },
+        { id: 'ns-b', children: [] },
+        { id: 'ns-c', children: [] },
+      ],
+    };
+    const prev = {
+      pos: {
+        'ns-a': { x: 0, y: 0 },
+        a1: { x: 16, y: 64 },
+        'ns-b': { x: 0, y: 150 },
+        'ns-c': { x: 400, y: 150 },
+      },
+      size: { 'ns-a': { w: 240, h: 126 }, 'ns-b': { w: 240, h: 88 }, 'ns-c': { w: 240, h: 88 } },
+    };
+    const next = placeStable(prev, EMPTY_LAYOUT, s);
+    const a = { ...next.pos['ns-a']!, ...next.size['ns-a']! };
+    expect(a.h).toBeGreaterThan(150);
+    expect(next.pos['ns-b']!.y).toBe(a.y + a.h + 40);
+    expect(next.pos['ns-c']).toEqual({ x: 400, y: 150 });
+  });
   it('fits a box around its children', () => {
     expect(fitBox([{ id: 'a', w: 100, h: 50 }], { a: { x: 300, y: 100 } })).toEqual({ w: 416, h: 166 });
   });

@@ -145,6 +145,30 @@ export function separateChildren(
 }
 
 /**
+ * A box that grew (new interfaces) must not cover its neighbours: boxes it now reaches over are
+ * moved down below it, and so on down the picture. Boxes it does not touch stay put.
+ */
+function pushAwayFromGrown(s: Structure, prev: Layout, out: Layout): void {
+  const ids = s.namespaces.map((n) => n.id).filter((id) => prev.pos[id]);
+  const queue = ids.filter((id) => {
+    const a = prev.size[id];
+    const b = out.size[id];
+    return a && b && (b.h > a.h || b.w > a.w);
+  });
+  for (let guard = 0; queue.length && guard < 10_000; guard++) {
+    const g = queue.shift()!;
+    const gb = { ...out.pos[g]!, ...out.size[g]! };
+    for (const id of ids) {
+      if (id === g) continue;
+      const b = { ...out.pos[id]!, ...out.size[id]! };
+      if (b.y < gb.y || !overlaps(gb, b, 0)) continue;
+      out.pos[id] = { x: b.x, y: gb.y + gb.h + 40 };
+      queue.push(id);
+    }
+  }
+}
+
+/**
  * Merges a fresh ELK layout (possibly empty, possibly for an older structure) into what is on
  * screen (`prev`, including user-dragged positions): boxes and interfaces that already have a place
  * keep it; a new interface goes below its siblings; a new box takes ELK's place if that is free,
@@ -166,6 +190,13 @@ export function placeStable(prev: Layout, fresh: Layout, s: Structure): Layout {
     const size = fitBox(n.children, out.pos);
     out.size[n.id] = size;
     placed.push({ ...old, ...size });
+  }
+  pushAwayFromGrown(s, prev, out);
+  placed.length = 0;
+  for (const n of s.namespaces) {
+    const at = out.pos[n.id];
+    const size = out.size[n.id];
+    if (prev.pos[n.id] && at && size) placed.push({ ...at, ...size });
   }
   // Boxes ELK has placed (with all their interfaces) go first, where ELK put them if free.
   const slotted: typeof pending = [];
