@@ -5,10 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { recoverOrphans } from '../actions/recovery.js';
 import { actionsRouter } from '../actions/router.js';
 import { createDiscovery, namespacePath } from '../discovery/index.js';
 import { inspectRouter } from '../inspect/router.js';
 import { parseServeArgs, USAGE } from './options.js';
+import type { Topology } from '../../common/model.js';
 import { startServer } from './server.js';
 import { hostPort } from './security.js';
 
@@ -67,6 +69,7 @@ export async function main(args: string[]): Promise<number> {
     `listening on ${server.origin} (token ${options.tokenSource === 'env' ? 'from NETNS_EXPLORER_TOKEN' : 'generated'}` +
       `${options.readOnly ? ', read-only' : ''}${options.allowHostChanges ? ', host changes allowed' : ''})`,
   );
+  if (!options.readOnly) void recoverCrashedOps(options.auditLogPath, server.scheduler);
   const url = `http://${hostPort(options.host, server.port)}/?token=${encodeURIComponent(options.token)}`;
   process.stdout.write(`netns-explorer: open ${url}\n`);
 
@@ -81,4 +84,32 @@ export async function main(args: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+}
+
+/**
+ * Removes devices left by a veth creation that a crashed server never finished (tagged, never
+ * committed). Safe beside live requests: ops of this running process are never touched.
+ */
+async function recoverCrashedOps(
+  auditLogPath: string,
+  scheduler: { readonly topology: Topology; namespaces(inodes: number[]): void },
+): Promise<void> {
+  try {
+    const report = await recoverOrphans({
+      auditLogPath,
+      getTopology: () => scheduler.topology,
+      namespacePath: (id) => {
+        const ns = scheduler.topology.namespaces.find((n) => n.id === id);
+        return ns ? namespacePath(ns) : null;
+      },
+      onKernelChanged: (ids) =>
+        scheduler.namespaces(ids.map((id) => Number(id.slice('ns-'.length))).filter(Number.isInteger)),
+    });
+    for (const d of report.deleted) log(`recovery: removed ${d.name} in ${d.namespace} (crashed op ${d.op})`);
+    for (const d of report.suspects)
+      log(`recovery: ${d.name} in ${d.namespace} may be left by crashed op ${d.op} (untagged: not removed)`);
+    for (const d of report.failed) log(`recovery: could not remove ${d.name} in ${d.namespace}: ${d.error}`);
+  } catch (e) {
+    log(`recovery failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
