@@ -15,7 +15,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/**/*.ts', 'e2e/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', '*.config.ts', '*.js', 'scripts/**/*.mjs'],
+    files: [
+      'server/**/*.ts',
+      'e2e/**/*.ts',
+      'bench/**/*.ts',
+      'test/**/*.ts',
+      '*.config.ts',
+      '*.js',
+      'scripts/**/*.mjs',
+    ],
     languageOptions: { globals: globals.node },
   },
   {
