@@ -112,7 +112,10 @@ function requireBuild(): void {
 export async function cli(...args: string[]): Promise<string> {
   requireBuild();
   try {
-    const { stdout } = await execFileP(process.execPath, [CLI, ...args], { timeout: 120_000 });
+    const { stdout } = await execFileP(process.execPath, [CLI, ...args], {
+      timeout: 120_000,
+      maxBuffer: 256 * 1024 * 1024,
+    });
     return stdout;
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
