@@ -1,16 +1,7 @@
 /** Pure parsers for the inspect endpoints: `ss -Hltnup` lines and firewall rule counts. */
+import type { SocketRow } from '../../common/inspect.js';
 
-export interface SocketRow {
-  proto: string;
-  state: string;
-  /** Local address as ss prints it without the port (`0.0.0.0`, `[::]`, `*`, `127.0.0.53%lo`). */
-  local: string;
-  port: number | null;
-  /** Command names of the owning processes (comma-separated), or null when ss could not tell. */
-  process: string | null;
-  /** First owning PID, or null. */
-  pid: number | null;
-}
+export type { SocketRow };
 
 /** Parses `ss -H -l -t -u -n -p` output: Netid State Recv-Q Send-Q Local Peer [users:(...)]. */
 export function parseSs(stdout: string): SocketRow[] {

@@ -1,6 +1,6 @@
 /** Listening sockets and firewall rules of a namespace, loaded from the server when shown. */
 import { useState } from 'react';
-import type { FirewallResponse, SocketsResponse } from './inspectTypes.js';
+import type { FirewallResponse, SocketsResponse } from '../../../common/inspect.js';
 import { useFetchJson } from './useFetchJson.js';
 
 function Reload({ onClick }: { onClick(): void }) {

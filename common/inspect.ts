@@ -1,10 +1,13 @@
-/** Shapes returned by the inspect endpoints (server/inspect/router.ts). */
+/** Shapes returned by the inspect endpoints (server/inspect/router.ts), shared by server and page. */
 export interface SocketRow {
   proto: string;
   state: string;
+  /** Local address as ss prints it without the port (`0.0.0.0`, `[::]`, `*`, `127.0.0.53%lo`). */
   local: string;
   port: number | null;
+  /** Command names of the owning processes (comma-separated), or null when ss could not tell. */
   process: string | null;
+  /** First owning PID, or null. */
   pid: number | null;
 }
 
