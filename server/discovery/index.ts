@@ -4,18 +4,15 @@
  * batch process (bounded concurrency), and parsing, peer resolution and assembly are pure.
  */
 import type { Namespace, Topology } from '../../common/model.js';
-import { assemble, describeNamespace, MAX_PROCESSES } from './assemble.js';
-import type { NamespaceFacts } from './assemble.js';
-import type { DockerContainer } from './docker.js';
-import { listDockerContainers } from './docker.js';
-import type { FoundNamespace, Scan } from './enumerate.js';
-import { openPaths, readCgroup, readComm, scanNamespaces } from './enumerate.js';
+import { assemble, describeNamespace } from './assemble.js';
+import type { Scan } from './enumerate.js';
+import { openPaths, scanNamespaces } from './enumerate.js';
+import { FactsCache } from './facts.js';
 import type { NamespaceRead } from './ipParse.js';
 import { assignHostNsids, fetchMaps } from './nsidMaps.js';
 import { namespacesNeedingMaps } from './peers.js';
 import { NsidHelper } from './nsidHelper.js';
-import { parseCgroup } from './procParse.js';
-import { readNamespace } from './reader.js';
+import { readNamespaces } from './reader.js';
 import type { ReadOutcome } from './reader.js';
 
 export interface DiscoveryResult {
@@ -36,8 +33,9 @@ export interface Discovery {
 
 /** A path nsenter --net= can open for this namespace. */
 export function namespacePath(ns: Namespace): string {
-  if (ns.kind === 'host' && ns.mounts.length === 0 && ns.pids.includes(process.pid))
-    return '/proc/self/ns/net';
+  // Our own namespace: /proc/self/ns/net always opens it, whereas a bind mount of it may have
+  // been replaced or hidden since the scan.
+  if (ns.kind === 'host' && ns.pids.includes(process.pid)) return '/proc/self/ns/net';
   if (ns.mounts[0]) return ns.mounts[0];
   if (ns.pids[0] !== undefined) return `/proc/${ns.pids[0]}/ns/net`;
   return '/proc/self/ns/net';
@@ -48,37 +46,11 @@ const HELPER_IDLE_MS = 30_000;
 /** Up to this many namespaces, each read also lists its whole nsid map (O(n) per namespace). */
 const INLINE_NSID_LIMIT = 40;
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
-function factsOf(found: FoundNamespace, isHost: boolean): NamespaceFacts {
-  const comms = new Map<number, string>();
-  for (const pid of found.pids.slice(0, MAX_PROCESSES)) {
-    const c = readComm(pid);
-    if (c !== null) comms.set(pid, c);
-  }
-  const cgroups = new Map<number, ReturnType<typeof parseCgroup> & object>();
-  for (const pid of found.pids) {
-    const text = readCgroup(pid);
-    const c = text === null ? null : parseCgroup(text);
-    if (c) cgroups.set(pid, c);
-  }
-  return { found, isHost, comms, cgroups };
-}
-
 export interface DiscoveryOptions {
-  /** Namespaces read at once (each read is one short `ip` process). */
+  /** Bound on parallel processes for nsid maps (fallbacks are one process per namespace). */
   concurrency?: number;
+  /** Parallel chunk processes for reading many namespaces (default 4, about 30 namespaces each). */
+  chunks?: number;
   /** Also look for namespaces held only by open fds (/proc/PID/fd/*); off by default: it readlinks every fd of every process. */
   scanFds?: boolean;
   /** Docker Engine API socket (default /var/run/docker.sock; tests run their own dockerd). */
@@ -91,6 +63,7 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   const concurrency = opts.concurrency ?? 8;
   const scanFds = opts.scanFds ?? false;
   const cache = new Map<number, ReadOutcome>();
+  const facts = new FactsCache(opts.dockerSocket);
   let helper: NsidHelper | null = null;
   let helperError: string | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
@@ -134,28 +107,27 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
     }
   }
 
-  async function readAll(scan: Scan, inodes: number[], h: NsidHelper | null): Promise<string[]> {
+  /** Reads `inodes` into the cache; returns problems met while fetching nsid maps. */
+  async function readAll(scan: Scan, inodes: number[]): Promise<string[]> {
     // Few namespaces: each read also lists its whole nsid map (O(n) per namespace). Many: read
-    // without, then fetch only the maps peer resolution still needs, through host nsids.
+    // without, then fetch only the maps peer resolution still needs, through host nsids. The
+    // host's own map (hostNsids) is read whenever the host is read.
     const inline = scan.namespaces.size <= (opts.inlineNsidLimit ?? INLINE_NSID_LIMIT);
-    const targetOf = (ino: number) => {
-      const ns = scan.namespaces.get(ino)!;
-      return {
-        inode: ino,
-        paths: openPaths(ns, scan),
-        ours: ino === scan.hostInode && scan.hostPath === '/proc/self/ns/net',
-      };
-    };
     const present = inodes.filter((ino) => scan.namespaces.has(ino));
-    // One short `nsenter --net=PATH ip -j -d -b -` per namespace. (`ip -all netns exec` would
-    // fork far less from Node, but when a namespace vanishes during it, iproute2 6.1's forked child
-    // carries on the parent's loop: runaway processes inside namespaces. Not used.)
-    await mapLimit(present, concurrency, async (ino) => {
-      cache.set(
-        ino,
-        await readNamespace(targetOf(ino), h ? h.mountNs : null, inline || ino === scan.hostInode),
-      );
-    });
+    const withNsids = (ino: number) => inline || ino === scan.hostInode;
+    // The helper (its /run/netns) is needed only for nsid maps: a refresh of one ordinary
+    // namespace among many does without it.
+    let h = present.some(withNsids) ? await syncHelper(scan) : null;
+    const targets = present.map((ino) => ({
+      inode: ino,
+      paths: openPaths(scan.namespaces.get(ino)!, scan),
+      ours: ino === scan.hostInode && scan.hostPath === '/proc/self/ns/net',
+      nsids: withNsids(ino),
+    }));
+    // (`ip -all netns exec` would fork less, but when a namespace vanishes during it, iproute2
+    // 6.1's forked child carries on the parent's loop: runaway processes. Not used.)
+    const outcomes = await readNamespaces(targets, h ? h.mountNs : null, { chunks: opts.chunks });
+    present.forEach((ino, i) => cache.set(ino, outcomes[i]!));
     if (inline) return [];
     const reads = new Map<number, NamespaceRead>();
     const unreadable = new Map<number, string>();
@@ -164,26 +136,25 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       if ('read' in o) reads.set(ino, o.read);
       else unreadable.set(ino, o.error);
     }
+    const need = namespacesNeedingMaps({ reads, unreadable });
+    if (need.length === 0) return [];
+    h ??= await syncHelper(scan);
     // A second round covers pairs whose chosen side's map could not be fetched.
-    const errors = await fetchMaps(namespacesNeedingMaps({ reads, unreadable }), scan, h, reads, concurrency);
+    const errors = await fetchMaps(need, scan, h, reads, concurrency);
     const again = namespacesNeedingMaps({ reads, unreadable });
     return again.length > 0 ? [...errors, ...(await fetchMaps(again, scan, h, reads, concurrency))] : errors;
   }
 
-  async function docker(errors: string[]): Promise<Map<string, DockerContainer> | null> {
-    try {
-      return await listDockerContainers(opts.dockerSocket);
-    } catch (e) {
-      errors.push(`Docker API: ${e instanceof Error ? e.message : String(e)}`);
-      return null;
-    }
-  }
-
-  async function build(scan: Scan, errors: string[]): Promise<DiscoveryResult> {
-    const dockerInfo = await docker(errors);
-    const namespaces = [...scan.namespaces.values()].map((f) =>
-      describeNamespace(factsOf(f, f.inode === scan.hostInode), dockerInfo),
-    );
+  /** `fresh`: namespaces whose processes' facts are read again (all of them on full reads). */
+  async function build(scan: Scan, errors: string[], fresh: Set<number> | 'all'): Promise<DiscoveryResult> {
+    const present = new Set<number>();
+    const nsFacts = [...scan.namespaces.values()].map((f) => {
+      for (const pid of f.pids) present.add(pid);
+      return facts.factsOf(f, f.inode === scan.hostInode, fresh === 'all' || fresh.has(f.inode));
+    });
+    facts.prune(present);
+    const dockerInfo = await facts.dockerInfo(nsFacts, errors);
+    const namespaces = nsFacts.map((f) => describeNamespace(f, dockerInfo));
     const reads = new Map<number, NamespaceRead>();
     const unreadable = new Map<number, string>();
     for (const n of namespaces) {
@@ -204,10 +175,10 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   return {
     async full() {
       const scan = scanNamespaces({ fds: scanFds });
-      const h = await syncHelper(scan);
       cache.clear();
-      const more = await readAll(scan, [...scan.namespaces.keys()], h);
-      return build(scan, [...scan.errors, ...more]);
+      facts.clear();
+      const more = await readAll(scan, [...scan.namespaces.keys()]);
+      return build(scan, [...scan.errors, ...more], 'all');
     },
 
     async refresh(changedInodes) {
@@ -224,9 +195,8 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       }
       // New namespaces need entries in the host's nsid map (hostNsids) and the helper.
       if (added) want.add(scan.hostInode);
-      const h = await syncHelper(scan);
-      const more = await readAll(scan, [...want], h);
-      return build(scan, [...scan.errors, ...more]);
+      const more = await readAll(scan, [...want]);
+      return build(scan, [...scan.errors, ...more], want);
     },
 
     async listInodes() {

@@ -11,8 +11,8 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, readdir, readFile, readlink, symlink, unlink } from 'node:fs/promises';
-import { readlinkSync } from 'node:fs';
+import { mkdir, readFile, readlink } from 'node:fs/promises';
+import { readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { NSENTER, runOk } from '../exec/run.js';
 import { unescapeMountPath } from './procParse.js';
 
@@ -23,6 +23,9 @@ const MOUNT = '/usr/bin/mount';
 const UMOUNT = '/usr/bin/umount';
 
 export class NsidHelper {
+  /** What the helper's /run/netns holds (name -> target): only we write there. */
+  private readonly entries = new Map<string, string>();
+
   private constructor(
     private readonly child: ChildProcess,
     readonly pid: number,
@@ -94,18 +97,30 @@ export class NsidHelper {
   }
 
   /** Makes /run/netns (in the helper) hold exactly `inode -> path` for the given namespaces. */
+  // Synchronous fs calls on purpose: a few µs each, where 300 awaited thread-pool round trips
+  // cost tens of ms on a busy machine. Only the differences from the last sync are applied.
   async sync(entries: Map<number, string>): Promise<void> {
     const want = new Map<string, string>();
     for (const [ino, path] of entries) want.set(String(ino), this.visible(path));
-    for (const name of await readdir(this.dir)) {
-      const target = want.get(name);
-      if (target !== undefined && (await readlink(`${this.dir}/${name}`).catch(() => null)) === target) {
-        want.delete(name);
-      } else {
-        await unlink(`${this.dir}/${name}`).catch(() => undefined);
+    for (const [name, target] of this.entries) {
+      if (want.get(name) === target) continue;
+      try {
+        unlinkSync(`${this.dir}/${name}`);
+      } catch {
+        // already gone
       }
+      this.entries.delete(name);
     }
-    for (const [name, target] of want) await symlink(target, `${this.dir}/${name}`);
+    for (const [name, target] of want) {
+      if (this.entries.get(name) === target) continue;
+      try {
+        symlinkSync(target, `${this.dir}/${name}`);
+      } catch {
+        unlinkSync(`${this.dir}/${name}`);
+        symlinkSync(target, `${this.dir}/${name}`);
+      }
+      this.entries.set(name, target);
+    }
   }
 
   /** /run is covered by the helper's tmpfs: reach mounts there through our own root. */
