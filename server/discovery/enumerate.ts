@@ -27,8 +27,9 @@ export interface Scan {
 
 function statIno(path: string, dev: number): number | null {
   try {
-    const s = statSync(path);
-    return s.dev === dev ? s.ino : null;
+    // No exception for a missing file: thrown errors cost more than the stat itself.
+    const s = statSync(path, { throwIfNoEntry: false });
+    return s && s.dev === dev ? s.ino : null;
   } catch {
     return null;
   }
@@ -80,15 +81,20 @@ export function scanNamespaces(opts: { fds: boolean }): Scan {
   } catch {
     // No /run/netns: no named namespaces.
   }
+  // Mount point -> inode as stat just saw it (named namespaces reappear in mountinfo).
+  const seen = new Map<string, number>();
   for (const name of names) {
     const ino = statIno(`${NETNS_DIR}/${name}`, dev);
-    if (ino !== null) entry(namespaces, ino).netnsNames.push(name);
+    if (ino !== null) {
+      entry(namespaces, ino).netnsNames.push(name);
+      seen.set(`${NETNS_DIR}/${name}`, ino);
+    }
   }
 
   try {
     for (const m of parseNetnsMounts(readFileSync('/proc/self/mountinfo', 'utf8'))) {
       // A mount listed in mountinfo may be hidden by a later mount: trust only what stat confirms.
-      if (statIno(m.path, dev) === m.inode) {
+      if ((seen.get(m.path) ?? statIno(m.path, dev)) === m.inode) {
         const e = entry(namespaces, m.inode);
         if (!e.mounts.includes(m.path)) e.mounts.push(m.path);
       }
@@ -99,10 +105,11 @@ export function scanNamespaces(opts: { fds: boolean }): Scan {
 
   let denied = 0;
   for (const pid of listPids()) {
+    // readlink (`net:[INODE]`) is cheaper than stat and names the same nsfs inode.
     let ino: number | null = null;
     try {
-      const s = statSync(`/proc/${pid}/ns/net`);
-      if (s.dev === dev) ino = s.ino;
+      const m = /^net:\[([0-9]+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`));
+      if (m) ino = Number(m[1]);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EACCES') denied++;
       continue; // vanished or kernel thread without a namespace

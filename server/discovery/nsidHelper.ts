@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, readFile, readlink } from 'node:fs/promises';
 import { readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
-import { NSENTER, runOk } from '../exec/run.js';
+import { NSENTER, run, runOk } from '../exec/run.js';
 import { unescapeMountPath } from './procParse.js';
 
 const UNSHARE = '/usr/bin/unshare';
@@ -65,16 +65,30 @@ export class NsidHelper {
         if (Date.now() > deadline) throw new Error('mount-namespace helper did not start');
         await new Promise((r) => setTimeout(r, 2));
       }
-      // The copies of nsfs mounts would pin their namespaces as long as the helper lives.
+      // The copies of nsfs mounts would pin their namespaces as long as the helper lives. umount
+      // looks each target up in mountinfo (quadratic with hundreds of namespaces), so first detach
+      // the few directories that hold them as mounts of their own (`/run/netns` is one: ip makes
+      // it a bind mount), which lazily takes every nsfs mount beneath along; then the rest.
+      const nsfsPaths = async () =>
+        (await readFile(`/proc/${pid}/mountinfo`, 'utf8'))
+          .split('\n')
+          .filter((l) => l.includes(' - nsfs '))
+          .map((l) => unescapeMountPath(l.split(' ')[4] ?? ''))
+          .filter((p) => p.startsWith('/'));
       const info = await readFile(`/proc/${pid}/mountinfo`, 'utf8');
-      const nsfs = info
-        .split('\n')
-        .filter((l) => l.includes(' - nsfs '))
-        .map((l) => unescapeMountPath(l.split(' ')[4] ?? ''))
-        .filter((p) => p.startsWith('/'));
+      const points = new Set(info.split('\n').map((l) => unescapeMountPath(l.split(' ')[4] ?? '')));
+      const parents = [...new Set((await nsfsPaths()).map((p) => p.slice(0, p.lastIndexOf('/'))))].filter(
+        (d) => points.has(d) && !/^(\/(proc|sys|dev)(\/.*)?|\/?)$/.test(d),
+      );
       // Only ever in our own, still-running helper's namespace (never the host's).
-      if (!h.alive() || (await readlink(`/proc/${pid}/ns/mnt`)) === mine)
-        throw new Error('helper lost its mount namespace');
+      const checkOwn = async () => {
+        if (!h.alive() || (await readlink(`/proc/${pid}/ns/mnt`)) === mine)
+          throw new Error('helper lost its mount namespace');
+      };
+      await checkOwn();
+      if (parents.length > 0) await run(NSENTER, [`--mount=${h.mountNs}`, UMOUNT, '-l', '--', ...parents]);
+      const nsfs = await nsfsPaths();
+      await checkOwn();
       if (nsfs.length > 0) await runOk(NSENTER, [`--mount=${h.mountNs}`, UMOUNT, '-l', '--', ...nsfs]);
       await runOk(NSENTER, [
         `--mount=${h.mountNs}`,

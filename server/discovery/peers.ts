@@ -26,6 +26,28 @@ type Target =
       /** X's nsid map is missing (another side may still prove it). */ noMap: boolean;
     };
 
+/**
+ * Lookup tables per read, built once (reads are immutable once parsed): the host holds one veth
+ * per namespace, so scanning its links for every pointer would be quadratic.
+ */
+const indexes = new WeakMap<
+  NamespaceRead,
+  { byIndex: Map<number, ParsedLink>; byName: Map<string, ParsedLink> }
+>();
+function indexOf(read: NamespaceRead): { byIndex: Map<number, ParsedLink>; byName: Map<string, ParsedLink> } {
+  let ix = indexes.get(read);
+  if (!ix) {
+    ix = { byIndex: new Map(), byName: new Map() };
+    // First match wins, as Array.find did.
+    for (const l of read.links) {
+      if (!ix.byIndex.has(l.iface.ifindex)) ix.byIndex.set(l.iface.ifindex, l);
+      if (!ix.byName.has(l.iface.name)) ix.byName.set(l.iface.name, l);
+    }
+    indexes.set(read, ix);
+  }
+  return ix;
+}
+
 /** Finds what `p` (printed in namespace `ns`) points at. */
 function follow(input: ResolveInput, ns: number, p: RawPointer): Target {
   let targetNs = ns;
@@ -46,9 +68,9 @@ function follow(input: ResolveInput, ns: number, p: RawPointer): Target {
   }
   const link =
     p.index !== null
-      ? read.links.find((l) => l.iface.ifindex === p.index)
+      ? indexOf(read).byIndex.get(p.index)
       : p.name !== null && p.nsid === null
-        ? read.links.find((l) => l.iface.name === p.name)
+        ? indexOf(read).byName.get(p.name)
         : undefined;
   if (!link) {
     const what =
