@@ -6,10 +6,12 @@ import './canvas/canvas.css';
 import './panel/panel.css';
 import { App } from './App.js';
 import { startLive } from './sync/socket.js';
+import { installPerfHook } from './perf/hook.js';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('missing #root');
 // The connection lives outside React so StrictMode's double effects cannot open two sockets.
+installPerfHook();
 startLive();
 createRoot(root).render(
   <StrictMode>

@@ -1,13 +1,14 @@
 /** The one <ReactFlow>: controlled by the store, memoised types, drag-to-create-veth. */
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import {
   Background,
   ConnectionMode,
   Controls,
   MiniMap,
   ReactFlow,
+  getViewportForBounds,
   useReactFlow,
-  useStore as useFlowStore,
+  useStoreApi,
 } from '@xyflow/react';
 import type {
   EdgeTypes,
@@ -17,6 +18,9 @@ import type {
   NodeTypes,
 } from '@xyflow/react';
 import type { FlowEdge, FlowNode } from '../graph/types.js';
+import { LARGE_GRAPH } from '../graph/layout.js';
+import { markDrawn } from '../perf/hook.js';
+import { boxesBounds } from './geometry.js';
 import { absoluteCenter, useStore } from '../store/store.js';
 import { BridgeNodeView, IfaceNodeView } from './IfaceNodeView.js';
 import { NamespaceNodeView } from './NamespaceNodeView.js';
@@ -29,6 +33,11 @@ const nodeTypes = {
   bridge: BridgeNodeView,
 } satisfies NodeTypes;
 const edgeTypes = { veth: VethEdgeView, port: PortEdgeView } satisfies EdgeTypes;
+
+const MIN_ZOOM = 0.02;
+const MAX_ZOOM = 2.5;
+const NONE: FlowNode[] = [];
+const NO_EDGES: FlowEdge[] = [];
 
 /** Rendering only what is on screen pays off once the picture is big. */
 const VISIBLE_ONLY_ABOVE = 300;
@@ -65,22 +74,34 @@ export function Canvas() {
   const onNodesChange = useStore((s) => s.onNodesChange);
   const onEdgesChange = useStore((s) => s.onEdgesChange);
   const rf = useReactFlow<FlowNode, FlowEdge>();
-  // Level of detail: far out, addresses are unreadable anyway; a boolean selector re-renders
-  // only when the threshold is crossed, not on every zoom step.
-  const far = useFlowStore((s) => s.transform[2] < 0.45);
+  const flowApi = useStoreApi<FlowNode, FlowEdge>();
   const fitted = useRef(false);
 
   const focused = useRef(0);
 
-  useEffect(() => {
-    if (layoutRuns > 0 && !fitted.current) {
-      fitted.current = true;
-      // A search made before the first layout wins over fitting everything.
-      if (useStore.getState().focus) return;
-      // Wait a frame so the newly placed nodes are measured before fitting.
-      requestAnimationFrame(() => void rf.fitView({ padding: 0.1, minZoom: 0.35 }));
+  // The first picture is fitted before its nodes are handed to React Flow, so hundreds of boxes
+  // render once, already in place (fitting afterwards would render them twice).
+  const [ready, setReady] = useState(false);
+  useLayoutEffect(() => {
+    if (layoutRuns === 0 || fitted.current) return;
+    fitted.current = true;
+    const { focus: wanted, structure, nodes: all } = useStore.getState();
+    const { width, height } = flowApi.getState();
+    // A search made before the first layout wins over fitting everything.
+    if (!wanted && width > 0 && height > 0) {
+      // A small picture is fitted readable; a large one whole (an overview), so all is drawn.
+      const minZoom = structure.namespaces.length > LARGE_GRAPH ? MIN_ZOOM : 0.35;
+      const b = boxesBounds(all);
+      if (b) {
+        const rect = { x: b.x, y: b.y, width: b.w, height: b.h };
+        void rf.setViewport(getViewportForBounds(rect, width, height, minZoom, MAX_ZOOM, 0.05));
+      }
     }
-  }, [layoutRuns, rf]);
+    setReady(true);
+  }, [layoutRuns, rf, flowApi]);
+  useEffect(() => {
+    if (ready) requestAnimationFrame(() => requestAnimationFrame(markDrawn));
+  }, [ready]);
 
   // Centre on a requested node; if it is not placed yet, try again when the nodes change.
   useEffect(() => {
@@ -117,8 +138,8 @@ export function Canvas() {
 
   return (
     <ReactFlow<FlowNode, FlowEdge>
-      nodes={nodes}
-      edges={edges}
+      nodes={ready ? nodes : NONE}
+      edges={ready ? edges : NO_EDGES}
       nodeTypes={nodeTypes}
       edgeTypes={edgeTypes}
       onNodesChange={onNodesChange}
@@ -132,10 +153,9 @@ export function Canvas() {
       nodesConnectable={!readOnly}
       deleteKeyCode={null}
       onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
-      minZoom={0.05}
-      maxZoom={2.5}
+      minZoom={MIN_ZOOM}
+      maxZoom={MAX_ZOOM}
       proOptions={{ hideAttribution: true }}
-      className={far ? 'lod-far' : undefined}
     >
       <Background gap={24} size={1} color="#e2e8f0" />
       <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} />

@@ -6,6 +6,7 @@ import type { Interface } from '../../../common/model.js';
 import { canvasAddresses } from '../graph/structure.js';
 import type { IfaceNode } from '../graph/types.js';
 import { ADDR_LINES_MAX } from '../graph/types.js';
+import { useFar } from './lod.js';
 
 export function isUp(i: Interface): boolean {
   return i.state === 'UP' || (i.state === 'UNKNOWN' && i.flags.includes('UP'));
@@ -17,7 +18,13 @@ export function danglingReason(i: Interface): string | null {
   return i.peerUnresolved ?? 'peer not found';
 }
 
+/** One hidden handle: edges are drawn floating, but React Flow needs an anchor. */
+const portHandle = (
+  <Handle type="source" id="port" position={Position.Top} isConnectable={false} className="port-handle" />
+);
+
 function Body({ iface, bridgeName }: { iface: Interface; bridgeName: string | null }) {
+  if (useFar()) return portHandle;
   const addrs = canvasAddresses(iface);
   const shown = addrs.slice(0, ADDR_LINES_MAX);
   const up = isUp(iface);
@@ -49,8 +56,7 @@ function Body({ iface, bridgeName }: { iface: Interface; bridgeName: string | nu
           ⟂
         </span>
       )}
-      {/* One hidden handle: edges are drawn floating, but React Flow needs an anchor. */}
-      <Handle type="source" id="port" position={Position.Top} isConnectable={false} className="port-handle" />
+      {portHandle}
     </>
   );
 }

@@ -4,6 +4,7 @@ import { Handle, Position } from '@xyflow/react';
 import type { NodeProps } from '@xyflow/react';
 import type { Namespace } from '../../../common/model.js';
 import type { NamespaceNode } from '../graph/types.js';
+import { useFar } from './lod.js';
 
 const KIND_LABEL: Record<Namespace['kind'], string> = {
   host: 'host',
@@ -29,6 +30,7 @@ export const NamespaceNodeView = memo(function NamespaceNodeView({
   selected,
 }: NodeProps<NamespaceNode>) {
   const { ns, ifaceCount } = data;
+  const far = useFar();
   const container = ns.containers.find((c) => !c.sharedNamespace) ?? ns.containers[0];
   const shared = sharingText(ns);
   return (
@@ -44,28 +46,30 @@ export const NamespaceNodeView = memo(function NamespaceNodeView({
             {ns.name}
           </span>
         </div>
-        <div className="ns-sub">
-          {container ? (
-            <span data-testid="ns-container" title={container.id}>
-              {container.runtime}: {container.name ?? container.id.slice(0, 12)}
-              {container.image ? ` · ${container.image}` : ''}
-            </span>
-          ) : (
-            <span className="muted">
-              netns {ns.inode} · {ifaceCount} if
-            </span>
-          )}
-          {shared && (
-            <span className="shared" data-testid="ns-shared">
-              {shared}
-            </span>
-          )}
-          {ns.error && (
-            <span className="ns-error" title={ns.error}>
-              ⚠ unreadable
-            </span>
-          )}
-        </div>
+        {!far && (
+          <div className="ns-sub">
+            {container ? (
+              <span data-testid="ns-container" title={container.id}>
+                {container.runtime}: {container.name ?? container.id.slice(0, 12)}
+                {container.image ? ` · ${container.image}` : ''}
+              </span>
+            ) : (
+              <span className="muted">
+                netns {ns.inode} · {ifaceCount} if
+              </span>
+            )}
+            {shared && (
+              <span className="shared" data-testid="ns-shared">
+                {shared}
+              </span>
+            )}
+            {ns.error && (
+              <span className="ns-error" title={ns.error}>
+                ⚠ unreadable
+              </span>
+            )}
+          </div>
+        )}
       </div>
       <Handle
         type="source"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { borderPoint, floatingEnds } from './geometry.js';
+import { borderPoint, boxesBounds, floatingEnds } from './geometry.js';
 
 describe('floating edge geometry', () => {
   it('leaves a box through the side facing the other box', () => {
@@ -11,5 +11,17 @@ describe('floating edge geometry', () => {
       tx: 5,
       ty: 100,
     });
+  });
+});
+
+describe('boxesBounds', () => {
+  it('spans the top-level boxes and ignores children', () => {
+    const nodes = [
+      { position: { x: -10, y: 5 }, width: 100, height: 50 },
+      { position: { x: 200, y: 300 }, width: 40, height: 60 },
+      { position: { x: 5000, y: 5000 }, width: 10, height: 10, parentId: 'a' },
+    ];
+    expect(boxesBounds(nodes)).toEqual({ x: -10, y: 5, w: 250, h: 355 });
+    expect(boxesBounds([])).toBeNull();
   });
 });

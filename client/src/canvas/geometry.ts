@@ -26,3 +26,26 @@ export function floatingEnds(a: Box, b: Box): { sx: number; sy: number; tx: numb
   const t = borderPoint(b, ca);
   return { sx: s.x, sy: s.y, tx: t.x, ty: t.y };
 }
+
+/** Bounds of the top-level boxes (children lie inside them), or null when there are none. */
+export function boxesBounds(
+  nodes: ReadonlyArray<{
+    position: { x: number; y: number };
+    width?: number;
+    height?: number;
+    parentId?: string;
+  }>,
+): Box | null {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const n of nodes) {
+    if (n.parentId) continue;
+    x0 = Math.min(x0, n.position.x);
+    y0 = Math.min(y0, n.position.y);
+    x1 = Math.max(x1, n.position.x + (n.width ?? 0));
+    y1 = Math.max(y1, n.position.y + (n.height ?? 0));
+  }
+  return x0 === Infinity ? null : { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}

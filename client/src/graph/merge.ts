@@ -35,7 +35,13 @@ export function mergeNodes(prev: readonly FlowNode[], next: readonly FlowNode[])
     changed = true;
     // Keep React Flow's state; keep the old data object when equal so memo() can skip.
     const data = sameData(p.data, n.data) ? p.data : n.data;
-    return { ...n, data, measured: p.measured, selected: p.selected, dragging: p.dragging } as FlowNode;
+    return {
+      ...n,
+      data,
+      measured: n.measured ?? p.measured,
+      selected: p.selected,
+      dragging: p.dragging,
+    } as FlowNode;
   });
   return changed ? out : (prev as FlowNode[]);
 }

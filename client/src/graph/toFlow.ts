@@ -34,6 +34,8 @@ export function toFlow(
       position: pos,
       width: size.w,
       height: size.h,
+      // Known sizes count as measured, so React Flow draws the node at once and reports no change.
+      measured: { width: size.w, height: size.h },
       data: { ns, ifaceCount: counts.get(ns.id) ?? 0 },
       className: cls(ns.id, marks),
       dragHandle: '.ns-header',
@@ -56,6 +58,7 @@ export function toFlow(
         position: pos,
         width: c.w,
         height: c.h,
+        measured: { width: c.w, height: c.h },
         data: { iface, bridgeName: master?.name ?? null },
         className: cls(iface.id, marks),
       };

@@ -10,7 +10,8 @@ import type { ServerMessage } from '../../../common/protocol.js';
 import { buildStructure } from '../graph/structure.js';
 import type { Structure } from '../graph/structure.js';
 import { elkEngine } from '../graph/elkEngine.js';
-import { EMPTY_LAYOUT, elkLayout, placeStable } from '../graph/layout.js';
+import { EMPTY_LAYOUT, LARGE_GRAPH, elkLayout, placeStable } from '../graph/layout.js';
+import { gridLayout } from '../graph/grid.js';
 import { toFlow } from '../graph/toFlow.js';
 import { mergeEdges, mergeNodes } from '../graph/merge.js';
 import type { FlowEdge, FlowNode, Layout, ViewOptions, XY } from '../graph/types.js';
@@ -81,6 +82,12 @@ export const useStore = create<StoreState>()((set, get) => {
     const structure = buildStructure(s.live.topology, s.view);
     const same = structure.key === s.structure.key;
     const placedAny = structure.namespaces.some((n) => s.layout.pos[n.id]);
+    if (!force && !placedAny && !elkRunning && structure.namespaces.length > LARGE_GRAPH) {
+      // ELK needs seconds for hundreds of boxes: draw an instant grid instead (Re-layout runs ELK).
+      set({ structure });
+      adopt(gridLayout(structure), false);
+      return;
+    }
     if (force || (!placedAny && !elkRunning)) {
       set({ structure });
       rebuild();
@@ -98,12 +105,7 @@ export const useStore = create<StoreState>()((set, get) => {
     void elkLayout(get().structure, elkEngine)
       .then(
         (fresh) => {
-          if (ticket !== layoutCounter) return;
-          const cur = get();
-          const merged = placeStable(force ? EMPTY_LAYOUT : cur.layout, fresh, cur.structure);
-          for (const [id, p] of Object.entries(userPos)) if (merged.pos[id]) merged.pos[id] = p;
-          set({ layout: merged, layoutRuns: cur.layoutRuns + 1 });
-          rebuild();
+          if (ticket === layoutCounter) adopt(fresh, force);
         },
         (err: unknown) => {
           if (ticket === layoutCounter) set({ errors: [...get().errors, `layout failed: ${String(err)}`] });
@@ -112,6 +114,15 @@ export const useStore = create<StoreState>()((set, get) => {
       .finally(() => {
         if (ticket === layoutCounter) elkRunning = false;
       });
+  }
+
+  /** Merges a fresh layout into what is on screen; user-dragged places win. */
+  function adopt(fresh: Layout, force: boolean): void {
+    const cur = get();
+    const merged = placeStable(force ? EMPTY_LAYOUT : cur.layout, fresh, cur.structure);
+    for (const [id, p] of Object.entries(userPos)) if (merged.pos[id]) merged.pos[id] = p;
+    set({ layout: merged, layoutRuns: cur.layoutRuns + 1 });
+    rebuild();
   }
 
   function flash(ids: string[]): void {
