@@ -49,7 +49,7 @@ const INLINE_NSID_LIMIT = 40;
 export interface DiscoveryOptions {
   /** Bound on parallel processes for nsid maps (fallbacks are one process per namespace). */
   concurrency?: number;
-  /** Parallel chunk processes for reading many namespaces (default 4, about 30 namespaces each). */
+  /** Parallel chunk processes for reading many namespaces (default 4, at least 12 namespaces each). */
   chunks?: number;
   /** Also look for namespaces held only by open fds (/proc/PID/fd/*); off by default: it readlinks every fd of every process. */
   scanFds?: boolean;

@@ -164,7 +164,7 @@ async function readChunk(
 }
 
 export interface ReadManyOptions {
-  /** Parallel chunks (default: up to 4, about 30 namespaces each). */
+  /** Parallel chunks (default: up to 4, at least 12 namespaces each). */
   chunks?: number;
   /** Per-namespace budget; a chunk's timeout is its sum plus a base. */
   perNamespaceMs?: number;
@@ -181,7 +181,7 @@ export async function readNamespaces(
   opts: ReadManyOptions = {},
 ): Promise<ReadOutcome[]> {
   if (targets.length === 1) return [await readNamespace(targets[0]!, mountNs)];
-  const k = Math.max(1, Math.min(opts.chunks ?? 4, Math.ceil(targets.length / 30), targets.length));
+  const k = Math.max(1, Math.min(opts.chunks ?? 4, Math.ceil(targets.length / 12), targets.length));
   const per = opts.perNamespaceMs ?? 200;
   const slices = Array.from({ length: k }, (_, i) => targets.filter((_, j) => j % k === i));
   const results = await Promise.all(slices.map((s) => readChunk(s, mountNs, 10_000 + per * s.length)));
