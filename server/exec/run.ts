@@ -1,6 +1,8 @@
 /**
- * The one place netns-explorer starts child processes: by absolute path, never through a shell,
- * with a fixed environment, a timeout, and a bound on how many run at once.
+ * The one place netns-explorer starts short-lived child processes: by absolute path, with a fixed
+ * environment, a timeout, and a bound on how many run at once. Nothing here goes through a shell;
+ * the one script that does (discovery's chunk reader, /bin/sh with a constant script) receives
+ * paths only as arguments, never in its text.
  */
 import { execa } from 'execa';
 
