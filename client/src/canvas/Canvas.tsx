@@ -87,15 +87,20 @@ export function Canvas() {
     fitted.current = true;
     const { focus: wanted, structure, nodes: all } = useStore.getState();
     const { width, height } = flowApi.getState();
+    const large = structure.namespaces.length > LARGE_GRAPH;
     // A search made before the first layout wins over fitting everything.
-    if (!wanted && width > 0 && height > 0) {
-      // A small picture is fitted readable; a large one whole (an overview), so all is drawn.
-      const minZoom = structure.namespaces.length > LARGE_GRAPH ? MIN_ZOOM : 0.35;
+    if (wanted) {
+      // Nothing to fit.
+    } else if (large && width > 0 && height > 0) {
+      // A large picture is shown whole (an overview), so every box is drawn at once.
       const b = boxesBounds(all);
       if (b) {
         const rect = { x: b.x, y: b.y, width: b.w, height: b.h };
-        void rf.setViewport(getViewportForBounds(rect, width, height, minZoom, MAX_ZOOM, 0.05));
+        void rf.setViewport(getViewportForBounds(rect, width, height, MIN_ZOOM, MAX_ZOOM, 0.05));
       }
+    } else {
+      // A small one is fitted readable, once its nodes are measured (a frame later).
+      requestAnimationFrame(() => void rf.fitView({ padding: 0.1, minZoom: 0.35 }));
     }
     setReady(true);
   }, [layoutRuns, rf, flowApi]);
