@@ -27,7 +27,8 @@ function VethDialog() {
       data-testid="veth-dialog"
       onMouseDown={(e) => e.target === e.currentTarget && close()}
     >
-      <div className="modal" role="dialog" aria-modal="true" aria-label="Create veth pair">
+      {/* The dialog role and label belong to CreateVethDialog itself: one dialog, not two nested. */}
+      <div className="modal">
         <CreateVethDialog a={veth.a} b={veth.b} onClose={close} />
       </div>
     </div>
