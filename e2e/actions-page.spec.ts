@@ -30,15 +30,21 @@ test('drag a veth between namespaces, create it, delete it, and add the seed hos
   await expect(node(page, idA)).toHaveCount(1);
   await expect(node(page, idB)).toHaveCount(1);
 
-  // Drag from A's new-veth handle onto B (after the layout settled: the boxes stop moving).
+  // Drag from A's new-veth handle onto B once the layout has settled: two reads in a row agree.
+  const boxes = async () =>
+    JSON.stringify([await node(page, idA).boundingBox(), await node(page, idB).boundingBox()]);
+  let previous = '';
   await expect
     .poll(
-      async () => JSON.stringify([await node(page, idA).boundingBox(), await node(page, idB).boundingBox()]),
-      {
-        intervals: [300],
+      async () => {
+        const now = await boxes();
+        const settled = now === previous;
+        previous = now;
+        return settled;
       },
+      { intervals: [300] },
     )
-    .toBe(JSON.stringify([await node(page, idA).boundingBox(), await node(page, idB).boundingBox()]));
+    .toBe(true);
   const handle = node(page, idA).locator('.new-veth-handle');
   const from = (await handle.boundingBox())!;
   // React Flow resolves the target node from the nearest handle: drop onto B's new-veth handle.
