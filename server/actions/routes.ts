@@ -47,7 +47,7 @@ function spec(ctx: ActionContext, body: unknown): RouteSpec {
   const v = parseBody(routeSpecBody, body);
   const ns = ctx.ns(v.namespace, 'namespace');
   const dst = v.dst === 'default' ? null : canonicalNetwork(v.dst, 'dst');
-  const gw = v.gateway ? parseAddr(v.gateway, 'gateway') : null;
+  const gw = v.gateway == null ? null : parseAddr(v.gateway, 'gateway'); // '' is an error, not "none"
   const family: Family = dst?.family ?? gw?.family ?? (v.family === 'inet6' ? 6 : 4);
   if (gw && gw.family !== family)
     throw badRequest('the gateway must be of the same address family as the destination', 'gateway');

@@ -94,7 +94,8 @@ function planEnds(ctx: ActionContext, body: unknown): { a: End; b: End; up: bool
   const end = (key: 'a' | 'b'): End => {
     const e = v[key];
     const ns = ctx.ns(e.namespace, `${key}.namespace`);
-    const cidr = e.address ? canonicalCidr(e.address, `${key}.address`) : null;
+    // An empty string is an error like any other bad CIDR (omit the field for "no address").
+    const cidr = e.address == null ? null : canonicalCidr(e.address, `${key}.address`);
     if (ctx.deps.getTopology().interfaces.some((i) => i.namespace === ns.id && i.name === e.name))
       throw conflict(`${e.name} already exists in that namespace`, `${key}.name`);
     return { key, ns, name: e.name, cidr };
