@@ -28,12 +28,24 @@ test('the lab scene renders as discovery sees it', async ({ page, lab, api }, te
   test.setTimeout(180_000);
   // Discovery's snapshot as the server serves it (GET /api/topology: the model plus epoch/seq);
   // `cli('snapshot')` would do too, but its output outgrows execFile's buffer on a busy machine.
-  const res = await api.get('/api/topology');
-  expect(res.ok()).toBe(true);
-  const snapshot = (await res.json()) as Topology;
+  // The lab has just been built: its process-held namespaces reach the server by its /proc scan
+  // (every 2 s), so wait until the served model holds the whole scene.
+  const topology = async () => {
+    const res = await api.get('/api/topology');
+    expect(res.ok()).toBe(true);
+    return (await res.json()) as Topology;
+  };
+  await expect
+    .poll(
+      async () => {
+        const p = labPart(await topology(), lab);
+        return p.links.length >= 3 && p.ports.length >= 2;
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+  const snapshot = await topology();
   const part = labPart(snapshot, lab);
-  expect(part.links.length).toBeGreaterThanOrEqual(3);
-  expect(part.ports.length).toBeGreaterThanOrEqual(2);
 
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'live');
   await expect((await showNode(page, lab.hostNsId)).locator('.ns-host')).toBeVisible();
