@@ -28,6 +28,12 @@ export interface Discovery {
   full(): Promise<DiscoveryResult>;
   refresh(changedInodes: Iterable<number>): Promise<DiscoveryResult>;
   listInodes(): Promise<Set<number>>;
+  /**
+   * Like listInodes, with what holds each namespace (names, mounts, oldest pid): the kernel reuses
+   * a freed nsfs inode at once, so a namespace replaced by a new one between two scans keeps its
+   * inode but not its holders.
+   */
+  listIdentities(): Promise<Map<number, string>>;
   ensureHostNsids(): Promise<void>;
 }
 
@@ -201,6 +207,15 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
 
     async listInodes() {
       return new Set(scanNamespaces({ fds: scanFds }).namespaces.keys());
+    },
+
+    async listIdentities() {
+      const out = new Map<number, string>();
+      for (const ns of scanNamespaces({ fds: scanFds }).namespaces.values()) {
+        const oldest = ns.pids.reduce((m, p) => Math.min(m, p), Infinity);
+        out.set(ns.inode, `${[...ns.netnsNames].sort()}|${[...ns.mounts].sort()}|${oldest}`);
+      }
+      return out;
     },
 
     async ensureHostNsids() {

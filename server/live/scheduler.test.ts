@@ -183,6 +183,27 @@ describe('EventWatcher', () => {
     expect(ensured).toBe(1);
     expect(calls).toEqual(['ns 3']);
     calls.length = 0;
+    // The kernel reuses a freed nsfs inode at once: a namespace replaced between two scans keeps
+    // its inode but not its holders, and must be re-read as a new one.
+    let held = new Map([
+      [1, '||2'],
+      [2, '||40'],
+      [3, '||50'],
+    ]);
+    const w2 = new EventWatcher(s, {
+      listInodes: async () => held,
+      ensureHostNsids: async () => undefined,
+      hostInode: 1,
+      watchDirs: [],
+      pollMs: 10_000,
+      spawnMonitor: () => ({ stop() {} }),
+    });
+    await w2.checkList();
+    held = new Map([...held, [3, '||51']]);
+    await w2.checkList();
+    expect(calls).toEqual(['ns 3']);
+    w2.stop();
+    calls.length = 0;
     handlers!.exit('exit code 1');
     await pollUntil(() => spawns === 2, 'monitor restart');
     expect(calls).toEqual(['lost event source restarted after exit code 1']);

@@ -20,6 +20,8 @@ export interface LiveDiscovery {
   full(): Promise<LiveDiscoveryResult>;
   refresh(changedInodes: Iterable<number>): Promise<LiveDiscoveryResult>;
   listInodes(): Promise<Set<number>>;
+  /** Inode -> what holds it (see Discovery.listIdentities): catches a reused inode. */
+  listIdentities?(): Promise<Map<number, string>>;
   ensureHostNsids(): Promise<void>;
 }
 
@@ -178,5 +180,6 @@ export function serialized(d: LiveDiscovery, watchdogMs = 60_000): LiveDiscovery
     },
     ensureHostNsids: () => queue('ensureHostNsids', () => d.ensureHostNsids()),
     listInodes: () => d.listInodes(),
+    ...(d.listIdentities ? { listIdentities: d.listIdentities.bind(d) } : {}),
   };
 }

@@ -114,7 +114,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
         lost: (reason) => scheduler.full(reason),
       },
       {
-        listInodes: () => discovery.listInodes(),
+        listInodes: () => (discovery.listIdentities ? discovery.listIdentities() : discovery.listInodes()),
         ensureHostNsids: () => discovery.ensureHostNsids(),
         hostInode: statSync('/proc/self/ns/net').ino,
         initialInodes: initial.topology.namespaces.map((n) => n.inode),

@@ -72,7 +72,8 @@ export interface WatcherSink {
 }
 
 export interface WatcherOptions {
-  listInodes(): Promise<Set<number>>;
+  /** Inodes, or inode -> holder identity (a changed identity is a new namespace on a reused inode). */
+  listInodes(): Promise<Set<number> | Map<number, string>>;
   ensureHostNsids(): Promise<void>;
   /** Inode of the namespace the server (and the monitor) runs in. */
   hostInode: number;
@@ -88,7 +89,8 @@ export class EventWatcher {
   private nsids = new Map<number, number>();
   /** nsids seen in events before discovery could map them -> discoveries since. */
   private unknown = new Map<number, number>();
-  private known: Set<number> | null = null;
+  /** Inode -> holder identity ('' when not known, which matches any). */
+  private known: Map<number, string> | null = null;
   private monitor: { stop(): void } | null = null;
   private watchers = new Map<string, FSWatcher>();
   private pollTimer: NodeJS.Timeout | null = null;
@@ -103,7 +105,7 @@ export class EventWatcher {
     private readonly opts: WatcherOptions,
   ) {
     this.log = opts.log ?? (() => {});
-    if (opts.initialInodes) this.known = new Set(opts.initialInodes);
+    if (opts.initialInodes) this.known = new Map([...opts.initialInodes].map((i) => [i, '']));
   }
 
   /**
@@ -232,9 +234,10 @@ export class EventWatcher {
   }
 
   private async scan(): Promise<void> {
-    let now: Set<number>;
+    let now: Map<number, string>;
     try {
-      now = await this.opts.listInodes();
+      const listed = await this.opts.listInodes();
+      now = listed instanceof Map ? listed : new Map([...listed].map((i) => [i, '']));
     } catch (e) {
       this.log(`listing namespaces failed: ${e instanceof Error ? e.message : String(e)}`);
       return;
@@ -242,8 +245,13 @@ export class EventWatcher {
     const before = this.known;
     this.known = now;
     if (before === null || this.stopped) return;
-    const added = [...now].filter((i) => !before.has(i));
-    const removed = [...before].some((i) => !now.has(i));
+    // A namespace on a reused inode (held by something else now) counts as added: re-read it.
+    const replaced = (i: number, key: string) => {
+      const old = before.get(i);
+      return old === undefined || (old !== '' && key !== '' && old !== key);
+    };
+    const added = [...now].filter(([i, key]) => replaced(i, key)).map(([i]) => i);
+    const removed = [...before.keys()].some((i) => !now.has(i));
     if (added.length > 0) {
       try {
         await this.opts.ensureHostNsids();
