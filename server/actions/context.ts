@@ -20,8 +20,11 @@ export interface ActionDepsCore {
   auditLogPath: string;
   /** Intent journal (crash recovery); default `<auditLogPath>.intents`, none if the log is a device. */
   intentLogPath?: string;
+  /** Latest model the server holds. */
   getTopology(): Topology;
+  /** Path nsenter/ip can use for a namespace id, null if unknown. */
   namespacePath(id: string): string | null;
+  /** Ask the live server to refresh these namespaces now. */
   onKernelChanged(nsIds: string[]): void;
 }
 

@@ -5,8 +5,8 @@
  */
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
-import type { Topology } from '../../common/model.js';
 import { ActionContext } from './context.js';
+import type { ActionDepsCore } from './context.js';
 import { ActionError } from './errors.js';
 import {
   addAddressPlan,
@@ -22,19 +22,8 @@ import { perform, writeAudit } from './perform.js';
 import { addRoutePlan, deleteRoutePlan } from './routes.js';
 import { vethPlan } from './veth.js';
 
-export interface ActionDeps {
-  readOnly: boolean;
-  allowHostChanges: boolean;
-  auditLogPath: string;
-  /** Intent journal for crash recovery; default `<auditLogPath>.intents`. */
-  intentLogPath?: string;
-  /** Latest model the server holds. */
-  getTopology(): Topology;
-  /** Path nsenter/ip can use for a namespace id, null if unknown. */
-  namespacePath(id: string): string | null;
-  /** Ask the live server to refresh these namespaces now. */
-  onKernelChanged(nsIds: string[]): void;
-}
+/** What the live server gives the actions router (the context's own dependencies). */
+export type ActionDeps = ActionDepsCore;
 
 type PlanFn = (ctx: ActionContext, req: Request) => Plan;
 
