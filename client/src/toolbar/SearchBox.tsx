@@ -1,5 +1,5 @@
 /** Finds a namespace, interface, MAC or IP; Enter or a click centres and highlights it. */
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { search } from '../lib/search.js';
 import type { SearchHit } from '../lib/search.js';
@@ -12,6 +12,13 @@ function go(hit: SearchHit): void {
 export function SearchBox() {
   const [q, setQ] = useState('');
   const [open, setOpen] = useState(false);
+  // Closing on blur is delayed so a click on a result lands; typing again must cancel it.
+  const closing = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const show = () => {
+    if (closing.current) clearTimeout(closing.current);
+    closing.current = null;
+    setOpen(true);
+  };
   const topology = useStore((s) => s.live?.topology);
   const hits = useMemo(() => (topology && q ? search(topology, q, 12) : []), [topology, q]);
 
@@ -35,10 +42,12 @@ export function SearchBox() {
         value={q}
         onChange={(e) => {
           setQ(e.target.value);
-          setOpen(true);
+          show();
         }}
-        onFocus={() => setOpen(true)}
-        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onFocus={show}
+        onBlur={() => {
+          closing.current = setTimeout(() => setOpen(false), 150);
+        }}
         onKeyDown={onKey}
       />
       {open && q && (
