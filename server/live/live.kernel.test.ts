@@ -11,12 +11,11 @@ import { diffTopology } from '../../common/delta.js';
 import { createDiscovery, namespacePath } from '../discovery/index.js';
 import { cleanupPrefix, pollUntil, sh, spawnNetnsHolder, uniquePrefix } from '../../test/kernel.js';
 import type { Holder } from '../../test/kernel.js';
-import type { ServeOptions } from './options.js';
 import { startServer } from './server.js';
 import type { RunningServer } from './server.js';
 import { spawnIpMonitor } from './watcher.js';
 import type { MonitorHandlers } from './watcher.js';
-import { LiveClient } from './testHelpers.js';
+import { LiveClient, testServeOptions } from './testHelpers.js';
 
 const TOKEN = 'kernel-test-token-0123456789abcdef';
 const bearer = { Authorization: `Bearer ${TOKEN}` };
@@ -94,18 +93,7 @@ beforeAll(async () => {
     ip -n ${prefix}s2 link add ${prefix}sc type veth peer name ${prefix}sd netns ${holders[0]!.pid}
     ip -n ${prefix}s2 route add blackhole 10.92.0.0/16
   `);
-  const options: ServeOptions = {
-    host: '127.0.0.1',
-    port: 0,
-    allowRemote: false,
-    readOnly: true,
-    readOnlyReason: 'test',
-    allowHostChanges: false,
-    token: TOKEN,
-    tokenSource: 'env',
-    auditLogPath: '/dev/null',
-    staticDir: null,
-  };
+  const options = testServeOptions(TOKEN, { readOnly: true, readOnlyReason: 'test' });
   srv = await startServer(options, {
     discovery,
     namespacePath,

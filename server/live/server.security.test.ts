@@ -13,7 +13,7 @@ import { FailureLimiter, Secrets } from './security.js';
 import type { ServeOptions } from './options.js';
 import { startServer } from './server.js';
 import type { RunningServer } from './server.js';
-import { fakeDiscovery, LiveClient, rawStatus, tryUpgrade } from './testHelpers.js';
+import { fakeDiscovery, LiveClient, rawStatus, testServeOptions, tryUpgrade } from './testHelpers.js';
 import { pollUntil } from '../../test/kernel.js';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
@@ -26,19 +26,7 @@ let host: string;
 let staticDir: string;
 
 function options(over: Partial<ServeOptions> = {}): ServeOptions {
-  return {
-    host: '127.0.0.1',
-    port: 0,
-    allowRemote: false,
-    readOnly: false,
-    readOnlyReason: null,
-    allowHostChanges: false,
-    token: TOKEN,
-    tokenSource: 'env',
-    auditLogPath: '/dev/null',
-    staticDir,
-    ...over,
-  };
+  return testServeOptions(TOKEN, { staticDir, ...over });
 }
 
 /** A router that spawns `ip -V` on GET and POST: any spawn means auth was bypassed. */

@@ -14,7 +14,7 @@ import { pollUntil } from '../../test/kernel.js';
 import { FailureLimiter } from './security.js';
 import { startServer } from './server.js';
 import type { RunningServer } from './server.js';
-import { fakeDiscovery, LiveClient } from './testHelpers.js';
+import { fakeDiscovery, LiveClient, testServeOptions } from './testHelpers.js';
 
 const TOKEN = 'slow-consumer-token-0123456789abcdef';
 let srv: RunningServer;
@@ -40,26 +40,12 @@ function big(step: number): Topology {
 }
 
 beforeAll(async () => {
-  srv = await startServer(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      allowRemote: false,
-      readOnly: true,
-      readOnlyReason: 'test',
-      allowHostChanges: false,
-      token: TOKEN,
-      tokenSource: 'env',
-      auditLogPath: '/dev/null',
-      staticDir: null,
-    },
-    {
-      discovery: fakeDiscovery(),
-      namespacePath: () => '/proc/self/ns/net',
-      watch: false,
-      limiter: new FailureLimiter(),
-    },
-  );
+  srv = await startServer(testServeOptions(TOKEN, { readOnly: true, readOnlyReason: 'test' }), {
+    discovery: fakeDiscovery(),
+    namespacePath: () => '/proc/self/ns/net',
+    watch: false,
+    limiter: new FailureLimiter(),
+  });
 });
 
 afterAll(async () => {

@@ -9,7 +9,25 @@ import { applyDelta } from '../../common/delta.js';
 import { emptyTopology } from '../../common/model.js';
 import type { Topology } from '../../common/model.js';
 import type { ServerMessage } from '../../common/protocol.js';
+import type { ServeOptions } from './options.js';
 import type { LiveDiscovery, LiveDiscoveryResult } from './scheduler.js';
+
+/** Options of a test server: loopback, ephemeral port, no audit file; `over` changes any of them. */
+export function testServeOptions(token: string, over: Partial<ServeOptions> = {}): ServeOptions {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    allowRemote: false,
+    readOnly: false,
+    readOnlyReason: null,
+    allowHostChanges: false,
+    token,
+    tokenSource: 'env',
+    auditLogPath: '/dev/null',
+    staticDir: null,
+    ...over,
+  };
+}
 
 /** Sends `head` (request line + headers, CRLF-separated, no final blank line) and returns the status. */
 export function rawStatus(port: number, head: string): Promise<number> {
