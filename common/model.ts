@@ -146,13 +146,19 @@ export function byId<T extends { id: string }>(a: T, b: T): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** A sorted copy; checking first is much cheaper than sorting what is already sorted. */
+function sortedById<T extends { id: string }>(a: readonly T[]): T[] {
+  for (let i = 1; i < a.length; i++) if (a[i - 1]!.id > a[i]!.id) return [...a].sort(byId);
+  return a.slice();
+}
+
 /** Sorts every collection by id so equal kernel states give deep-equal topologies. */
 export function normalizeTopology(t: Topology): Topology {
   return {
     version: t.version,
-    namespaces: [...t.namespaces].sort(byId),
-    interfaces: [...t.interfaces].sort(byId),
-    routes: [...t.routes].sort(byId),
-    links: [...t.links].sort(byId),
+    namespaces: sortedById(t.namespaces),
+    interfaces: sortedById(t.interfaces),
+    routes: sortedById(t.routes),
+    links: sortedById(t.links),
   };
 }

@@ -5,6 +5,7 @@ import type { DockerContainer } from './docker.js';
 import type { FoundNamespace } from './enumerate.js';
 import type { NamespaceRead } from './ipParse.js';
 import type { CgroupContainer } from './procParse.js';
+import type { InterfaceMemo } from './peers.js';
 import { resolve } from './peers.js';
 
 export const MAX_PROCESSES = 20;
@@ -82,11 +83,15 @@ export interface AssembleInput {
   unreadable: Map<number, string>;
 }
 
-export function assemble(input: AssembleInput): { topology: Topology; errors: string[] } {
+/** `memo` lets unchanged interfaces keep their objects from one assembly to the next. */
+export function assemble(
+  input: AssembleInput,
+  memo?: InterfaceMemo,
+): { topology: Topology; errors: string[] } {
   const present = new Set(input.namespaces.map((n) => n.inode));
   const reads = new Map([...input.reads].filter(([ino]) => present.has(ino)));
   const namespaces = input.namespaces.map((n) => ({ ...n, error: input.unreadable.get(n.inode) ?? null }));
-  const { interfaces, links } = resolve({ reads, unreadable: input.unreadable });
+  const { interfaces, links } = resolve({ reads, unreadable: input.unreadable }, memo);
   const errors: string[] = [];
   for (const n of namespaces) if (n.error) errors.push(`${n.id} (${n.name}) not read: ${n.error}`);
   for (const i of interfaces) {

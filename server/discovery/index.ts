@@ -10,6 +10,7 @@ import { openPaths, scanNamespaces } from './enumerate.js';
 import { FactsCache } from './facts.js';
 import type { NamespaceRead } from './ipParse.js';
 import { assignHostNsids, fetchMaps } from './nsidMaps.js';
+import type { InterfaceMemo } from './peers.js';
 import { namespacesNeedingMaps } from './peers.js';
 import { NsidHelper } from './nsidHelper.js';
 import { readNamespaces } from './reader.js';
@@ -22,18 +23,27 @@ export interface DiscoveryResult {
   errors: string[];
   /** nsid as seen from the host namespace -> namespace inode (for `ip monitor all-nsid`). */
   hostNsids: Map<number, number>;
+  /** New namespaces were found but the host was not read: its nsid map lacks them until it is. */
+  hostDeferred?: boolean;
+}
+
+/** What holds a namespace: `key` (names, mounts, oldest pid) and that oldest pid. */
+export interface NamespaceIdentity {
+  key: string;
+  holder: number | null;
 }
 
 export interface Discovery {
   full(): Promise<DiscoveryResult>;
-  refresh(changedInodes: Iterable<number>): Promise<DiscoveryResult>;
+  /** With deferHost, new namespaces do not pull in a read of the host (see DiscoveryResult.hostDeferred). */
+  refresh(changedInodes: Iterable<number>, opts?: { deferHost?: boolean }): Promise<DiscoveryResult>;
   listInodes(): Promise<Set<number>>;
   /**
    * Like listInodes, with what holds each namespace (names, mounts, oldest pid): the kernel reuses
    * a freed nsfs inode at once, so a namespace replaced by a new one between two scans keeps its
    * inode but not its holders.
    */
-  listIdentities(): Promise<Map<number, string>>;
+  listIdentities(): Promise<Map<number, NamespaceIdentity>>;
   ensureHostNsids(): Promise<void>;
 }
 
@@ -70,6 +80,7 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   const scanFds = opts.scanFds ?? false;
   const cache = new Map<number, ReadOutcome>();
   const facts = new FactsCache(opts.dockerSocket);
+  const memo: InterfaceMemo = new WeakMap();
   let helper: NsidHelper | null = null;
   let helperError: string | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
@@ -168,7 +179,7 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       if (o && 'read' in o) reads.set(n.inode, o.read);
       else unreadable.set(n.inode, o ? o.error : 'not read');
     }
-    const { topology, errors: more } = assemble({ namespaces, reads, unreadable });
+    const { topology, errors: more } = assemble({ namespaces, reads, unreadable }, memo);
     const hostNsids = reads.get(scan.hostInode)?.nsids ?? new Map<number, number>();
     if (helperError) errors.push(helperError);
     return { topology, errors: [...errors, ...more], hostNsids };
@@ -187,7 +198,7 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       return build(scan, [...scan.errors, ...more], 'all');
     },
 
-    async refresh(changedInodes) {
+    async refresh(changedInodes, refreshOpts = {}) {
       const scan = scanNamespaces({ fds: scanFds });
       dropVanished(scan);
       const want = new Set<number>();
@@ -200,9 +211,11 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
         }
       }
       // New namespaces need entries in the host's nsid map (hostNsids) and the helper.
-      if (added) want.add(scan.hostInode);
+      const hostDeferred = added && !want.has(scan.hostInode) && refreshOpts.deferHost === true;
+      if (added && !hostDeferred) want.add(scan.hostInode);
       const more = await readAll(scan, [...want]);
-      return build(scan, [...scan.errors, ...more], want);
+      const result = await build(scan, [...scan.errors, ...more], want);
+      return hostDeferred ? { ...result, hostDeferred } : result;
     },
 
     async listInodes() {
@@ -210,10 +223,13 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
     },
 
     async listIdentities() {
-      const out = new Map<number, string>();
+      const out = new Map<number, NamespaceIdentity>();
       for (const ns of scanNamespaces({ fds: scanFds }).namespaces.values()) {
         const oldest = ns.pids.reduce((m, p) => Math.min(m, p), Infinity);
-        out.set(ns.inode, `${[...ns.netnsNames].sort()}|${[...ns.mounts].sort()}|${oldest}`);
+        out.set(ns.inode, {
+          key: `${[...ns.netnsNames].sort()}|${[...ns.mounts].sort()}|${oldest}`,
+          holder: Number.isFinite(oldest) ? oldest : null,
+        });
       }
       return out;
     },

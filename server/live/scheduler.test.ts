@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptyTopology, normalizeTopology } from '../../common/model.js';
-import type { Topology } from '../../common/model.js';
+import type { Interface, Topology } from '../../common/model.js';
 import type { DeltaOp } from '../../common/protocol.js';
-import { RefreshScheduler } from './scheduler.js';
+import { RefreshScheduler, introducesUnresolved } from './scheduler.js';
 import type { LiveDiscoveryResult, SchedulerSink } from './scheduler.js';
 import { EventWatcher, parseMonitorLine, reportsLostEvents } from './watcher.js';
 import type { MonitorHandlers, WatcherSink } from './watcher.js';
@@ -113,6 +113,109 @@ describe('RefreshScheduler', () => {
   });
 });
 
+/** topoWith(names) plus one veth end in the first namespace, resolved or not. */
+function withVeth(names: string[], unresolved: string | null): Topology {
+  const t = topoWith(names);
+  const iface: Interface = {
+    id: 'if-100-2',
+    namespace: 'ns-100',
+    ifindex: 2,
+    name: 'v0',
+    kind: 'veth',
+    state: 'UP',
+    flags: [],
+    mtu: 1500,
+    mac: null,
+    addresses: [],
+    master: null,
+    peer: null,
+    peerUnresolved: unresolved,
+    lower: null,
+    alias: null,
+    bridgePortState: null,
+  };
+  return { ...t, interfaces: [iface] };
+}
+
+describe('RefreshScheduler with the host read last', () => {
+  it('publishes the other namespaces first, then reads the host', async () => {
+    const d = new FakeDiscovery();
+    const { s, deltas } = sink();
+    const sched = new RefreshScheduler(d, result(topoWith([])), s, { coalesceMs: 1, hostInode: 1 });
+    d.next = topoWith(['a']);
+    const refresh = d.refresh;
+    d.refresh = (inodes) => {
+      // The host's read (the second) finds more.
+      if (d.calls.length === 1) {
+        expect(deltas).toHaveLength(1);
+        d.next = topoWith(['a', 'b']);
+      }
+      return refresh(inodes);
+    };
+    sched.namespaces([1, 2]);
+    await sched.idle();
+    expect(d.calls).toEqual([
+      { kind: 'refresh', inodes: [2] },
+      { kind: 'refresh', inodes: [1] },
+    ]);
+    expect(deltas).toHaveLength(2);
+  });
+
+  it('reads the host before publishing when the early read shows a new unresolved veth peer', async () => {
+    const d = new FakeDiscovery();
+    const { s, deltas } = sink();
+    const sched = new RefreshScheduler(d, result(topoWith(['a'])), s, { coalesceMs: 1, hostInode: 1 });
+    d.next = withVeth(['a'], 'no interface 9 in ns-1');
+    const refresh = d.refresh;
+    d.refresh = (inodes) => {
+      // The second read (with the host) finds the peer.
+      if (d.calls.length === 1) d.next = withVeth(['a'], null);
+      return refresh(inodes);
+    };
+    sched.namespaces([1, 2]);
+    await sched.idle();
+    expect(d.calls.map((c) => c.inodes)).toEqual([[2], [1]]);
+    expect(deltas).toHaveLength(1);
+    expect(JSON.stringify(deltas[0])).not.toContain('no interface 9');
+    expect(introducesUnresolved(topoWith(['a']), withVeth(['a'], 'x'))).toBe(true);
+    expect(introducesUnresolved(withVeth(['a'], 'x'), withVeth(['a'], 'y'))).toBe(false);
+  });
+
+  it('shows new namespaces first, then gives them nsids and reads them again', async () => {
+    const d = new FakeDiscovery();
+    const order: string[] = [];
+    const { s, deltas } = sink();
+    const ensure = async () => {
+      order.push(`nsids after ${deltas.length} delta`);
+    };
+    const sched = new RefreshScheduler(
+      Object.assign(d, { ensureHostNsids: ensure }),
+      result(topoWith([])),
+      s,
+      {
+        coalesceMs: 1,
+      },
+    );
+    d.next = topoWith(['new']);
+    sched.added([7]);
+    await sched.idle();
+    expect(order).toEqual(['nsids after 1 delta']);
+    expect(d.calls).toEqual([
+      { kind: 'refresh', inodes: [7] },
+      { kind: 'refresh', inodes: [7] },
+    ]);
+  });
+
+  it('reads the host alone when only the host changed', async () => {
+    const d = new FakeDiscovery();
+    const { s } = sink();
+    const sched = new RefreshScheduler(d, result(topoWith([])), s, { coalesceMs: 1, hostInode: 1 });
+    sched.namespaces([1]);
+    await sched.idle();
+    expect(d.calls).toEqual([{ kind: 'refresh', inodes: [1] }]);
+  });
+});
+
 describe('EventWatcher', () => {
   it('parses monitor lines', () => {
     expect(parseMonitorLine('[nsid 0]3: a1@ifb0: <BROADCAST> mtu 1500')).toEqual({ kind: 'change', nsid: 0 });
@@ -132,22 +235,20 @@ describe('EventWatcher', () => {
     const calls: string[] = [];
     const s: WatcherSink = {
       namespaces: (i) => calls.push(`ns ${i.join(',')}`),
+      added: (i) => calls.push(`added ${i.join(',')}`),
       list: () => calls.push('list'),
       lost: (r) => calls.push(`lost ${r}`),
     };
     let handlers: MonitorHandlers | null = null;
     let spawns = 0;
     let inodes = new Set([1, 2]);
-    let ensured = 0;
     const w = new EventWatcher(s, {
       listInodes: async () => inodes,
-      ensureHostNsids: async () => {
-        ensured++;
-      },
       hostInode: 1,
       initialInodes: [1, 2],
       watchDirs: [],
       pollMs: 10_000,
+      probe: null,
       spawnMonitor: (h) => {
         spawns++;
         handlers = h;
@@ -180,28 +281,28 @@ describe('EventWatcher', () => {
     calls.length = 0;
     inodes = new Set([1, 2, 3]);
     await w.checkList();
-    expect(ensured).toBe(1);
-    expect(calls).toEqual(['ns 3']);
+    expect(calls).toEqual(['added 3']);
     calls.length = 0;
     // The kernel reuses a freed nsfs inode at once: a namespace replaced between two scans keeps
     // its inode but not its holders, and must be re-read as a new one.
+    const id = (pid: number) => ({ key: `||${pid}`, holder: pid });
     let held = new Map([
-      [1, '||2'],
-      [2, '||40'],
-      [3, '||50'],
+      [1, id(2)],
+      [2, id(40)],
+      [3, id(50)],
     ]);
     const w2 = new EventWatcher(s, {
       listInodes: async () => held,
-      ensureHostNsids: async () => undefined,
       hostInode: 1,
       watchDirs: [],
       pollMs: 10_000,
+      probe: null,
       spawnMonitor: () => ({ stop() {} }),
     });
     await w2.checkList();
-    held = new Map([...held, [3, '||51']]);
+    held = new Map([...held, [3, id(51)]]);
     await w2.checkList();
-    expect(calls).toEqual(['ns 3']);
+    expect(calls).toEqual(['added 3']);
     w2.stop();
     calls.length = 0;
     handlers!.exit('exit code 1');

@@ -13,15 +13,22 @@ export interface LiveDiscoveryResult {
   topology: Topology;
   errors: string[];
   hostNsids: Map<number, number>;
+  /** New namespaces were found but the host (and so its nsid map) was left for a later read. */
+  hostDeferred?: boolean;
+}
+
+export interface RefreshOptions {
+  /** Do not read the host just because namespaces were added (the caller reads it next). */
+  deferHost?: boolean;
 }
 
 /** The parts of server/discovery's Discovery the live server uses. */
 export interface LiveDiscovery {
   full(): Promise<LiveDiscoveryResult>;
-  refresh(changedInodes: Iterable<number>): Promise<LiveDiscoveryResult>;
+  refresh(changedInodes: Iterable<number>, opts?: RefreshOptions): Promise<LiveDiscoveryResult>;
   listInodes(): Promise<Set<number>>;
   /** Inode -> what holds it (see Discovery.listIdentities): catches a reused inode. */
-  listIdentities?(): Promise<Map<number, string>>;
+  listIdentities?(): Promise<Map<number, { key: string; holder: number | null }>>;
   ensureHostNsids(): Promise<void>;
 }
 
@@ -34,6 +41,11 @@ export interface SchedulerSink {
 
 export interface SchedulerOptions {
   coalesceMs?: number;
+  /**
+   * The host namespace's inode. Its read is the slow one (one veth end per namespace, every
+   * route): when other namespaces changed too, they are read and published first.
+   */
+  hostInode?: number;
   /** Delay before retrying after discovery itself failed. */
   retryMs?: number;
   log?: (line: string) => void;
@@ -41,6 +53,8 @@ export interface SchedulerOptions {
 
 export class RefreshScheduler {
   private inodes = new Set<number>();
+  /** New namespaces that need host nsids once they have been shown. */
+  private unnamed = new Set<number>();
   private wantList = false;
   private wantFull = false;
   private resetReason: string | null = null;
@@ -51,7 +65,8 @@ export class RefreshScheduler {
   private readonly log: (line: string) => void;
 
   constructor(
-    private readonly discovery: Pick<LiveDiscovery, 'full' | 'refresh'>,
+    private readonly discovery: Pick<LiveDiscovery, 'full' | 'refresh'> &
+      Partial<Pick<LiveDiscovery, 'ensureHostNsids'>>,
     initial: LiveDiscoveryResult,
     private readonly sink: SchedulerSink,
     private readonly opts: SchedulerOptions = {},
@@ -67,6 +82,19 @@ export class RefreshScheduler {
   /** Re-read these namespaces (the namespace list is re-read too, cheaply). */
   namespaces(inodes: Iterable<number>): void {
     for (const i of inodes) this.inodes.add(i);
+    this.kick();
+  }
+
+  /**
+   * New namespaces. They are shown first; then they get host nsids (three `ip` runs) so that the
+   * monitor names them in its events, and are read once more: changes made before they had an
+   * nsid were not reported.
+   */
+  added(inodes: Iterable<number>): void {
+    for (const i of inodes) {
+      this.inodes.add(i);
+      this.unnamed.add(i);
+    }
     this.kick();
   }
 
@@ -116,14 +144,19 @@ export class RefreshScheduler {
     const full = this.wantFull;
     const reason = this.resetReason;
     const inodes = [...this.inodes];
+    const unnamed = [...this.unnamed];
+    this.unnamed.clear();
     this.wantFull = false;
     this.wantList = false;
     this.resetReason = null;
     this.inodes.clear();
     let result: LiveDiscoveryResult;
+    let hostLater = false;
     const t0 = Date.now();
     try {
-      result = full ? await this.discovery.full() : await this.discovery.refresh(inodes);
+      ({ result, hostLater } = full
+        ? { result: await this.discovery.full(), hostLater: false }
+        : await this.read(inodes));
       const took = Date.now() - t0;
       if (took > 1000) this.log(`slow ${full ? 'full read' : 'refresh'}: ${took} ms`);
     } catch (e) {
@@ -131,6 +164,7 @@ export class RefreshScheduler {
       // good state and try a full read again shortly.
       this.log(`refresh failed: ${e instanceof Error ? e.message : String(e)}; full resync soon`);
       if (reason) this.resetReason = reason;
+      for (const i of unnamed) this.unnamed.add(i);
       setTimeout(() => this.full(reason ?? undefined), this.opts.retryMs ?? 1000).unref();
       return;
     }
@@ -146,7 +180,43 @@ export class RefreshScheduler {
       if (ops) this.sink.delta(ops, next);
     }
     this.sink.errors(result.errors);
+    if (hostLater && this.opts.hostInode !== undefined) this.inodes.add(this.opts.hostInode);
+    if (unnamed.length > 0 && this.discovery.ensureHostNsids) {
+      try {
+        await this.discovery.ensureHostNsids();
+      } catch (e) {
+        this.log(`assigning nsids failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      for (const i of unnamed) this.inodes.add(i);
+    }
   }
+
+  /**
+   * A refresh that reads the host last when other namespaces changed with it (a link going down
+   * in X also changes its peer in the host), unless publishing without the host would show a
+   * veth end whose peer is not found (a new or deleted pair crossing into the host): then the
+   * host is read before anything is published.
+   */
+  private async read(inodes: number[]): Promise<{ result: LiveDiscoveryResult; hostLater: boolean }> {
+    const host = this.opts.hostInode;
+    const others = inodes.filter((i) => i !== host);
+    if (host === undefined || others.length === 0) {
+      return { result: await this.discovery.refresh(inodes), hostLater: false };
+    }
+    const early = await this.discovery.refresh(others, { deferHost: true });
+    const hostWanted = others.length < inodes.length || early.hostDeferred === true;
+    if (!hostWanted) return { result: early, hostLater: false };
+    if (introducesUnresolved(this.current, early.topology)) {
+      return { result: await this.discovery.refresh([host]), hostLater: false };
+    }
+    return { result: early, hostLater: true };
+  }
+}
+
+/** True when `next` has a veth end with an unresolved peer that `prev` did not have. */
+export function introducesUnresolved(prev: Topology, next: Topology): boolean {
+  const before = new Set(prev.interfaces.filter((i) => i.peerUnresolved !== null).map((i) => i.id));
+  return next.interfaces.some((i) => i.peerUnresolved !== null && !before.has(i.id));
 }
 
 /**
@@ -174,9 +244,9 @@ export function serialized(d: LiveDiscovery, watchdogMs = 60_000): LiveDiscovery
   };
   return {
     full: () => queue('full', () => d.full()),
-    refresh: (inodes) => {
+    refresh: (inodes, opts) => {
       const list = [...inodes];
-      return queue('refresh', () => d.refresh(list));
+      return queue('refresh', () => d.refresh(list, opts));
     },
     ensureHostNsids: () => queue('ensureHostNsids', () => d.ensureHostNsids()),
     listInodes: () => d.listInodes(),

@@ -103,19 +103,19 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
       errors: (errors) => hub.setErrors(errors),
       hostNsids: (map) => watcher?.setHostNsids(map),
     },
-    { coalesceMs: deps.coalesceMs ?? 15, log },
+    { coalesceMs: deps.coalesceMs ?? 5, hostInode: statSync('/proc/self/ns/net').ino, log },
   );
 
   if (deps.watch !== false) {
     watcher = new EventWatcher(
       {
         namespaces: (inodes) => scheduler.namespaces(inodes),
+        added: (inodes) => scheduler.added(inodes),
         list: () => scheduler.list(),
         lost: (reason) => scheduler.full(reason),
       },
       {
         listInodes: () => (discovery.listIdentities ? discovery.listIdentities() : discovery.listInodes()),
-        ensureHostNsids: () => discovery.ensureHostNsids(),
         hostInode: statSync('/proc/self/ns/net').ino,
         initialInodes: initial.topology.namespaces.map((n) => n.inode),
         ...(deps.spawnMonitor ? { spawnMonitor: deps.spawnMonitor } : {}),

@@ -3,14 +3,17 @@
  * - `ip -o monitor all-nsid nsid link address route` in the host namespace (one long-lived child;
  *   it never enters other namespaces, so it keeps none alive): `[nsid N]` names the namespace;
  * - inotify on /run/netns and /run/docker/netns: named and Docker namespaces coming and going;
- * - a cheap periodic listInodes() every 2 s (a stat scan, no `ip`): process-held namespaces.
- * New namespaces get a host nsid (ensureHostNsids) so the monitor reports their changes too.
+ * - a cheap probe of /proc every 50 ms (procProbe.ts) that asks for a scan when processes or
+ *   namespace mounts came or went, and a periodic listInodes() every 2 s (a stat scan, no `ip`)
+ *   as a net under it: process-held and bind-mounted namespaces.
+ * New namespaces get a host nsid (the scheduler's added()) so the monitor reports their changes too.
  */
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { IP } from '../exec/run.js';
+import { ProcProbe } from './procProbe.js';
 
 export type MonitorEvent = { kind: 'change'; nsid: number | 'current' } | { kind: 'nsid' };
 
@@ -67,14 +70,22 @@ export const spawnIpMonitor: SpawnMonitor = (h) => {
 
 export interface WatcherSink {
   namespaces(inodes: number[]): void;
+  /** New namespaces: read them, and give them host nsids so the monitor names them. */
+  added(inodes: number[]): void;
   list(): void;
   lost(reason: string): void;
 }
 
+/** What holds a namespace: a changed key is a new namespace on a reused inode. */
+export interface HolderIdentity {
+  key: string;
+  /** Its oldest process, watched by the probe (null: held by names or mounts only). */
+  holder: number | null;
+}
+
 export interface WatcherOptions {
-  /** Inodes, or inode -> holder identity (a changed identity is a new namespace on a reused inode). */
-  listInodes(): Promise<Set<number> | Map<number, string>>;
-  ensureHostNsids(): Promise<void>;
+  /** Inodes, or inode -> holder identity. */
+  listInodes(): Promise<Set<number> | Map<number, HolderIdentity>>;
   /** Inode of the namespace the server (and the monitor) runs in. */
   hostInode: number;
   /** Namespaces the initial snapshot holds; anything else found by the first scan is new. */
@@ -82,6 +93,9 @@ export interface WatcherOptions {
   spawnMonitor?: SpawnMonitor;
   watchDirs?: string[];
   pollMs?: number;
+  /** The /proc probe (null: none, tests that drive scans themselves) and its period. */
+  probe?: ProcProbe | null;
+  probeMs?: number;
   log?: (line: string) => void;
 }
 
@@ -94,6 +108,8 @@ export class EventWatcher {
   private monitor: { stop(): void } | null = null;
   private watchers = new Map<string, FSWatcher>();
   private pollTimer: NodeJS.Timeout | null = null;
+  private probeTimer: NodeJS.Timeout | null = null;
+  private readonly probe: ProcProbe | null;
   private restartDelay = 200;
   private checking: Promise<void> | null = null;
   private checkAgain = false;
@@ -105,6 +121,7 @@ export class EventWatcher {
     private readonly opts: WatcherOptions,
   ) {
     this.log = opts.log ?? (() => {});
+    this.probe = opts.probe === undefined ? new ProcProbe() : opts.probe;
     if (opts.initialInodes) this.known = new Map([...opts.initialInodes].map((i) => [i, '']));
   }
 
@@ -137,6 +154,16 @@ export class EventWatcher {
       this.pollTimer.unref();
     };
     tick();
+    if (this.probe) {
+      const probe = this.probe;
+      probe.check(Date.now());
+      this.probeTimer = setInterval(() => {
+        if (this.checking) return; // a scan is running: it will see whatever the probe would
+        const why = probe.check(Date.now());
+        if (why !== null) void this.checkList();
+      }, this.opts.probeMs ?? 50);
+      this.probeTimer.unref();
+    }
   }
 
   stop(): void {
@@ -146,6 +173,7 @@ export class EventWatcher {
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
     if (this.pollTimer) clearTimeout(this.pollTimer);
+    if (this.probeTimer) clearInterval(this.probeTimer);
   }
 
   handleLine(line: string): void {
@@ -237,7 +265,14 @@ export class EventWatcher {
     let now: Map<number, string>;
     try {
       const listed = await this.opts.listInodes();
-      now = listed instanceof Map ? listed : new Map([...listed].map((i) => [i, '']));
+      if (listed instanceof Map) {
+        now = new Map([...listed].map(([i, id]) => [i, id.key]));
+        const holders = [...listed.values()].flatMap((id) => (id.holder === null ? [] : [id.holder]));
+        this.probe?.reset(listed.keys(), holders);
+      } else {
+        now = new Map([...listed].map((i) => [i, '']));
+        this.probe?.reset(listed, []);
+      }
     } catch (e) {
       this.log(`listing namespaces failed: ${e instanceof Error ? e.message : String(e)}`);
       return;
@@ -253,12 +288,7 @@ export class EventWatcher {
     const added = [...now].filter(([i, key]) => replaced(i, key)).map(([i]) => i);
     const removed = [...before.keys()].some((i) => !now.has(i));
     if (added.length > 0) {
-      try {
-        await this.opts.ensureHostNsids();
-      } catch (e) {
-        this.log(`assigning nsids failed: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      this.sink.namespaces(added);
+      this.sink.added(added);
     } else if (removed) {
       this.sink.list();
     }
