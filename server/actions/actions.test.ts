@@ -24,6 +24,7 @@ interface IpLink {
   ifindex: number;
   ifname: string;
   ifalias?: string;
+  address?: string;
   flags: string[];
   master?: string;
   addr_info?: Array<{ local: string; prefixlen: number }>;
@@ -139,10 +140,19 @@ describe('interface, address, bridge, route and namespace actions', () => {
 
     const br = await kit.call('POST', '/bridges', { namespace: idA, name: `${P}br` });
     expect(br.status, JSON.stringify(br.body)).toBe(201);
-    expect((await find(NA, `${P}br`))?.ifalias).toMatch(/^netns-explorer:/);
+    const made = await find(NA, `${P}br`);
+    expect(made?.ifalias).toMatch(/^netns-explorer:/);
+    // Created with the MAC the intent recorded before the create (crash recovery relies on it).
+    const intent = readFileSync(`${kit.deps.auditLogPath}.intents`, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(`"op":"${String(br.body.op)}"`) && l.includes('"t":"intent"'));
+    expect(intent).toHaveLength(1);
+    expect(intent[0]).toContain(`"mac":"${made?.address}"`);
     const brId = await ifIdOf(idA, `${P}br`);
     expect((await kit.call('POST', `/interfaces/${pid}/master`, { bridge: brId })).status).toBe(200);
     expect((await find(NA, `${P}p`))?.master).toBe(`${P}br`);
+    // A set MAC stays when a port joins (a random one would switch to the port's).
+    expect((await find(NA, `${P}br`))?.address).toBe(made?.address);
     const notBridge = await kit.call('POST', `/interfaces/${pid}/master`, {
       bridge: await ifIdOf(idA, `${P}q`),
     });

@@ -1,6 +1,6 @@
 /**
- * Veth creation is all-or-nothing: a failure injected after every step leaves the kernel exactly
- * as before; two concurrent identical requests give one 201 and one 409; --read-only spawns nothing.
+ * Veth and bridge creation are all-or-nothing: a failure injected after every step leaves the
+ * kernel exactly as before; two concurrent identical requests give one 201 and one 409; --read-only spawns nothing.
  */
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -11,6 +11,7 @@ import { cleanupPrefix, sh, uniquePrefix } from '../../test/kernel.js';
 import { nsId } from '../../common/model.js';
 import { onSpawn } from '../exec/run.js';
 import { ActionContext } from './context.js';
+import { createBridge } from './iface.js';
 import type { Kit } from './kit.js';
 import { kernelState, startKit } from './kit.js';
 import { createVeth, vethBody } from './veth.js';
@@ -96,6 +97,21 @@ describe('veth rollback', () => {
     await sh(`ip -n ${NA} link del dev ${P}x`);
     expect(vethBody.parse(cases()[0]!.body).up).toBe(true);
   });
+});
+
+describe('bridge rollback', () => {
+  for (let step = 1; step <= 3; step++) {
+    it(`leaves the kernel exactly as before when bridge step ${step} is followed by a failure`, async () => {
+      await kit.refresh();
+      const before = await kernelState([NA, NB], P);
+      const body = { namespace: idA, name: `${P}br`, up: true }; // add, tag, up
+      const r = await createBridge(new ActionContext(kit.deps), body, { failAfterStep: step });
+      expect(r.status).toBeGreaterThanOrEqual(400);
+      expect(r.body.rolledBack, JSON.stringify(r.body)).toBe(true);
+      expect(r.body.residue).toEqual([]);
+      expect(await kernelState([NA, NB], P)).toBe(before);
+    });
+  }
 });
 
 describe('conflicts', () => {

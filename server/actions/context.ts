@@ -41,6 +41,8 @@ export interface FreshLink {
   ifindex: number;
   ifname: string;
   ifalias?: string;
+  /** MAC (lower case); with name and namespace it identifies a device we made before its tag. */
+  address?: string;
   master?: string;
   link_netnsid?: number;
   linkinfo?: { info_kind?: string; info_slave_kind?: string };

@@ -1,18 +1,22 @@
 /**
- * Test fixture for recovery.test.ts (never imported by the server): a process that creates a veth
- * pair, prints `stopped after step N` after the configured step, and then waits forever so the
- * test can SIGKILL it there. Run as `node --import tsx crashChild.ts CONFIG_JSON`.
+ * Test fixture for the recovery tests (never imported by the server): a process that creates a
+ * veth pair or a bridge, prints `stopped after step N` after the configured step, and then waits
+ * forever so the test can SIGKILL it there (crashHarness.ts). Run as
+ * `node --import tsx crashChild.ts CONFIG_JSON`.
  */
 import { MODEL_VERSION } from '../../common/model.js';
 import type { Namespace, Topology } from '../../common/model.js';
 import { ActionContext } from './context.js';
+import { createBridge } from './iface.js';
 import { createVeth } from './veth.js';
 
 export interface CrashConfig {
   auditLogPath: string;
   namespaces: Array<{ id: string; inode: number; name: string; path: string }>;
   body: unknown;
-  /** The step after which the creation hangs (3: both ends made and tagged). */
+  /** What to create (default a veth pair). */
+  action?: 'veth' | 'bridge';
+  /** The step after which the creation hangs (veth 3: both ends made and tagged; 1: made only). */
   stopAfterStep: number;
 }
 
@@ -46,13 +50,14 @@ async function main(): Promise<void> {
   });
   // Keeps the process alive while the creation hangs after step 1.
   setInterval(() => undefined, 60_000);
-  const r = await createVeth(ctx, cfg.body, {
-    afterStep: (step) => {
+  const hooks = {
+    afterStep: (step: number) => {
       if (step !== cfg.stopAfterStep) return;
       process.stdout.write(`stopped after step ${step}\n`);
       return new Promise<void>(() => undefined);
     },
-  });
+  };
+  const r = await (cfg.action === 'bridge' ? createBridge : createVeth)(ctx, cfg.body, hooks);
   process.stdout.write(`finished ${JSON.stringify(r)}\n`);
   process.exit(1);
 }

@@ -7,8 +7,12 @@ import { ifId } from '../../common/model.js';
 import type { Interface } from '../../common/model.js';
 import type { ActionContext, NsRef, Op } from './context.js';
 import { addressKey, isTagged, TAG_PREFIX } from './context.js';
-import { ActionError, badRequest, conflict, ipFailure, unprocessable } from './errors.js';
-import type { Plan } from './perform.js';
+import { ActionError, badRequest, conflict, unprocessable } from './errors.js';
+import { randomMac } from './mac.js';
+import type { Plan, Result } from './perform.js';
+import { perform } from './perform.js';
+import type { SagaOptions, SagaStep } from './saga.js';
+import { runSaga } from './saga.js';
 import { canonicalCidr, cidrText, ifIdSchema, ifName, nsIdSchema, parseBody } from './validate.js';
 
 interface Target {
@@ -157,34 +161,42 @@ const bridgeBody = z.strictObject({
   up: z.boolean({ error: 'must be true or false' }).default(true),
 });
 
-export function createBridgePlan(ctx: ActionContext, body: unknown): Plan {
+/**
+ * A bridge is made like a veth pair (saga.ts): intent with the MAC first, `ip link add name BR
+ * address MAC type bridge`, then the tag and `up`. The fixed MAC also means the bridge keeps its
+ * address as ports come and go instead of taking its lowest port's (systemd-networkd does the same).
+ */
+export function createBridgePlan(ctx: ActionContext, body: unknown, opts: SagaOptions = {}): Plan {
   const v = parseBody(bridgeBody, body);
   const ns = ctx.ns(v.namespace, 'namespace');
   if (ctx.deps.getTopology().interfaces.some((i) => i.namespace === ns.id && i.name === v.name))
     throw conflict(`${v.name} already exists in that namespace`, 'name');
+  const dev = { ns, name: v.name, mac: randomMac() };
   return {
     nsIds: [ns.id],
     reserve: [{ key: `${ns.id}/${v.name}`, field: 'name' }],
     async work(op) {
       if (await op.link(ns, v.name, 'namespace'))
         throw new ActionError(409, 'exists', `${v.name} already exists in that namespace`, 'name');
-      await op.ip(ns, ['link', 'add', 'name', v.name, 'type', 'bridge'], `creating bridge ${v.name}`, 'name');
-      const rest = [
-        ['link', 'set', 'dev', v.name, 'alias', `${TAG_PREFIX}${op.id}`],
-        ...(v.up ? [['link', 'set', 'dev', v.name, 'up']] : []),
+      const steps: SagaStep[] = [
+        {
+          ns,
+          args: ['link', 'add', 'name', v.name, 'address', dev.mac, 'type', 'bridge'],
+          what: `creating bridge ${v.name}`,
+          field: 'name',
+        },
+        // The kernel ignores an alias given to `ip link add`; the tag stays the primary marker.
+        {
+          ns,
+          args: ['link', 'set', 'dev', v.name, 'alias', `${TAG_PREFIX}${op.id}`],
+          what: `tagging ${v.name}`,
+          field: 'name',
+        },
+        ...(v.up
+          ? [{ ns, args: ['link', 'set', 'dev', v.name, 'up'], what: `bringing ${v.name} up`, field: 'name' }]
+          : []),
       ];
-      for (const args of rest) {
-        const r = await op.tryIp(ns, args);
-        if (r.exitCode !== 0 || r.timedOut) {
-          await op.tryIp(ns, ['link', 'del', 'dev', v.name]);
-          const residue = (await op.link(ns, v.name).catch(() => null)) ? [`${ns.id}/${v.name}`] : [];
-          const e = ipFailure(r, `setting up bridge ${v.name}`, 'name');
-          throw new ActionError(e.status, e.code, e.message, e.field, {
-            rolledBack: residue.length === 0,
-            residue,
-          });
-        }
-      }
+      await runSaga(op, 'bridge.create', [dev], steps, opts);
       const l = await op.link(ns, v.name);
       return {
         status: 201,
@@ -192,4 +204,9 @@ export function createBridgePlan(ctx: ActionContext, body: unknown): Plan {
       };
     },
   };
+}
+
+/** Creates a bridge with test hooks (crash and failure injection); not reachable over HTTP. */
+export function createBridge(ctx: ActionContext, body: unknown, opts: SagaOptions = {}): Promise<Result> {
+  return perform(ctx, 'bridge.create', body, () => createBridgePlan(ctx, body, opts));
 }

@@ -2,7 +2,7 @@
  * The intent journal (crash safety, checklist 20): before a multi-step creation touches the
  * kernel, one fsynced line says what it is about to make; when it ends, a second line says
  * `committed` or `rolledBack`. An intent without an end whose writer process is dead is a crash,
- * and recoverOrphans() removes what it tagged. Lives beside the audit log, root-only (0600 in a
+ * and recoverOrphans() removes what it made (tagged, or untagged with the intent's name and MAC). Lives beside the audit log, root-only (0600 in a
  * 0700 directory).
  */
 import {
@@ -21,6 +21,12 @@ export interface IntentEnd {
   nsId: string;
   nsInode: number;
   name: string;
+  /**
+   * The MAC we gave the device in the create itself (mac.ts). With it, recovery can tell an
+   * untagged device we made (crash between the create and the tag) from a user's device of the
+   * same name. Absent in journals written before MACs were chosen: such ends stay suspects.
+   */
+  mac?: string;
 }
 
 export interface IntentRecord {
@@ -32,6 +38,8 @@ export interface IntentRecord {
   pid: number;
   pidStart: string;
   ends: IntentEnd[];
+  /** `ip netns add` of this name (no device ends; a namespace cannot be marked at creation). */
+  netns?: string;
 }
 
 export type EndState = 'committed' | 'rolledBack' | 'failed' | 'recovered';
@@ -81,7 +89,7 @@ export class IntentJournal {
   }
 
   /** Records an intent durably; throws if it cannot (the caller must not touch the kernel then). */
-  begin(op: string, action: string, ends: IntentEnd[]): void {
+  begin(op: string, action: string, ends: IntentEnd[], netns?: string): void {
     this.write({
       t: 'intent',
       op,
@@ -90,6 +98,7 @@ export class IntentJournal {
       pid: process.pid,
       pidStart: SELF_START,
       ends,
+      ...(netns === undefined ? {} : { netns }),
     });
   }
 

@@ -8,11 +8,12 @@ import { z } from 'zod';
 import { nsId } from '../../common/model.js';
 import type { ActionContext } from './context.js';
 import { isTagged } from './context.js';
-import { ActionError, conflict, forbidden, notFound, unprocessable } from './errors.js';
+import { ActionError, conflict, forbidden, ipFailure, notFound, unprocessable } from './errors.js';
 import type { Plan } from './perform.js';
+import { openIntent } from './saga.js';
 import { NETNS_NAME_RE, netnsName, nsIdSchema, parseBody } from './validate.js';
 
-const RUN_NETNS = '/run/netns';
+export const RUN_NETNS = '/run/netns';
 const ledgerKey = (name: string, inode: number) => `${name}@${inode}`;
 
 function lstatOrNull(path: string) {
@@ -30,7 +31,17 @@ export function createNamespacePlan(ctx: ActionContext, body: unknown): Plan {
     nsIds: [],
     reserve: [{ key: `netns/${name}`, field: 'name' }],
     async work(op) {
-      await op.ip(null, ['netns', 'add', name], `creating namespace ${name}`, 'name');
+      // `ip netns add` takes nothing but the name: unlike a device, a namespace cannot carry a
+      // marker from its creation on, so one left by a crash here cannot be told from one a user
+      // made later under the same name. The intent lets recovery report it (never delete it).
+      const finish = openIntent(ctx.intents, op.id, 'namespace.create', [], name);
+      const r = await op.tryIp(null, ['netns', 'add', name]);
+      if (r.exitCode !== 0 || r.timedOut) {
+        // ip removes its half-made file itself on failure; a timeout leaves us unsure.
+        finish(r.timedOut ? 'failed' : 'rolledBack');
+        throw ipFailure(r, `creating namespace ${name}`, 'name');
+      }
+      finish('committed');
       const st = lstatOrNull(`${RUN_NETNS}/${name}`);
       const id = st ? nsId(st.ino) : null;
       if (id) ctx.deps.onKernelChanged([id]);

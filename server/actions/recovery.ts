@@ -1,8 +1,9 @@
 /**
  * Crash recovery at server start (checklist 20): removes devices tagged `netns-explorer:<op>`
  * whose op never committed (an intent without an end, a rollback that left residue, or, by
- * default, an op no journal knows), in every namespace of the current topology. Untagged devices
- * are never touched; ops still running in a live process are left alone.
+ * default, an op no journal knows), in every namespace of the current topology, then untagged
+ * devices a crashed op provably made (recoveryIntents.ts: its intent's name, namespace and MAC).
+ * No other untagged device is ever touched; ops still running in a live process are left alone.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Topology } from '../../common/model.js';
@@ -13,6 +14,7 @@ import { ipFailure } from './errors.js';
 import type { OpJournalState } from './intents.js';
 import { writerAlive } from './intents.js';
 import { writeAudit } from './perform.js';
+import { recoverFromIntents } from './recoveryIntents.js';
 
 export interface RecoveryDeps {
   auditLogPath: string;
@@ -45,8 +47,10 @@ export interface RecoveryReport {
   kept: Array<RecoveredDevice & { reason: string }>;
   failed: Array<RecoveredDevice & { error: string }>;
   /**
-   * Untagged devices named by a crashed intent (the crash came between the create and the tag:
-   * the kernel ignores an alias given to `ip link add`). Reported, never deleted.
+   * Left by a crashed op but not provably ours, so reported and never deleted: an untagged device
+   * with an intent's name but another MAC (or an alias set since, or an intent written before
+   * MACs were recorded), or the named namespace of a crashed `ip netns add` (`namespace` is its id).
+   * Untagged devices whose name, namespace and MAC match the intent are deleted instead.
    */
   suspects: RecoveredDevice[];
   /** Unfinished intents closed as `recovered`. */
@@ -155,25 +159,13 @@ export async function recoverOrphans(
     }
   }
 
-  // Crashed before the tag: report what carries a crashed intent's names but no tag.
-  const namespaces = deps.getTopology().namespaces;
-  for (const [id, j] of journal) {
-    if (!j.intent || j.end || writerAlive(j.intent)) continue;
-    for (const e of j.intent.ends) {
-      if (!namespaces.some((n) => n.id === e.nsId && n.inode === e.nsInode)) continue;
-      let ns: NsRef;
-      try {
-        ns = ctx.ns(e.nsId, 'namespace');
-      } catch {
-        continue;
-      }
-      const l = await op.link(ns, e.name).catch(() => null);
-      if (l && !l.ifalias?.startsWith(TAG_PREFIX)) {
-        report.suspects.push({ namespace: e.nsId, name: e.name, op: id });
-        failedOps.add(id); // keep the intent open: it is reported again at the next start
-      }
-    }
-  }
+  // Crashed before the tag: untagged devices proven ours by name + MAC go, the rest is reported.
+  await recoverFromIntents(
+    { ctx, op, report, failedOps, touched },
+    journal,
+    audit.ok,
+    deps.getTopology().namespaces,
+  );
 
   // Crashed intents are closed so the next start does not look at them again.
   for (const [id, j] of journal) {
@@ -202,7 +194,7 @@ export async function recoverOrphans(
   }
   for (const s of report.suspects)
     process.stderr.write(
-      `netns-explorer: ${s.name} in ${s.namespace} may be left over from crashed operation ${s.op}; it has no tag, so it was not deleted\n`,
+      `netns-explorer: ${s.name} in ${s.namespace} may be left over from crashed operation ${s.op}; nothing proves it was ours, so it was not deleted\n`,
     );
   if (touched.size > 0) deps.onKernelChanged?.([...touched]);
   return report;

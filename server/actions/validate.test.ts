@@ -118,24 +118,40 @@ describe('argv', () => {
         const A = nsRef('ns-1', '/run/netns/x');
         const B = same ? A : nsRef('ns-2', '/proc/42/ns/net');
         const steps = vethSteps(
-          { key: 'a', ns: A, name: na, cidr: { family: 4, addr, bytes: [], prefix: 24, cidr: `${addr}/24` } },
-          { key: 'b', ns: B, name: nb, cidr: null },
+          {
+            key: 'a',
+            ns: A,
+            name: na,
+            cidr: { family: 4, addr, bytes: [], prefix: 24, cidr: `${addr}/24` },
+            mac: '02:00:00:00:00:0a',
+          },
+          { key: 'b', ns: B, name: nb, cidr: null, mac: '02:00:00:00:00:0b' },
           up,
           'abc',
         );
         expect(steps.filter((s) => s.args.includes('veth'))).toHaveLength(1);
-        expect(steps[0]!.args.slice(0, 9)).toEqual([
+        // The MACs are in the create itself (crash recovery before the tag relies on them).
+        expect(steps[0]!.args.slice(0, 13)).toEqual([
           'link',
           'add',
           'name',
           na,
+          'address',
+          '02:00:00:00:00:0a',
           'type',
           'veth',
           'peer',
           'name',
           nb,
+          'address',
+          '02:00:00:00:00:0b',
         ]);
-        if (!same) expect(steps[0]!.args.slice(9)).toEqual(['netns', '/proc/42/ns/net']);
+        if (!same) expect(steps[0]!.args.slice(13)).toEqual(['netns', '/proc/42/ns/net']);
+        // The tag is still set on both ends, right after the create.
+        expect(steps.slice(1, 3).map((s) => s.args)).toEqual([
+          ['link', 'set', 'dev', na, 'alias', 'netns-explorer:abc'],
+          ['link', 'set', 'dev', nb, 'alias', 'netns-explorer:abc'],
+        ]);
         for (const s of steps) {
           const [file, args] = Op.argv(s.ns, s.args);
           expect(file).toBe(NSENTER);

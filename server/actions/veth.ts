@@ -1,15 +1,19 @@
 /**
- * Veth creation as a saga: one atomic `ip link add name A type veth peer name B netns PATH`
- * (both ends exist or neither does), then tags, addresses and state; any later failure runs the
- * compensation (`ip link del dev A` removes both ends) and reports what, if anything, is left.
+ * Veth creation as a saga (saga.ts): one atomic `ip link add name A address MAC_A type veth peer
+ * name B address MAC_B netns PATH` (both ends exist or neither does), then tags, addresses and
+ * state; any later failure runs the compensation (`ip link del dev A` removes both ends) and
+ * reports what, if anything, is left.
  */
 import { z } from 'zod';
 import { ifId, vethLinkId } from '../../common/model.js';
-import type { ActionContext, NsRef, Op } from './context.js';
+import type { ActionContext, NsRef } from './context.js';
 import { TAG_PREFIX } from './context.js';
-import { ActionError, badRequest, conflict, ipFailure } from './errors.js';
+import { ActionError, badRequest, conflict } from './errors.js';
+import { randomMac } from './mac.js';
 import type { Plan, Result } from './perform.js';
 import { perform } from './perform.js';
+import type { SagaOptions, SagaStep } from './saga.js';
+import { runSaga } from './saga.js';
 import type { Cidr } from './validate.js';
 import { canonicalCidr, cidrText, ifName, nsIdSchema, parseBody } from './validate.js';
 
@@ -30,30 +34,17 @@ interface End {
   ns: NsRef;
   name: string;
   cidr: Cidr | null;
+  /** Chosen here and given in the create, so the end is ours before it is tagged (mac.ts). */
+  mac: string;
 }
 
-interface Step {
-  ns: NsRef;
-  args: string[];
-  what: string;
-  field?: string;
-}
-
-export interface VethOptions {
-  /** Test hook: pretend the step with this 1-based number failed right after it succeeded. */
-  failAfterStep?: number;
-  /**
-   * Test hook, awaited after each step succeeds: a promise that never settles (and a process that
-   * is then SIGKILLed) simulates a crash between steps.
-   */
-  afterStep?: (step: number) => Promise<void> | void;
-}
+export type VethOptions = SagaOptions;
 
 /** Steps of a plan, all argv computed before the first mutation. Exported for argv tests. */
-export function vethSteps(a: End, b: End, up: boolean, opId: string): Step[] {
+export function vethSteps(a: End, b: End, up: boolean, opId: string): SagaStep[] {
   const sameNs = a.ns.id === b.ns.id;
   const tag = `${TAG_PREFIX}${opId}`;
-  const steps: Step[] = [
+  const steps: SagaStep[] = [
     {
       ns: a.ns,
       args: [
@@ -61,16 +52,22 @@ export function vethSteps(a: End, b: End, up: boolean, opId: string): Step[] {
         'add',
         'name',
         a.name,
+        'address',
+        a.mac,
         'type',
         'veth',
         'peer',
         'name',
         b.name,
+        'address',
+        b.mac,
         ...(sameNs ? [] : ['netns', b.ns.path]),
       ],
       what: `creating veth ${a.name}/${b.name}`,
       field: 'a.name',
     },
+    // The kernel ignores an alias given to `ip link add`: the tag, still the primary marker of
+    // what we made, needs its own commands.
     { ns: a.ns, args: ['link', 'set', 'dev', a.name, 'alias', tag], what: `tagging ${a.name}` },
     { ns: b.ns, args: ['link', 'set', 'dev', b.name, 'alias', tag], what: `tagging ${b.name}` },
   ];
@@ -98,27 +95,13 @@ function planEnds(ctx: ActionContext, body: unknown): { a: End; b: End; up: bool
     const cidr = e.address == null ? null : canonicalCidr(e.address, `${key}.address`);
     if (ctx.deps.getTopology().interfaces.some((i) => i.namespace === ns.id && i.name === e.name))
       throw conflict(`${e.name} already exists in that namespace`, `${key}.name`);
-    return { key, ns, name: e.name, cidr };
+    return { key, ns, name: e.name, cidr, mac: randomMac() };
   };
   const a = end('a');
   const b = end('b');
   if (a.ns.id === b.ns.id && a.name === b.name)
     throw badRequest('both ends have the same name in the same namespace', 'b.name');
   return { a, b, up: v.up };
-}
-
-/** Removes whatever exists of the pair; returns what could not be removed (`nsId/name`). */
-async function compensate(op: Op, a: End, b: End): Promise<string[]> {
-  await op.tryIp(a.ns, ['link', 'del', 'dev', a.name]);
-  // Only a half that carries this operation's tag is ours to remove by itself.
-  const lb = await op.link(b.ns, b.name).catch(() => null);
-  if (lb?.ifalias === `${TAG_PREFIX}${op.id}`) await op.tryIp(b.ns, ['link', 'del', 'dev', b.name]);
-  const residue: string[] = [];
-  for (const e of [a, b]) {
-    const l = await op.link(e.ns, e.name).catch(() => null);
-    if (l && (e === a || l.ifalias === `${TAG_PREFIX}${op.id}`)) residue.push(`${e.ns.id}/${e.name}`);
-  }
-  return residue;
 }
 
 export function vethPlan(ctx: ActionContext, body: unknown, opts: VethOptions = {}): Plan {
@@ -133,58 +116,7 @@ export function vethPlan(ctx: ActionContext, body: unknown, opts: VethOptions = 
       for (const e of [a, b])
         if (await op.link(e.ns, e.name, `${e.key}.namespace`))
           throw new ActionError(409, 'exists', `${e.name} already exists in that namespace`, `${e.key}.name`);
-      const steps = vethSteps(a, b, up, op.id);
-      const journal = op.ctx.intents;
-      // Durable before the first mutation: if the process dies mid-way, recoverOrphans() finds it.
-      try {
-        journal.begin(
-          op.id,
-          'veth.create',
-          [a, b].map((e) => ({ nsId: e.ns.id, nsInode: e.ns.inode, name: e.name })),
-        );
-      } catch (e) {
-        throw new ActionError(503, 'journal', `cannot write the intent journal: ${String(e)}`);
-      }
-      const finish = (state: 'committed' | 'rolledBack' | 'failed', residue?: string[]) => {
-        try {
-          journal.end(op.id, state, residue);
-        } catch (e) {
-          // The kernel already changed; the audit line still records the outcome.
-          process.stderr.write(`netns-explorer: cannot write intent journal ${journal.path}: ${String(e)}\n`);
-        }
-      };
-      let created = false;
-      let failedStep = 0;
-      try {
-        for (const [i, s] of steps.entries()) {
-          failedStep = i + 1;
-          const r = await op.tryIp(s.ns, s.args);
-          // A timed-out create may still have happened in the kernel: compensate then too.
-          if (i === 0 && (r.exitCode === 0 || r.timedOut)) created = true;
-          if (r.exitCode !== 0 || r.timedOut) throw ipFailure(r, s.what, s.field);
-          await opts.afterStep?.(i + 1);
-          if (opts.failAfterStep === i + 1)
-            throw new ActionError(500, 'injected', `injected failure after step ${i + 1}`);
-        }
-      } catch (e) {
-        if (!created) {
-          finish('rolledBack');
-          throw e;
-        }
-        const err = e instanceof ActionError ? e : new ActionError(500, 'internal', String(e));
-        const residue = await compensate(op, a, b);
-        const rolledBack = residue.length === 0;
-        // `failed` leaves the tagged residue to recoverOrphans() at the next start.
-        finish(rolledBack ? 'rolledBack' : 'failed', residue);
-        throw new ActionError(
-          err.status,
-          err.code,
-          `${err.message}; ${rolledBack ? 'everything made was removed' : `could not remove ${residue.join(', ')}`}`,
-          err.field,
-          { rolledBack, residue, failedStep },
-        );
-      }
-      finish('committed');
+      await runSaga(op, 'veth.create', [a, b], vethSteps(a, b, up, op.id), opts);
       const ids: string[] = [];
       for (const e of [a, b]) {
         const l = await op.link(e.ns, e.name);
