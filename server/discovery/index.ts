@@ -14,6 +14,7 @@ import type { InterfaceMemo } from './peers.js';
 import { namespacesNeedingMaps } from './peers.js';
 import { NsidHelper } from './nsidHelper.js';
 import { readNamespaces } from './reader.js';
+import { ReadServer } from './readServer.js';
 import type { ReadOutcome } from './reader.js';
 
 export interface DiscoveryResult {
@@ -81,6 +82,8 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   const cache = new Map<number, ReadOutcome>();
   const facts = new FactsCache(opts.dockerSocket);
   const memo: InterfaceMemo = new WeakMap();
+  // Small reads (the live server's refreshes) go through one waiting shell: see readServer.ts.
+  const readServer = new ReadServer();
   let helper: NsidHelper | null = null;
   let helperError: string | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
@@ -143,7 +146,10 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
     }));
     // (`ip -all netns exec` would fork less, but when a namespace vanishes during it, iproute2
     // 6.1's forked child carries on the parent's loop: runaway processes. Not used.)
-    const outcomes = await readNamespaces(targets, h ? h.mountNs : null, { chunks: opts.chunks });
+    const outcomes = await readNamespaces(targets, h ? h.mountNs : null, {
+      ...(opts.chunks !== undefined ? { chunks: opts.chunks } : {}),
+      server: readServer,
+    });
     present.forEach((ino, i) => cache.set(ino, outcomes[i]!));
     if (inline) return [];
     const reads = new Map<number, NamespaceRead>();

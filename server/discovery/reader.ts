@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { IP, NSENTER, run } from '../exec/run.js';
 import type { NamespaceRead } from './ipParse.js';
 import { NSID_BATCH_LINE, READ_BATCH, parseBatch } from './ipParse.js';
+import type { ReadServer } from './readServer.js';
 
 export interface ReadTarget {
   inode: number;
@@ -43,22 +44,46 @@ function batchText(nsids: boolean): string {
  * `@@nx-end I STATUS` on stdout. Paths reach nsenter only as quoted arguments (no injection).
  */
 const heredoc = (nsids: boolean) => `<<'NX_BATCH'\n${batchText(nsids)}NX_BATCH\n`;
-export const CHUNK_SCRIPT = `m=$1; shift; i=0
-rd() {
+const RD = `rd() {
   if [ "$f" = n ]; then "$@" ${IP} -j -d -b - ${heredoc(true)}  else "$@" ${IP} -j -d -b - ${heredoc(false)}  fi
-}
-while [ $# -ge 2 ]; do
-  f=$1; p=$2; shift 2
-  echo "${MARK} $i"; echo "${MARK} $i" >&2
-  if [ -n "$p" ] && [ -n "$m" ]; then rd ${NSENTER} --net="$p" --mount="$m"
+}`;
+/** Runs rd in namespace $p (empty: ours) through mount namespace $m (empty: ours). */
+const RD_IN = `  if [ -n "$p" ] && [ -n "$m" ]; then rd ${NSENTER} --net="$p" --mount="$m"
   elif [ -n "$p" ]; then rd ${NSENTER} --net="$p"
   elif [ -n "$m" ]; then rd ${NSENTER} --mount="$m"
   else rd
-  fi
+  fi`;
+export const CHUNK_SCRIPT = `m=$1; shift; i=0
+${RD}
+while [ $# -ge 2 ]; do
+  f=$1; p=$2; shift 2
+  echo "${MARK} $i"; echo "${MARK} $i" >&2
+${RD_IN}
   echo "${MARK}-end $i $?"
   i=$((i + 1))
 done
 `;
+
+/**
+ * The read server's script (a constant too): reads requests of three lines `MODE`, `PATH`,
+ * `MOUNTNS` from stdin (data, never code) and answers each like a chunk does one pair, with the
+ * end mark on stderr as well so both streams can be cut per request.
+ */
+export const SERVE_SCRIPT = `i=0
+${RD}
+while IFS= read -r f && IFS= read -r p && IFS= read -r m; do
+  echo "${MARK} $i"; echo "${MARK} $i" >&2
+${RD_IN}
+  s=$?
+  echo "${MARK}-end $i $s"; echo "${MARK}-end $i $s" >&2
+  i=$((i + 1))
+done
+`;
+
+/** True when a read server request can be written as its three lines. */
+export function servable(r: { path: string; mountNs: string | null }): boolean {
+  return !/[\n\r\0]/.test(r.path) && !/[\n\r\0]/.test(r.mountNs ?? '');
+}
 
 /** Splits a chunk's stdout or stderr into per-index sections (by the `@@nx I` lines). */
 export function splitSections(text: string): Map<number, { body: string; status: number | null }> {
@@ -90,11 +115,12 @@ function describeFailure(parsedError: string, stderr: string): string {
   return `${parsedError}${first ? `: ${first}` : ''}`;
 }
 
-/** Reads one namespace with a single process, trying its paths in order. */
+/** Reads one namespace with a single process (or the read server), trying its paths in order. */
 export async function readNamespace(
   t: ReadTarget,
   mountNs: string | null,
   timeoutMs = 10_000,
+  server?: ReadServer,
 ): Promise<ReadOutcome> {
   const nsids = t.nsids && mountNs !== null;
   const batch = batchText(nsids);
@@ -104,10 +130,13 @@ export async function readNamespace(
     // A pid path may meanwhile name another namespace (pid reuse): check before and after.
     if (!t.ours && inodeOf(path) !== t.inode) continue;
     const nsArgs = [...(t.ours ? [] : [`--net=${path}`]), ...(mountNs ? [`--mount=${mountNs}`] : [])];
+    const req = { withNsids: nsids, path: t.ours ? '' : path, mountNs, timeoutMs };
     const r =
-      nsArgs.length === 0
-        ? await run(IP, ipArgs, { input: batch, timeoutMs })
-        : await run(NSENTER, [...nsArgs, IP, ...ipArgs], { input: batch, timeoutMs });
+      server && servable(req)
+        ? await server.read(req)
+        : nsArgs.length === 0
+          ? await run(IP, ipArgs, { input: batch, timeoutMs })
+          : await run(NSENTER, [...nsArgs, IP, ...ipArgs], { input: batch, timeoutMs });
     if (r.timedOut) {
       lastError = `ip timed out after ${timeoutMs} ms`;
       continue;
@@ -168,7 +197,12 @@ export interface ReadManyOptions {
   chunks?: number;
   /** Per-namespace budget; a chunk's timeout is its sum plus a base. */
   perNamespaceMs?: number;
+  /** Reads up to SERVED_MAX namespaces through this long-lived shell instead of new processes. */
+  server?: ReadServer;
 }
+
+/** Above this many namespaces a read is split into chunk processes (run in parallel). */
+const SERVED_MAX = 4;
 
 /**
  * Reads many namespaces in a few chunk processes. Targets whose chunk read failed or whose path
@@ -180,7 +214,12 @@ export async function readNamespaces(
   mountNs: string | null,
   opts: ReadManyOptions = {},
 ): Promise<ReadOutcome[]> {
-  if (targets.length === 1) return [await readNamespace(targets[0]!, mountNs)];
+  const server = opts.server;
+  if (targets.length === 1 || (server && targets.length <= SERVED_MAX)) {
+    const out: ReadOutcome[] = [];
+    for (const t of targets) out.push(await readNamespace(t, mountNs, 10_000, server));
+    return out;
+  }
   const k = Math.max(1, Math.min(opts.chunks ?? 4, Math.ceil(targets.length / 12), targets.length));
   const per = opts.perNamespaceMs ?? 200;
   const slices = Array.from({ length: k }, (_, i) => targets.filter((_, j) => j % k === i));
@@ -196,7 +235,7 @@ export async function readNamespaces(
     return 'error' in o && !t.ours && inodeOf(t.paths[0] ?? '') !== t.inode ? [j] : [];
   });
   for (const j of retry) {
-    const again = await readNamespace(targets[j]!, mountNs);
+    const again = await readNamespace(targets[j]!, mountNs, 10_000, server);
     out[j] = 'read' in again || out[j] === undefined ? again : out[j];
   }
   return out.map((o) => o ?? { error: 'not read' });

@@ -4,6 +4,8 @@
  * the one script that does (discovery's chunk reader, /bin/sh with a constant script) receives
  * paths only as arguments, never in its text.
  */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
 
 export const IP = '/usr/sbin/ip';
@@ -99,6 +101,25 @@ function toResult(r: { exitCode?: number; stdout: unknown; stderr: unknown; time
     stderr: typeof r.stderr === 'string' ? r.stderr : '',
     timedOut: r.timedOut,
   };
+}
+
+/**
+ * Starts a long-lived child (discovery's read server): by absolute path, fixed environment, its
+ * own process group (so a hung grandchild can be killed with it), stdin/stdout/stderr as pipes.
+ */
+export function startLongLived(file: string, args: readonly string[]): ChildProcess {
+  for (const l of listeners) l([file, ...args]);
+  return spawn(file, args, {
+    env: CHILD_ENV,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+    shell: false,
+  });
+}
+
+/** Tells spawn observers about a command a long-lived child runs for us. */
+export function announce(argv: readonly string[]): void {
+  for (const l of listeners) l(argv);
 }
 
 /** Like run, but rejects with a CommandError naming the command when it fails or times out. */
