@@ -44,6 +44,29 @@ function topo(nss: Namespace[], ifs: Interface[]): Topology {
   return normalizeTopology({ ...emptyTopology(), namespaces: nss, interfaces: ifs });
 }
 
+/** Small random topologies (normalized). */
+const arbTopo = fc
+  .record({
+    nss: fc.uniqueArray(fc.integer({ min: 1, max: 6 }), { maxLength: 5 }),
+    ifs: fc.uniqueArray(
+      fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 }), fc.boolean()),
+      { maxLength: 10, selector: ([n, i]) => `${n}-${i}` },
+    ),
+  })
+  .map(({ nss, ifs }) => {
+    const t = topo(
+      nss.map((n) => ns(n, `n${n}`)),
+      ifs.map(([n, i, up]) => iface(n, i, `e${i}`, up ? 'UP' : 'DOWN')),
+    );
+    const links = t.interfaces.length >= 2 ? [t.interfaces[0]!.id, t.interfaces[1]!.id] : null;
+    return links
+      ? normalizeTopology({
+          ...t,
+          links: [{ id: vethLinkId(links[0]!, links[1]!), kind: 'veth', a: links[0]!, b: links[1]! }],
+        })
+      : t;
+  });
+
 describe('diffTopology', () => {
   it('returns null when nothing changed', () => {
     const t = topo([ns(1, 'a')], [iface(1, 2, 'v0')]);
@@ -69,32 +92,27 @@ describe('diffTopology', () => {
   });
 
   it('round-trips any pair of topologies (property)', () => {
-    const arbTopo = fc
-      .record({
-        nss: fc.uniqueArray(fc.integer({ min: 1, max: 6 }), { maxLength: 5 }),
-        ifs: fc.uniqueArray(
-          fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 }), fc.boolean()),
-          { maxLength: 10, selector: ([n, i]) => `${n}-${i}` },
-        ),
-      })
-      .map(({ nss, ifs }) => {
-        const t = topo(
-          nss.map((n) => ns(n, `n${n}`)),
-          ifs.map(([n, i, up]) => iface(n, i, `e${i}`, up ? 'UP' : 'DOWN')),
-        );
-        const links = t.interfaces.length >= 2 ? [t.interfaces[0]!.id, t.interfaces[1]!.id] : null;
-        return links
-          ? normalizeTopology({
-              ...t,
-              links: [{ id: vethLinkId(links[0]!, links[1]!), kind: 'veth', a: links[0]!, b: links[1]! }],
-            })
-          : t;
-      });
     fc.assert(
       fc.property(arbTopo, arbTopo, (a, b) => {
         const ops = diffTopology(a, b);
         const applied = ops ? applyDelta(a, ops) : a;
         expect(jsonEqual(applied, b)).toBe(true);
+      }),
+    );
+  });
+
+  it('gives the same operations whether or not the input is sorted (property)', () => {
+    const reversed = (t: Topology): Topology => ({
+      version: t.version,
+      namespaces: [...t.namespaces].reverse(),
+      interfaces: [...t.interfaces].reverse(),
+      routes: [...t.routes].reverse(),
+      links: [...t.links].reverse(),
+    });
+    const asSet = (ops: ReturnType<typeof diffTopology>) => (ops ?? []).map((o) => JSON.stringify(o)).sort();
+    fc.assert(
+      fc.property(arbTopo, arbTopo, (a, b) => {
+        expect(asSet(diffTopology(reversed(a), reversed(b)))).toEqual(asSet(diffTopology(a, b)));
       }),
     );
   });

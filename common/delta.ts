@@ -54,17 +54,66 @@ export function diffTopology(prev: Topology, next: Topology): DeltaOp[] | null {
   const puts: DeltaOp[] = [];
   const removes: DeltaOp[] = [];
   for (const [entity, key] of COLLECTIONS) {
-    const before = new Map<string, Entity>(prev[key].map((e: Entity) => [e.id, e]));
-    const after = new Set<string>();
-    for (const value of next[key] as Entity[]) {
-      after.add(value.id);
-      const old = before.get(value.id);
-      if (!old || !jsonEqual(old, value)) puts.push(putOp(entity, value));
-    }
-    for (const id of before.keys()) if (!after.has(id)) removes.push({ op: 'remove', entity, id });
+    const before = prev[key] as readonly Entity[];
+    const after = next[key] as readonly Entity[];
+    if (isSortedById(before) && isSortedById(after)) diffSorted(entity, before, after, puts, removes);
+    else diffAny(entity, before, after, puts, removes);
   }
   const ops = [...puts, ...removes.reverse()];
   return ops.length === 0 ? null : ops;
+}
+
+function isSortedById(a: readonly Entity[]): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i - 1]!.id >= a[i]!.id) return false;
+  return true;
+}
+
+/**
+ * Normalized topologies (the usual case) are diffed by walking both sorted lists at once: at a
+ * few thousand entities this is several times cheaper than building maps, and an entity that is
+ * the same object on both sides costs one pointer compare.
+ */
+function diffSorted(
+  entity: EntityKind,
+  before: readonly Entity[],
+  after: readonly Entity[],
+  puts: DeltaOp[],
+  removes: DeltaOp[],
+): void {
+  let i = 0;
+  let j = 0;
+  while (i < before.length || j < after.length) {
+    const a = before[i];
+    const b = after[j];
+    if (b === undefined || (a !== undefined && a.id < b.id)) {
+      removes.push({ op: 'remove', entity, id: a!.id });
+      i++;
+    } else if (a === undefined || b.id < a.id) {
+      puts.push(putOp(entity, b));
+      j++;
+    } else {
+      if (a !== b && !jsonEqual(a, b)) puts.push(putOp(entity, b));
+      i++;
+      j++;
+    }
+  }
+}
+
+function diffAny(
+  entity: EntityKind,
+  before: readonly Entity[],
+  after: readonly Entity[],
+  puts: DeltaOp[],
+  removes: DeltaOp[],
+): void {
+  const old = new Map<string, Entity>(before.map((e) => [e.id, e]));
+  const seen = new Set<string>();
+  for (const value of after) {
+    seen.add(value.id);
+    const o = old.get(value.id);
+    if (!o || !jsonEqual(o, value)) puts.push(putOp(entity, value));
+  }
+  for (const id of old.keys()) if (!seen.has(id)) removes.push({ op: 'remove', entity, id });
 }
 
 /** Applies operations to a topology, returning a new normalized one; `prev` is not changed. */

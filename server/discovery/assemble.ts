@@ -1,6 +1,13 @@
 /** Pure assembly of the model: namespace descriptions and the final normalized topology. */
-import type { ContainerRef, Namespace, NamespaceKind, ProcessRef, Topology } from '../../common/model.js';
-import { MODEL_VERSION, normalizeTopology, nsId } from '../../common/model.js';
+import type {
+  ContainerRef,
+  Namespace,
+  NamespaceKind,
+  ProcessRef,
+  Route,
+  Topology,
+} from '../../common/model.js';
+import { MODEL_VERSION, byId, normalizeTopology, nsId } from '../../common/model.js';
 import type { DockerContainer } from './docker.js';
 import type { FoundNamespace } from './enumerate.js';
 import type { NamespaceRead } from './ipParse.js';
@@ -76,6 +83,18 @@ export function describeNamespace(f: NamespaceFacts, docker: Map<string, DockerC
   };
 }
 
+const sortedRoutes = new WeakMap<NamespaceRead, Route[]>();
+
+/** A read's routes in id order, sorted once per read (reads are cached between refreshes). */
+function routesInOrder(read: NamespaceRead): Route[] {
+  let r = sortedRoutes.get(read);
+  if (!r) {
+    r = [...read.routes].sort(byId);
+    sortedRoutes.set(read, r);
+  }
+  return r;
+}
+
 export interface AssembleInput {
   namespaces: Namespace[];
   reads: Map<number, NamespaceRead>;
@@ -89,7 +108,13 @@ export function assemble(
   memo?: InterfaceMemo,
 ): { topology: Topology; errors: string[] } {
   const present = new Set(input.namespaces.map((n) => n.inode));
-  const reads = new Map([...input.reads].filter(([ino]) => present.has(ino)));
+  // In namespace id order, each read's entities in id order: the lists come out sorted, and
+  // normalizing them is a check instead of a sort (see routesInOrder).
+  const reads = new Map(
+    [...input.reads]
+      .filter(([ino]) => present.has(ino))
+      .sort(([a], [b]) => byId({ id: nsId(a) }, { id: nsId(b) })),
+  );
   const namespaces = input.namespaces.map((n) => ({ ...n, error: input.unreadable.get(n.inode) ?? null }));
   const { interfaces, links } = resolve({ reads, unreadable: input.unreadable }, memo);
   const errors: string[] = [];
@@ -97,7 +122,7 @@ export function assemble(
   for (const i of interfaces) {
     if (i.peerUnresolved) errors.push(`${i.id} (${i.name}): veth peer unresolved: ${i.peerUnresolved}`);
   }
-  const routes = [...reads.values()].flatMap((r) => r.routes);
+  const routes = [...reads.values()].flatMap(routesInOrder);
   return {
     topology: normalizeTopology({ version: MODEL_VERSION, namespaces, interfaces, routes, links }),
     errors,

@@ -30,14 +30,21 @@ type Target =
  * Lookup tables per read, built once (reads are immutable once parsed): the host holds one veth
  * per namespace, so scanning its links for every pointer would be quadratic.
  */
-const indexes = new WeakMap<
-  NamespaceRead,
-  { byIndex: Map<number, ParsedLink>; byName: Map<string, ParsedLink> }
->();
-function indexOf(read: NamespaceRead): { byIndex: Map<number, ParsedLink>; byName: Map<string, ParsedLink> } {
+interface ReadIndex {
+  byIndex: Map<number, ParsedLink>;
+  byName: Map<string, ParsedLink>;
+  /** Links in id order, so the assembled list is already sorted (no sort per refresh). */
+  sorted: ParsedLink[];
+}
+const indexes = new WeakMap<NamespaceRead, ReadIndex>();
+
+function indexOf(read: NamespaceRead): ReadIndex {
   let ix = indexes.get(read);
   if (!ix) {
-    ix = { byIndex: new Map(), byName: new Map() };
+    const sorted = [...read.links].sort((a, b) =>
+      a.iface.id < b.iface.id ? -1 : a.iface.id > b.iface.id ? 1 : 0,
+    );
+    ix = { byIndex: new Map(), byName: new Map(), sorted };
     // First match wins, as Array.find did.
     for (const l of read.links) {
       if (!ix.byIndex.has(l.iface.ifindex)) ix.byIndex.set(l.iface.ifindex, l);
@@ -202,8 +209,8 @@ export function resolve(input: ResolveInput, memo?: InterfaceMemo): Resolved {
   const interfaces: Interface[] = [];
   const links = new Map<string, Link>();
   for (const [ns, read] of input.reads) {
-    const { byName } = indexOf(read);
-    for (const l of read.links) {
+    const { byName, sorted } = indexOf(read);
+    for (const l of sorted) {
       const iface: Interface = { ...l.iface };
       if (l.masterName !== null) {
         const m = byName.get(l.masterName);
