@@ -107,7 +107,9 @@ async function recoverCrashedOps(
     });
     for (const d of report.deleted) log(`recovery: removed ${d.name} in ${d.namespace} (crashed op ${d.op})`);
     for (const d of report.suspects)
-      log(`recovery: ${d.name} in ${d.namespace} may be left by crashed op ${d.op} (untagged: not removed)`);
+      log(
+        `recovery: ${d.name} in ${d.namespace} may be left by crashed op ${d.op} (nothing proves it ours: not removed)`,
+      );
     for (const d of report.failed) log(`recovery: could not remove ${d.name} in ${d.namespace}: ${d.error}`);
   } catch (e) {
     log(`recovery failed: ${e instanceof Error ? e.message : String(e)}`);
