@@ -1,22 +1,42 @@
 /**
  * Changing the network from the page: drag a new veth between two namespaces, create it from the
- * dialog, see the edge and the kernel agree; delete it from the panel; add the seed's host route.
+ * dialog (a pending edge shows while the request runs; a refused request removes it), see the edge
+ * and the kernel agree; delete it from the panel; add the seed's host route.
  */
+import type { Page } from '@playwright/test';
 import { cleanupPrefix, expect, ipJson, nsInode, runShell, test, uniquePrefix } from './fixtures.js';
-import { edge, node, selectById } from './page-helpers.js';
+import { centreOf, edge, linkIn, mouseDrag, node, selectById, waitSteady } from './page-helpers.js';
 
 const prefix = uniquePrefix('ap');
 test.afterAll(async () => {
   await cleanupPrefix(prefix);
 });
 
-interface IpLink {
-  ifindex: number;
-  ifname: string;
-  ifalias?: string;
+/**
+ * Holds each POST /api/veth until the returned function is called (once per request, in order),
+ * so the test can look at the pending edge while the request is in flight: no timing involved.
+ */
+async function holdVethRequests(page: Page): Promise<() => void> {
+  // Gate n is made by whichever comes first: request n reaching the route, or release n.
+  const gates = new Map<number, { open: Promise<void>; release: () => void }>();
+  const gate = (n: number) => {
+    let g = gates.get(n);
+    if (!g) {
+      let release = () => {};
+      const open = new Promise<void>((r) => (release = r));
+      g = { open, release };
+      gates.set(n, g);
+    }
+    return g;
+  };
+  let arrived = 0;
+  let released = 0;
+  await page.route('**/api/veth', async (route) => {
+    await gate(arrived++).open;
+    await route.continue();
+  });
+  return () => gate(released++).release();
 }
-const linkIn = async (ns: string, name: string) =>
-  (await ipJson<IpLink[]>(['link', 'show'], { name: ns })).find((l) => l.ifname === name);
 
 test('drag a veth between namespaces, create it, delete it, and add the seed host route', async ({
   page,
@@ -30,37 +50,43 @@ test('drag a veth between namespaces, create it, delete it, and add the seed hos
   await expect(node(page, idA)).toHaveCount(1);
   await expect(node(page, idB)).toHaveCount(1);
 
-  // Drag from A's new-veth handle onto B once the layout has settled: two reads in a row agree.
-  const boxes = async () =>
-    JSON.stringify([await node(page, idA).boundingBox(), await node(page, idB).boundingBox()]);
-  let previous = '';
-  await expect
-    .poll(
-      async () => {
-        const now = await boxes();
-        const settled = now === previous;
-        previous = now;
-        return settled;
-      },
-      { intervals: [300] },
-    )
-    .toBe(true);
-  const handle = node(page, idA).locator('.new-veth-handle');
-  const from = (await handle.boundingBox())!;
-  // React Flow resolves the target node from the nearest handle: drop onto B's new-veth handle.
-  const to = (await node(page, idB).locator('.new-veth-handle').boundingBox())!;
-  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
-  await page.mouse.up();
+  // Drag from A's new-veth handle onto B once the layout has settled. React Flow resolves the
+  // target node from the nearest handle: drop onto B's new-veth handle.
+  await waitSteady(node(page, idA), node(page, idB));
+  await mouseDrag(
+    page,
+    await centreOf(node(page, idA).locator('.new-veth-handle')),
+    await centreOf(node(page, idB).locator('.new-veth-handle')),
+  );
 
   const dialog = page.getByRole('dialog');
   await expect(dialog).toBeVisible();
-  await dialog.getByLabel('Name of end A').fill(`${prefix}x`);
+  const release = await holdVethRequests(page);
+  const pendingId = (a: string, b: string) => `pending-veth:${idA}/${a}:${idB}/${b}`;
+
+  // First a request the server refuses (A's end is named like A's loopback): the pending edge
+  // shows while it runs, then goes, and the dialog says why.
+  await dialog.getByLabel('Name of end A').fill('lo');
   await dialog.getByLabel('Name of end B').fill(`${prefix}y`);
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  const refused = edge(page, pendingId('lo', `${prefix}y`));
+  await expect(refused).toBeVisible();
+  await expect(refused).toHaveClass(/pending-veth/);
+  release();
+  await expect(dialog.getByRole('alert')).toContainText('lo');
+  await expect(refused).toHaveCount(0);
+  expect(await linkIn(NB, `${prefix}y`)).toBeUndefined();
+
+  // Then the real one: pending while held, then replaced by the real edge from the delta.
+  await dialog.getByLabel('Name of end A').fill(`${prefix}x`);
   await dialog.getByLabel('Address of end A').fill('10.66.0.1/24');
   await dialog.getByLabel('Address of end B').fill('10.66.0.2/24');
   await dialog.getByRole('button', { name: 'Create' }).click();
+  const pending = edge(page, pendingId(`${prefix}x`, `${prefix}y`));
+  await expect(pending).toBeVisible();
+  await expect(dialog.getByRole('status')).toContainText('Creating');
+  expect(await linkIn(NA, `${prefix}x`)).toBeUndefined();
+  release();
   await expect(dialog).toBeHidden();
 
   const a = await expect
@@ -74,6 +100,7 @@ test('drag a veth between namespaces, create it, delete it, and add the seed hos
   const ifB = `if-${idB.slice(3)}-${b!.ifindex}`;
   const linkId = `veth:${[ifA, ifB].sort().join(':')}`;
   await expect(edge(page, linkId)).toHaveCount(1);
+  await expect(pending).toHaveCount(0);
 
   // The seed: route add -host 8.8.8.8 dev <iface>, from B's panel.
   await selectById(page, idB);

@@ -1,6 +1,6 @@
 /** Page-level helpers shared by the page-*.spec.ts files. */
 import type { Locator, Page } from '@playwright/test';
-import { expect } from './fixtures.js';
+import { expect, ipJson } from './fixtures.js';
 
 export function node(page: Page, id: string): Locator {
   return page.locator(`.react-flow__node[data-id="${id}"]`);
@@ -94,4 +94,63 @@ export function routeNFromIpJson(routes: IpJsonRoute[]): RouteNRow[] {
       };
     }),
   );
+}
+
+/** Waits until the given locators' boxes stop moving (layout, fit or centring done): two reads agree. */
+export async function waitSteady(...locators: Locator[]): Promise<void> {
+  const read = async () => JSON.stringify(await Promise.all(locators.map((l) => l.boundingBox())));
+  let previous = '';
+  await expect
+    .poll(
+      async () => {
+        const now = await read();
+        const settled = now === previous && !now.includes('null');
+        previous = now;
+        return settled;
+      },
+      { intervals: [300] },
+    )
+    .toBe(true);
+}
+
+/** Centre of a locator's box on the screen (it must be drawn). */
+export async function centreOf(l: Locator): Promise<{ x: number; y: number }> {
+  const b = await l.boundingBox();
+  if (!b) throw new Error('element has no box (not drawn?)');
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+}
+
+/**
+ * Presses the mouse at `from`, moves in small steps to `to` (React Flow needs real moves to drag),
+ * runs `whileOver` with the button still down, then releases.
+ */
+export async function mouseDrag(
+  page: Page,
+  from: { x: number; y: number },
+  to: { x: number; y: number },
+  whileOver?: () => Promise<void>,
+): Promise<void> {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + 6, from.y + 6, { steps: 3 });
+  await page.mouse.move(to.x, to.y, { steps: 15 });
+  try {
+    await whileOver?.();
+  } finally {
+    await page.mouse.up();
+  }
+}
+
+/** The fields of an `ip -j link show` entry the specs look at. */
+export interface IpLink {
+  ifindex: number;
+  ifname: string;
+  ifalias?: string;
+  /** The bridge (master) by name, when the link is a port. */
+  master?: string;
+}
+
+/** `ip -j -n NS link show`'s entry for the interface NAME, or undefined when it is not there. */
+export async function linkIn(ns: string, name: string): Promise<IpLink | undefined> {
+  return (await ipJson<IpLink[]>(['link', 'show'], { name: ns })).find((l) => l.ifname === name);
 }

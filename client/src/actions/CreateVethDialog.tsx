@@ -1,10 +1,12 @@
 /**
  * The dialog opened by dragging between namespaces' `new-veth` handles. It proposes free names,
- * optional CIDRs and "bring both ends up"; the new edge itself arrives through the live stream.
+ * optional CIDRs and "bring both ends up"; while the request runs the canvas shows a pending edge,
+ * and the new edge itself arrives through the live stream.
  */
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useStore } from '../store/store.js';
+import { withPendingVeth } from '../store/interaction.js';
 import { ApiError, callApi } from './api.js';
 import { IFNAME_RE, proposeVethNames } from './names.js';
 
@@ -34,11 +36,16 @@ export function CreateVethDialog(props: { a: string; b: string; onClose(): void 
     setPending(true);
     setError(null);
     try {
-      await callApi('POST', '/veth', {
-        a: { namespace: props.a, name: nameA, ...(addrA.trim() ? { address: addrA.trim() } : {}) },
-        b: { namespace: props.b, name: nameB, ...(addrB.trim() ? { address: addrB.trim() } : {}) },
-        up,
-      });
+      // The canvas draws a pending edge between the boxes until the real one arrives by a delta.
+      const a = { namespace: props.a, name: nameA };
+      const b = { namespace: props.b, name: nameB };
+      await withPendingVeth(a, b, () =>
+        callApi('POST', '/veth', {
+          a: { ...a, ...(addrA.trim() ? { address: addrA.trim() } : {}) },
+          b: { ...b, ...(addrB.trim() ? { address: addrB.trim() } : {}) },
+          up,
+        }),
+      );
       props.onClose();
     } catch (err) {
       const field = err instanceof ApiError ? err.field : undefined;
@@ -84,48 +91,41 @@ export function CreateVethDialog(props: { a: string; b: string; onClose(): void 
     </fieldset>
   );
 
+  // The page's modal frame (App) supplies the backdrop; a second, fixed one here hid that frame
+  // and left the form transparent over the canvas.
   return (
-    <div className="modal-backdrop">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="veth-dialog-title"
-        aria-busy={pending}
-        className="dialog"
-      >
-        <form onSubmit={(e) => void submit(e)}>
-          <h2 id="veth-dialog-title">New veth pair</h2>
-          {end('A', props.a, nameA, setNameA, addrA, setAddrA, 'a')}
-          {end('B', props.b, nameB, setNameB, addrB, setAddrB, 'b')}
-          <label>
-            <input type="checkbox" checked={up} onChange={(e) => setUp(e.target.checked)} /> Bring both ends
-            up
-          </label>
-          {localError && (
-            <p className="field-hint">
-              Names: 1-15 letters, digits, _ . - (not starting with - or .), distinct.
-            </p>
-          )}
-          {error && (
-            <p role="alert" className="error">
-              {error.message}
-            </p>
-          )}
-          {pending && (
-            <p role="status" className="pending">
-              Creating {nameA} ↔ {nameB}…
-            </p>
-          )}
-          <div className="buttons">
-            <button type="button" onClick={props.onClose} disabled={pending}>
-              Cancel
-            </button>
-            <button type="submit" disabled={pending || localError !== null}>
-              Create
-            </button>
-          </div>
-        </form>
-      </div>
+    <div role="dialog" aria-modal="true" aria-labelledby="veth-dialog-title" aria-busy={pending}>
+      <form onSubmit={(e) => void submit(e)}>
+        <h2 id="veth-dialog-title">New veth pair</h2>
+        {end('A', props.a, nameA, setNameA, addrA, setAddrA, 'a')}
+        {end('B', props.b, nameB, setNameB, addrB, setAddrB, 'b')}
+        <label>
+          <input type="checkbox" checked={up} onChange={(e) => setUp(e.target.checked)} /> Bring both ends up
+        </label>
+        {localError && (
+          <p className="field-hint">
+            Names: 1-15 letters, digits, _ . - (not starting with - or .), distinct.
+          </p>
+        )}
+        {error && (
+          <p role="alert" className="error">
+            {error.message}
+          </p>
+        )}
+        {pending && (
+          <p role="status" className="pending">
+            Creating {nameA} ↔ {nameB}…
+          </p>
+        )}
+        <div className="buttons">
+          <button type="button" onClick={props.onClose} disabled={pending}>
+            Cancel
+          </button>
+          <button type="submit" disabled={pending || localError !== null}>
+            Create
+          </button>
+        </div>
+      </form>
     </div>
   );
 }

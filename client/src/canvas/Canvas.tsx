@@ -1,5 +1,8 @@
-/** The one <ReactFlow>: controlled by the store, memoised types, drag-to-create-veth. */
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+/**
+ * The one <ReactFlow>: controlled by the store, memoised types, drag-to-create-veth (with pending
+ * edges while the request runs), drag-an-interface-onto-a-bridge.
+ */
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import {
   Background,
   ConnectionMode,
@@ -17,14 +20,20 @@ import type {
   NodeMouseHandler,
   NodeTypes,
 } from '@xyflow/react';
-import type { FlowEdge, FlowNode } from '../graph/types.js';
+import type { FlowNode } from '../graph/types.js';
 import { LARGE_GRAPH } from '../graph/layout.js';
 import { markDrawn } from '../perf/hook.js';
 import { boxesBounds } from './geometry.js';
 import { absoluteCenter, useStore } from '../store/store.js';
+import { useInteraction } from '../store/interaction.js';
+import { pendingEdges } from '../store/pendingVeth.js';
+import type { CanvasEdge } from '../store/pendingVeth.js';
 import { BridgeNodeView, IfaceNodeView } from './IfaceNodeView.js';
 import { NamespaceNodeView } from './NamespaceNodeView.js';
-import { PortEdgeView, VethEdgeView } from './FloatingEdges.js';
+import { PendingVethEdgeView, PortEdgeView, VethEdgeView } from './FloatingEdges.js';
+import { DropStatus } from './DropStatus.js';
+import { useIfaceDrop } from './useIfaceDrop.js';
+import './interaction.css';
 
 // Module level so React Flow never sees new type maps (xyflow error002).
 const nodeTypes = {
@@ -32,17 +41,21 @@ const nodeTypes = {
   iface: IfaceNodeView,
   bridge: BridgeNodeView,
 } satisfies NodeTypes;
-const edgeTypes = { veth: VethEdgeView, port: PortEdgeView } satisfies EdgeTypes;
+const edgeTypes = {
+  veth: VethEdgeView,
+  port: PortEdgeView,
+  pendingVeth: PendingVethEdgeView,
+} satisfies EdgeTypes;
 
 const MIN_ZOOM = 0.02;
 const MAX_ZOOM = 2.5;
 const NONE: FlowNode[] = [];
-const NO_EDGES: FlowEdge[] = [];
+const NO_EDGES: CanvasEdge[] = [];
 
 /** Rendering only what is on screen pays off once the picture is big. */
 const VISIBLE_ONLY_ABOVE = 300;
 
-const isValidConnection: IsValidConnection<FlowEdge> = (c) =>
+const isValidConnection: IsValidConnection<CanvasEdge> = (c) =>
   c.sourceHandle === 'new-veth' && c.targetHandle === 'new-veth';
 
 function nsOf(node: FlowNode | null | undefined): string | null {
@@ -73,8 +86,11 @@ export function Canvas() {
   const focus = useStore((s) => s.focus);
   const onNodesChange = useStore((s) => s.onNodesChange);
   const onEdgesChange = useStore((s) => s.onEdgesChange);
-  const rf = useReactFlow<FlowNode, FlowEdge>();
-  const flowApi = useStoreApi<FlowNode, FlowEdge>();
+  const pending = useInteraction((s) => s.pendingVeths);
+  const topology = useStore((s) => (pending.length > 0 ? s.live?.topology : undefined));
+  const rf = useReactFlow<FlowNode, CanvasEdge>();
+  const flowApi = useStoreApi<FlowNode, CanvasEdge>();
+  const drop = useIfaceDrop(rf);
   const fitted = useRef(false);
 
   const focused = useRef(0);
@@ -120,7 +136,7 @@ export function Canvas() {
   const onNodeClick: NodeMouseHandler<FlowNode> = useCallback((_e, node) => {
     useStore.getState().select({ kind: node.type === 'namespace' ? 'namespace' : 'interface', id: node.id });
   }, []);
-  const onEdgeClick = useCallback((_e: React.MouseEvent, edge: FlowEdge) => {
+  const onEdgeClick = useCallback((_e: React.MouseEvent, edge: CanvasEdge) => {
     if (edge.type === 'veth') useStore.getState().select({ kind: 'interface', id: edge.source });
   }, []);
   const onPaneClick = useCallback(() => useStore.getState().select(null), []);
@@ -141,10 +157,18 @@ export function Canvas() {
     [rf],
   );
 
+  // Pending veth edges ride on top of the topology's edges (same array when there are none).
+  const shownEdges = useMemo((): CanvasEdge[] => {
+    if (pending.length === 0) return edges;
+    const boxes = new Set(nodes.filter((n) => n.type === 'namespace').map((n) => n.id));
+    const extra = pendingEdges(pending, topology, (id) => boxes.has(id));
+    return extra.length ? [...edges, ...extra] : edges;
+  }, [edges, nodes, pending, topology]);
+
   return (
-    <ReactFlow<FlowNode, FlowEdge>
+    <ReactFlow<FlowNode, CanvasEdge>
       nodes={ready ? nodes : NONE}
-      edges={ready ? edges : NO_EDGES}
+      edges={ready ? shownEdges : NO_EDGES}
       nodeTypes={nodeTypes}
       edgeTypes={edgeTypes}
       onNodesChange={onNodesChange}
@@ -153,6 +177,9 @@ export function Canvas() {
       onEdgeClick={onEdgeClick}
       onPaneClick={onPaneClick}
       onConnectEnd={onConnectEnd}
+      onNodeDragStart={drop.onNodeDragStart}
+      onNodeDrag={drop.onNodeDrag}
+      onNodeDragStop={drop.onNodeDragStop}
       isValidConnection={isValidConnection}
       connectionMode={ConnectionMode.Loose}
       nodesConnectable={!readOnly}
@@ -165,6 +192,7 @@ export function Canvas() {
       <Background gap={24} size={1} color="#e2e8f0" />
       <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} />
       <Controls showInteractive={false} />
+      <DropStatus />
     </ReactFlow>
   );
 }

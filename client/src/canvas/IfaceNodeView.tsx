@@ -1,4 +1,7 @@
-/** An interface inside its namespace box (child node); bridges get their own look. */
+/**
+ * An interface inside its namespace box (child node); bridges get their own look, and light up
+ * while an interface is dragged over them (green: dropping attaches; red: refused).
+ */
 import { memo } from 'react';
 import { Handle, Position } from '@xyflow/react';
 import type { NodeProps } from '@xyflow/react';
@@ -7,6 +10,7 @@ import { canvasAddresses } from '../graph/structure.js';
 import type { IfaceNode } from '../graph/types.js';
 import { ADDR_LINES_MAX } from '../graph/types.js';
 import { useFar } from './lod.js';
+import { useInteraction } from '../store/interaction.js';
 
 export function isUp(i: Interface): boolean {
   return i.state === 'UP' || (i.state === 'UNKNOWN' && i.flags.includes('UP'));
@@ -74,13 +78,18 @@ export const IfaceNodeView = memo(function IfaceNodeView({ data, selected }: Nod
   );
 });
 
-export const BridgeNodeView = memo(function BridgeNodeView({ data, selected }: NodeProps<IfaceNode>) {
+export const BridgeNodeView = memo(function BridgeNodeView({ id, data, selected }: NodeProps<IfaceNode>) {
   const up = isUp(data.iface);
+  // A string selector: only the bridge under the pointer re-renders during a drag.
+  const drop = useInteraction((s) => (s.dropOver?.id === id ? (s.dropOver.ok ? 'ok' : 'refused') : null));
   return (
     <div
-      className={`if-box bridge-box ${up ? 'is-up' : 'is-down'}${selected ? ' is-selected' : ''}`}
+      className={`if-box bridge-box ${up ? 'is-up' : 'is-down'}${selected ? ' is-selected' : ''}${
+        drop ? ` drop-${drop}` : ''
+      }`}
       data-testid="bridge-box"
       data-state={up ? 'up' : 'down'}
+      {...(drop ? { 'data-drop': drop } : {})}
     >
       <div className="bridge-rail" aria-hidden="true" />
       <Body iface={data.iface} bridgeName={null} />

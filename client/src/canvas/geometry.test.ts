@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { borderPoint, boxesBounds, floatingEnds } from './geometry.js';
+import { LOOP_OUT, borderPoint, boxesBounds, floatingEnds, selfLoop } from './geometry.js';
 
 describe('floating edge geometry', () => {
   it('leaves a box through the side facing the other box', () => {
@@ -23,5 +23,14 @@ describe('boxesBounds', () => {
     ];
     expect(boxesBounds(nodes)).toEqual({ x: -10, y: 5, w: 250, h: 355 });
     expect(boxesBounds([])).toBeNull();
+  });
+});
+
+describe('selfLoop', () => {
+  it('leaves and re-enters the right side of the box, bulging outwards', () => {
+    const l = selfLoop({ x: 10, y: 0, w: 100, h: 100 });
+    expect(l.path).toBe(`M 110 30 C ${110 + LOOP_OUT} 6, ${110 + LOOP_OUT} 94, 110 70`);
+    expect(l.labelX).toBeGreaterThan(110);
+    expect(l.labelY).toBe(50);
   });
 });

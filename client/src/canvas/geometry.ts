@@ -49,3 +49,19 @@ export function boxesBounds(
   }
   return x0 === Infinity ? null : { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
+
+/** How far a self-loop (both ends in one box) bulges out of the box's right side. */
+export const LOOP_OUT = 64;
+
+/** A loop out of the right side of a box and back: a pending veth with both ends in one namespace. */
+export function selfLoop(b: Box): { path: string; labelX: number; labelY: number } {
+  const x = b.x + b.w;
+  const y1 = b.y + b.h * 0.3;
+  const y2 = b.y + b.h * 0.7;
+  const cx = x + LOOP_OUT;
+  return {
+    path: `M ${x} ${y1} C ${cx} ${y1 - 24}, ${cx} ${y2 + 24}, ${x} ${y2}`,
+    labelX: x + (LOOP_OUT * 3) / 4,
+    labelY: (y1 + y2) / 2,
+  };
+}

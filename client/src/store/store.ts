@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import { applyNodeChanges, applyEdgeChanges } from '@xyflow/react';
-import type { EdgeChange, NodeChange } from '@xyflow/react';
+import type { EdgeChange, EdgeSelectionChange, NodeChange } from '@xyflow/react';
 import type { NamespaceKind } from '../../../common/model.js';
 import type { ServerMessage } from '../../../common/protocol.js';
 import { buildStructure } from '../graph/structure.js';
@@ -18,6 +18,8 @@ import type { FlowEdge, FlowNode, Layout, ViewOptions, XY } from '../graph/types
 import { step } from '../sync/sequence.js';
 import type { LiveState } from '../sync/sequence.js';
 import { changedDrawIds } from './changes.js';
+import { childDrag } from './childDrag.js';
+import type { CanvasEdge } from './pendingVeth.js';
 import { clearPositions, loadPositions, savePositions } from './positions.js';
 
 export type ConnState = 'connecting' | 'live' | 'reconnecting' | 'stale';
@@ -43,7 +45,7 @@ export interface StoreState {
   receive(msg: ServerMessage): boolean;
   setConn(c: ConnState): void;
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
-  onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
+  onEdgesChange(changes: EdgeChange<CanvasEdge>[]): void;
   select(sel: Selection, focus?: boolean): void;
   setHit(id: string | null): void;
   setShowLoopback(show: boolean): void;
@@ -59,6 +61,8 @@ let userPos: Record<string, XY> = loadPositions();
 let layoutCounter = 0;
 let elkRunning = false;
 let focusNonce = 0;
+/** Where dragged interfaces came from: they snap back there at the end (see childDrag). */
+const childHome = new Map<string, XY>();
 
 export const useStore = create<StoreState>()((set, get) => {
   /** Re-derives nodes and edges, keeping unchanged objects (structural sharing). */
@@ -120,7 +124,9 @@ export const useStore = create<StoreState>()((set, get) => {
   function adopt(fresh: Layout, force: boolean): void {
     const cur = get();
     const merged = placeStable(force ? EMPTY_LAYOUT : cur.layout, fresh, cur.structure);
-    for (const [id, p] of Object.entries(userPos)) if (merged.pos[id]) merged.pos[id] = p;
+    const boxes = new Set(cur.structure.namespaces.map((n) => n.id));
+    // Only boxes keep a user's place (older versions also stored interface places).
+    for (const [id, p] of Object.entries(userPos)) if (boxes.has(id) && merged.pos[id]) merged.pos[id] = p;
     set({ layout: merged, layoutRuns: cur.layoutRuns + 1 });
     rebuild();
   }
@@ -179,24 +185,35 @@ export const useStore = create<StoreState>()((set, get) => {
     onNodesChange(changes) {
       let moved = false;
       let pos: Layout['pos'] | null = null;
-      for (const c of changes) {
-        if (c.type === 'position' && c.position) {
-          pos ??= { ...get().layout.pos };
-          pos[c.id] = c.position;
-          if (!c.dragging) {
-            userPos = { ...userPos, [c.id]: c.position };
-            moved = true;
-          }
+      const nodes = get().nodes;
+      const isChild = (id: string) => !!nodes.find((n) => n.id === id)?.parentId;
+      const applied = changes.map((c) => {
+        if (c.type !== 'position' || !c.position) return c;
+        pos ??= { ...get().layout.pos };
+        if (isChild(c.id)) {
+          const change = { position: c.position, dragging: c.dragging };
+          const step = childDrag(change, pos[c.id], childHome.get(c.id));
+          if (step.home) childHome.set(c.id, step.home);
+          else childHome.delete(c.id);
+          pos[c.id] = step.position;
+          return { ...c, position: step.position };
         }
-      }
+        pos[c.id] = c.position;
+        if (!c.dragging) {
+          userPos = { ...userPos, [c.id]: c.position };
+          moved = true;
+        }
+        return c;
+      });
       if (pos) set({ layout: { ...get().layout, pos } });
-      set({ nodes: applyNodeChanges(changes, get().nodes) });
+      set({ nodes: applyNodeChanges(applied, get().nodes) });
       if (moved) savePositions(userPos);
     },
     onEdgesChange(changes) {
-      // Only selection is ours to change; removals go through the actions engineer's commands.
-      const allowed = changes.filter((c) => c.type === 'select');
-      if (allowed.length) set({ edges: applyEdgeChanges(allowed, get().edges) });
+      // Only selection is ours to change; removals go through the actions engineer's commands,
+      // and pending edges are not in the store (the canvas adds them).
+      const allowed = changes.filter((c): c is EdgeSelectionChange => c.type === 'select');
+      if (allowed.length) set({ edges: applyEdgeChanges<FlowEdge>(allowed, get().edges) });
     },
     select(selection, focus = false) {
       set({ selection, ...(focus && selection ? { focus: { id: selection.id, nonce: ++focusNonce } } : {}) });
