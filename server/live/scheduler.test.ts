@@ -181,6 +181,60 @@ describe('RefreshScheduler with the host read last', () => {
     expect(introducesUnresolved(withVeth(['a'], 'x'), withVeth(['a'], 'y'))).toBe(false);
   });
 
+  it('reads a change elsewhere before the host read it owes', async () => {
+    const d = new FakeDiscovery();
+    const { s, deltas } = sink();
+    let sched: RefreshScheduler | null = null;
+    let n = 0;
+    const s2: SchedulerSink = {
+      ...s,
+      delta: (ops, next) => {
+        s.delta(ops, next);
+        if (n++ === 0) sched!.namespaces([3]); // arrives while the host read is owed
+      },
+    };
+    sched = new RefreshScheduler(d, result(topoWith([])), s2, { coalesceMs: 1, hostInode: 1 });
+    const refresh = d.refresh;
+    d.refresh = (inodes) => {
+      d.next = topoWith(['a', 'b', 'c'].slice(0, d.calls.length + 1));
+      return refresh(inodes);
+    };
+    sched.namespaces([1, 2]);
+    await sched.idle();
+    expect(d.calls.map((c) => c.inodes)).toEqual([[2], [3], [1]]);
+    expect(deltas).toHaveLength(3);
+  });
+
+  it('reads the owed host with the rest once overdue, even when changes never pause', async () => {
+    const d = new FakeDiscovery();
+    const { s } = sink();
+    let sched: RefreshScheduler | null = null;
+    let more = true;
+    const s2: SchedulerSink = {
+      ...s,
+      delta: (ops, next) => {
+        s.delta(ops, next);
+        if (more) sched!.namespaces([1, 3]); // changes here and in the host, back to back
+      },
+    };
+    sched = new RefreshScheduler(d, result(topoWith([])), s2, {
+      coalesceMs: 1,
+      hostInode: 1,
+      hostMaxDeferMs: 20,
+    });
+    const refresh = d.refresh;
+    d.refresh = (inodes) => {
+      d.next = topoWith([`x${d.calls.length}`]);
+      if ([...inodes].includes(1)) more = false;
+      return refresh(inodes);
+    };
+    sched.namespaces([1, 3]);
+    await sched.idle();
+    const withHost = d.calls.filter((c) => c.inodes.includes(1));
+    expect(withHost).toHaveLength(1);
+    expect(withHost[0]!.inodes).toEqual([1, 3]); // read together, not split again
+  });
+
   it('shows new namespaces first, then gives them nsids and reads them again', async () => {
     const d = new FakeDiscovery();
     const order: string[] = [];

@@ -46,6 +46,10 @@ export interface SchedulerOptions {
    * route): when other namespaces changed too, they are read and published first.
    */
   hostInode?: number;
+  /** The host's owed read waits for this long without other requests (default 30 ms)... */
+  hostQuietMs?: number;
+  /** ...but no longer than this after the change that made it owed (default 500 ms). */
+  hostMaxDeferMs?: number;
   /** Delay before retrying after discovery itself failed. */
   retryMs?: number;
   log?: (line: string) => void;
@@ -59,6 +63,9 @@ export class RefreshScheduler {
   private wantFull = false;
   private resetReason: string | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private timerForHostOnly = false;
+  /** Since when a read of the host is owed (it was left out of a refresh), or null. */
+  private hostOwedSince: number | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
   private current: Topology;
@@ -82,7 +89,7 @@ export class RefreshScheduler {
   /** Re-read these namespaces (the namespace list is re-read too, cheaply). */
   namespaces(inodes: Iterable<number>): void {
     for (const i of inodes) this.inodes.add(i);
-    this.kick();
+    this.request();
   }
 
   /**
@@ -95,20 +102,20 @@ export class RefreshScheduler {
       this.inodes.add(i);
       this.unnamed.add(i);
     }
-    this.kick();
+    this.request();
   }
 
   /** Namespaces may have come or gone: re-list them, read only new ones. */
   list(): void {
     this.wantList = true;
-    this.kick();
+    this.request();
   }
 
   /** Re-read everything; with a reason, continuity was lost and clients get a new epoch. */
   full(resetReason?: string): void {
     this.wantFull = true;
     if (resetReason) this.resetReason = resetReason;
-    this.kick();
+    this.request();
   }
 
   /** Resolves when no refresh is pending or running (tests and shutdown). */
@@ -126,24 +133,46 @@ export class RefreshScheduler {
   }
 
   private pending(): boolean {
-    return this.wantFull || this.wantList || this.inodes.size > 0;
+    return this.wantFull || this.wantList || this.inodes.size > 0 || this.hostOwedSince !== null;
+  }
+
+  /** A request for other namespaces does not wait behind the host's deferred read. */
+  private request(): void {
+    if (this.timer && this.timerForHostOnly) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.kick();
   }
 
   private kick(): void {
     if (this.stopped || this.timer || this.running || !this.pending()) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.runOnce().finally(() => {
-        this.running = null;
-        this.kick();
-      });
-    }, this.opts.coalesceMs ?? 15);
+    // Only the host's owed read left: it waits for a quiet moment, so that changes coming in a
+    // row elsewhere are not queued behind it.
+    this.timerForHostOnly = !this.wantFull && !this.wantList && this.inodes.size === 0;
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.running = this.runOnce().finally(() => {
+          this.running = null;
+          this.kick();
+        });
+      },
+      this.timerForHostOnly ? (this.opts.hostQuietMs ?? 30) : (this.opts.coalesceMs ?? 5),
+    );
   }
 
   private async runOnce(): Promise<void> {
     const full = this.wantFull;
     const reason = this.resetReason;
     const inodes = [...this.inodes];
+    const host = this.opts.hostInode;
+    // The owed host read runs alone when nothing else is asked, or with the rest once overdue.
+    const owed = this.hostOwedSince;
+    const overdue = owed !== null && Date.now() - owed >= (this.opts.hostMaxDeferMs ?? 500);
+    if (host !== undefined && owed !== null && (overdue || (inodes.length === 0 && !this.wantList))) {
+      if (!inodes.includes(host)) inodes.push(host);
+    }
     const unnamed = [...this.unnamed];
     this.unnamed.clear();
     this.wantFull = false;
@@ -156,7 +185,7 @@ export class RefreshScheduler {
     try {
       ({ result, hostLater } = full
         ? { result: await this.discovery.full(), hostLater: false }
-        : await this.read(inodes));
+        : await this.read(inodes, !overdue));
       const took = Date.now() - t0;
       if (took > 1000) this.log(`slow ${full ? 'full read' : 'refresh'}: ${took} ms`);
     } catch (e) {
@@ -180,7 +209,8 @@ export class RefreshScheduler {
       if (ops) this.sink.delta(ops, next);
     }
     this.sink.errors(result.errors);
-    if (hostLater && this.opts.hostInode !== undefined) this.inodes.add(this.opts.hostInode);
+    if (hostLater) this.hostOwedSince ??= Date.now();
+    else if (full || (host !== undefined && inodes.includes(host))) this.hostOwedSince = null;
     if (unnamed.length > 0 && this.discovery.ensureHostNsids) {
       try {
         await this.discovery.ensureHostNsids();
@@ -197,10 +227,13 @@ export class RefreshScheduler {
    * veth end whose peer is not found (a new or deleted pair crossing into the host): then the
    * host is read before anything is published.
    */
-  private async read(inodes: number[]): Promise<{ result: LiveDiscoveryResult; hostLater: boolean }> {
+  private async read(
+    inodes: number[],
+    split: boolean,
+  ): Promise<{ result: LiveDiscoveryResult; hostLater: boolean }> {
     const host = this.opts.hostInode;
     const others = inodes.filter((i) => i !== host);
-    if (host === undefined || others.length === 0) {
+    if (host === undefined || others.length === 0 || !split) {
       return { result: await this.discovery.refresh(inodes), hostLater: false };
     }
     const early = await this.discovery.refresh(others, { deferHost: true });
