@@ -72,6 +72,9 @@ test('drag a veth between namespaces, create it, delete it, and add the seed hos
   const refused = edge(page, pendingId('lo', `${prefix}y`));
   await expect(refused).toBeVisible();
   await expect(refused).toHaveClass(/pending-veth/);
+  // A click beside the dialog does not close it while its request runs (its answer would be lost).
+  await page.getByTestId('veth-dialog').click({ position: { x: 5, y: 5 } });
+  await expect(dialog).toBeVisible();
   release();
   await expect(dialog.getByRole('alert')).toContainText('lo');
   await expect(refused).toHaveCount(0);

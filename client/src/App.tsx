@@ -25,7 +25,12 @@ function VethDialog() {
     <div
       className="modal-backdrop"
       data-testid="veth-dialog"
-      onMouseDown={(e) => e.target === e.currentTarget && close()}
+      onMouseDown={(e) => {
+        // A click beside the dialog closes it, but not while its request runs: its outcome
+        // (an error to read) would be lost.
+        const busy = e.currentTarget.querySelector('[aria-busy="true"]') !== null;
+        if (e.target === e.currentTarget && !busy) close();
+      }}
     >
       {/* The dialog role and label belong to CreateVethDialog itself: one dialog, not two nested. */}
       <div className="modal">
