@@ -14,24 +14,45 @@ export function childColumns(n: number): number {
   return n <= 4 ? 1 : Math.ceil(Math.sqrt(n / 2));
 }
 
-/** Interfaces in rows of `childColumns` cells (cell = widest interface); returns the box size. */
-export function packChildren(n: StructureNs, pos: Record<string, XY>): Size {
-  const cols = childColumns(n.children.length);
-  const cellW = Math.max(0, ...n.children.map((c) => c.w));
-  let y = NS_HEADER;
-  let rowH = 0;
+/**
+ * Interfaces in a grid of `childColumns` columns (column width = widest interface in it, so one
+ * bridge widens only its own column; row height = tallest in the row); returns the box size.
+ * Filled row by row, or column by column when the order of the children says where their edges
+ * go, left to right (see pack.ts).
+ */
+export function packChildren(n: StructureNs, pos: Record<string, XY>, byColumn = false): Size {
+  const count = n.children.length;
+  if (count === 0) return { w: NS_MIN_W, h: NS_HEADER + 24 };
+  const perRow = childColumns(count);
+  const rows = Math.ceil(count / perRow);
+  const cols = byColumn ? Math.ceil(count / rows) : Math.min(perRow, count);
+  const cell = (i: number) =>
+    byColumn
+      ? { col: Math.floor(i / rows), row: i % rows }
+      : { col: i % perRow, row: Math.floor(i / perRow) };
+  const colW = new Array<number>(cols).fill(0);
+  const rowH = new Array<number>(rows).fill(0);
   n.children.forEach((c, i) => {
-    const col = i % cols;
-    if (col === 0 && i > 0) {
-      y += rowH + CHILD_GAP;
-      rowH = 0;
-    }
-    pos[c.id] = { x: NS_PAD + col * (cellW + CHILD_GAP), y };
-    rowH = Math.max(rowH, c.h);
+    const { col, row } = cell(i);
+    colW[col] = Math.max(colW[col]!, c.w);
+    rowH[row] = Math.max(rowH[row]!, c.h);
   });
-  const w = n.children.length ? NS_PAD * 2 + cols * cellW + (cols - 1) * CHILD_GAP : NS_MIN_W;
-  const h = n.children.length ? y + rowH + NS_PAD : NS_HEADER + 24;
-  return { w: Math.max(NS_MIN_W, w), h: Math.max(NS_HEADER + 24, h) };
+  const starts = (sizes: number[], from: number) => {
+    const at: number[] = [];
+    let v = from;
+    for (const z of sizes) {
+      at.push(v);
+      v += z + CHILD_GAP;
+    }
+    return { at, end: v - CHILD_GAP };
+  };
+  const xs = starts(colW, NS_PAD);
+  const ys = starts(rowH, NS_HEADER);
+  n.children.forEach((c, i) => {
+    const { col, row } = cell(i);
+    pos[c.id] = { x: xs.at[col]!, y: ys.at[row]! };
+  });
+  return { w: Math.max(NS_MIN_W, xs.end + NS_PAD), h: Math.max(NS_HEADER + 24, ys.end + NS_PAD) };
 }
 
 /**

@@ -3,6 +3,8 @@
  * plus the pure merge that keeps what is already on screen where it is.
  */
 import type { ELK, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+import { packChildren } from './grid.js';
+import { crowdedBoxes, fillPackedBoxes, packedEdges, packedSize, wideBoxes } from './pack.js';
 import type { Structure } from './structure.js';
 import type { Layout, Size, XY } from './types.js';
 import { NS_HEADER, NS_MIN_W, NS_PAD } from './types.js';
@@ -10,7 +12,11 @@ import { NS_HEADER, NS_MIN_W, NS_PAD } from './types.js';
 /** Above this many boxes a layered picture gets too wide; pack boxes in rows instead. */
 export const LARGE_GRAPH = 60;
 
-export function toElkGraph(s: Structure): ElkNode {
+/**
+ * The compound graph ELK lays out. Boxes in `packed` are blocks of their grid's size with no
+ * children, and edges to their interfaces end at the block (see pack.ts).
+ */
+export function toElkGraph(s: Structure, packed: ReadonlySet<string> = new Set()): ElkNode {
   const large = s.namespaces.length > LARGE_GRAPH;
   const padding = `[top=${NS_HEADER},left=${NS_PAD},bottom=${NS_PAD},right=${NS_PAD}]`;
   const boxOptions: Record<string, string> = large
@@ -34,15 +40,25 @@ export function toElkGraph(s: Structure): ElkNode {
           'elk.layered.spacing.nodeNodeBetweenLayers': '60',
           'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
         },
-    children: s.namespaces.map((n) => ({
-      id: n.id,
-      layoutOptions: { ...boxOptions, 'elk.nodeSize.minimum': `(${NS_MIN_W}, ${NS_HEADER + 24})` },
-      ...(n.children.length === 0 ? { width: NS_MIN_W, height: NS_HEADER + 24 } : {}),
-      children: n.children.map((c) => ({ id: c.id, width: c.w, height: c.h })),
-    })),
+    children: s.namespaces.map((n): ElkNode => {
+      if (packed.has(n.id)) {
+        const size = packedSize(n);
+        return { id: n.id, width: size.w, height: size.h };
+      }
+      return {
+        id: n.id,
+        layoutOptions: { ...boxOptions, 'elk.nodeSize.minimum': `(${NS_MIN_W}, ${NS_HEADER + 24})` },
+        ...(n.children.length === 0 ? { width: NS_MIN_W, height: NS_HEADER + 24 } : {}),
+        children: n.children.map((c) => ({ id: c.id, width: c.w, height: c.h })),
+      };
+    }),
     edges: large
       ? []
-      : s.edges.map((e): ElkExtendedEdge => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+      : packedEdges(s, packed).map((e): ElkExtendedEdge => ({
+          id: e.id,
+          sources: [e.source],
+          targets: [e.target],
+        })),
   };
   return root;
 }
@@ -51,15 +67,30 @@ export function fromElkGraph(g: ElkNode): Layout {
   const layout: Layout = { pos: {}, size: {} };
   for (const n of g.children ?? []) {
     layout.pos[n.id] = { x: n.x ?? 0, y: n.y ?? 0 };
-    layout.size[n.id] = { w: n.width ?? NS_MIN_W, h: n.height ?? NS_HEADER + 24 };
+    // ELK draws a box with one interface narrower than the minimum box (elk.nodeSize.minimum
+    // has no effect on it here); fitBox does not, so such a box counted as grown on the first
+    // live change and pushed its neighbours down: the whole picture jumped.
+    layout.size[n.id] = {
+      w: Math.max(n.width ?? 0, NS_MIN_W),
+      h: Math.max(n.height ?? 0, NS_HEADER + 24),
+    };
     for (const c of n.children ?? []) layout.pos[c.id] = { x: c.x ?? 0, y: c.y ?? 0 };
   }
   return layout;
 }
 
-/** ELK positions for every box and interface of the structure (the page passes a worker-backed ELK). */
+/**
+ * ELK positions for every box and interface of the structure (the page passes a worker-backed
+ * ELK). Boxes with many interfaces are packed into grids (pack.ts); a box that still comes out too
+ * wide is packed as well and everything is laid out again around it.
+ */
 export async function elkLayout(s: Structure, engine: ELK): Promise<Layout> {
-  return fromElkGraph(await engine.layout(toElkGraph(s)));
+  const crowded = crowdedBoxes(s);
+  const first = fromElkGraph(await engine.layout(toElkGraph(s, crowded)));
+  const wide = wideBoxes(s, first, crowded);
+  if (wide.size === 0) return fillPackedBoxes(s, first, crowded);
+  const packed = new Set([...crowded, ...wide]);
+  return fillPackedBoxes(s, fromElkGraph(await engine.layout(toElkGraph(s, packed))), packed);
 }
 
 function overlaps(a: XY & Size, b: XY & Size, gap: number): boolean {
@@ -203,13 +234,15 @@ export function placeStable(prev: Layout, fresh: Layout, s: Structure): Layout {
   for (const n of pending) {
     const want = fresh.pos[n.id];
     const complete = want && n.children.every((c) => fresh.pos[c.id]);
-    let y = NS_HEADER;
-    for (const c of n.children) {
-      const p = complete ? fresh.pos[c.id] : undefined;
-      out.pos[c.id] = p ?? { x: NS_PAD, y };
-      y = (p?.y ?? y) + c.h + 12;
+    let size: Size;
+    if (complete) {
+      for (const c of n.children) out.pos[c.id] = fresh.pos[c.id]!;
+      size = fresh.size[n.id] ?? fitBox(n.children, out.pos);
+    } else {
+      // Without ELK's word, the same grid as large pictures use: a stack for a few interfaces,
+      // about square for many (never one very tall or very wide box).
+      size = packChildren(n, out.pos);
     }
-    const size = complete ? (fresh.size[n.id] ?? fitBox(n.children, out.pos)) : fitBox(n.children, out.pos);
     out.size[n.id] = size;
     if (want && complete && !placed.some((p) => overlaps({ ...want, ...size }, p, 20))) {
       out.pos[n.id] = want;

@@ -1,27 +1,38 @@
 /**
  * A small read-only hook for benchmarks and tests: `window.__netnsExplorer.drawnAt` is the
  * performance.now() at which the first snapshot was drawn and fitted, `namespaces` the count in
- * the store.
+ * the store. `epoch`/`seq` say which model the page holds (tests compare exports with
+ * `GET /api/topology` at the same seq), and `position(id)` gives a node's place in flow
+ * coordinates, which unlike screen coordinates do not depend on the viewport (fit-to-view on load
+ * zooms differently when the picture changed); `saved()` the dragged places kept for the next visit.
  */
+import type { XY } from '../graph/types.js';
+import type { PerfHook } from './hookTypes.js';
+import { loadPositions } from '../store/positions.js';
 import { useStore } from '../store/store.js';
 
-export interface PerfHook {
-  drawnAt: number | null;
-  namespaces: number;
+function position(id: string): XY | null {
+  const n = useStore.getState().nodes.find((x) => x.id === id);
+  return n ? { x: n.position.x, y: n.position.y } : null;
 }
 
-declare global {
-  interface Window {
-    __netnsExplorer?: PerfHook;
-  }
-}
-
-const hook: PerfHook = { drawnAt: null, namespaces: 0 };
+const hook: PerfHook = {
+  drawnAt: null,
+  namespaces: 0,
+  epoch: null,
+  seq: null,
+  layoutRuns: 0,
+  position,
+  saved: loadPositions,
+};
 
 export function installPerfHook(): void {
   window.__netnsExplorer = hook;
   useStore.subscribe((s) => {
     hook.namespaces = s.live?.topology.namespaces.length ?? 0;
+    hook.epoch = s.live?.epoch ?? null;
+    hook.seq = s.live?.seq ?? null;
+    hook.layoutRuns = s.layoutRuns;
   });
 }
 

@@ -70,6 +70,7 @@ function Exports() {
     <div className="buttons">
       <button
         type="button"
+        data-testid="relayout"
         title="Lay everything out again (forgets dragged positions)"
         onClick={() => useStore.getState().relayout()}
       >
