@@ -15,6 +15,7 @@ import { namespacesNeedingMaps } from './peers.js';
 import { NsidHelper } from './nsidHelper.js';
 import { readNamespaces } from './reader.js';
 import { ReadServer } from './readServer.js';
+import { mergeDeviceRead, parseDeviceRead, readableDeviceName } from './deviceRead.js';
 import type { ReadOutcome } from './reader.js';
 
 export interface DiscoveryResult {
@@ -34,10 +35,19 @@ export interface NamespaceIdentity {
   holder: number | null;
 }
 
+export interface RefreshOptions {
+  /** New namespaces do not pull in a read of the host (see DiscoveryResult.hostDeferred). */
+  deferHost?: boolean;
+  /**
+   * Host devices events were about (ifindex null: named only): each is read alone
+   * (deviceRead.ts) unless the host is read anyway; if one cannot be, the whole host is read.
+   */
+  hostDevices?: ReadonlyArray<{ ifindex: number | null; name: string }>;
+}
+
 export interface Discovery {
   full(): Promise<DiscoveryResult>;
-  /** With deferHost, new namespaces do not pull in a read of the host (see DiscoveryResult.hostDeferred). */
-  refresh(changedInodes: Iterable<number>, opts?: { deferHost?: boolean }): Promise<DiscoveryResult>;
+  refresh(changedInodes: Iterable<number>, opts?: RefreshOptions): Promise<DiscoveryResult>;
   listInodes(): Promise<Set<number>>;
   /**
    * Like listInodes, with what holds each namespace (names, mounts, oldest pid): the kernel reuses
@@ -191,6 +201,36 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
     return { topology, errors: [...errors, ...more], hostNsids };
   }
 
+  /** Reads these host devices into the cached host read; false when that could not be done. */
+  async function readHostDevices(
+    scan: Scan,
+    devices: ReadonlyArray<{ ifindex: number | null; name: string }>,
+  ): Promise<boolean> {
+    const host = scan.namespaces.get(scan.hostInode);
+    let o = cache.get(scan.hostInode);
+    if (!host || !o || !('read' in o)) return false;
+    const ours = scan.hostPath === '/proc/self/ns/net';
+    const path = ours ? '' : (openPaths(host, scan)[0] ?? '');
+    for (const { ifindex: named, name } of devices) {
+      // Known by name only (a route event): the device the cached read has under that name.
+      const ifindex: number | undefined = named ?? o.read.links.find((l) => l.iface.name === name)?.iface.ifindex;
+      if (ifindex === undefined || !readableDeviceName(name) || (!ours && !path)) return false;
+      const r = await readServer.read({
+        withNsids: false,
+        path,
+        mountNs: null,
+        device: name,
+        timeoutMs: 10_000,
+      });
+      const found = r.exitCode === 0 ? parseDeviceRead(scan.hostInode, name, r.stdout) : null;
+      const merged: NamespaceRead | null = found ? mergeDeviceRead(o.read, ifindex, name, found) : null;
+      if (!merged) return false;
+      o = { read: merged };
+    }
+    cache.set(scan.hostInode, o);
+    return true;
+  }
+
   function dropVanished(scan: Scan): void {
     for (const ino of cache.keys()) if (!scan.namespaces.has(ino)) cache.delete(ino);
   }
@@ -215,6 +255,10 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
           want.add(ino);
           added = true;
         }
+      }
+      const devices = refreshOpts.hostDevices ?? [];
+      if (devices.length > 0 && !want.has(scan.hostInode) && !(await readHostDevices(scan, devices))) {
+        want.add(scan.hostInode);
       }
       // New namespaces need entries in the host's nsid map (hostNsids) and the helper.
       const hostDeferred = added && !want.has(scan.hostInode) && refreshOpts.deferHost === true;

@@ -32,6 +32,8 @@ export interface ServeRequest {
   path: string;
   /** Mount namespace to enter (the nsid helper's), or null. */
   mountNs: string | null;
+  /** Read only this device (deviceRead.ts) instead of the whole namespace. */
+  device?: string;
   timeoutMs: number;
 }
 
@@ -72,8 +74,7 @@ export class ReadServer {
       IP,
       '-j',
       '-d',
-      '-b',
-      '-',
+      ...(req.device !== undefined ? ['addr', 'show', 'dev', req.device] : ['-b', '-']),
     ]);
     return new Promise<RunResult>((resolve) => {
       const timer = setTimeout(() => {
@@ -97,7 +98,8 @@ export class ReadServer {
           resolve(r);
         },
       };
-      child.stdin?.write(`${req.withNsids ? 'n' : 'r'}\n${req.path}\n${req.mountNs ?? ''}\n`);
+      const mode = req.device !== undefined ? 'd' : req.withNsids ? 'n' : 'r';
+      child.stdin?.write(`${mode}\n${req.path}\n${req.mountNs ?? ''}\n${req.device ?? ''}\n`);
     });
   }
 

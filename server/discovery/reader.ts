@@ -47,42 +47,48 @@ const heredoc = (nsids: boolean) => `<<'NX_BATCH'\n${batchText(nsids)}NX_BATCH\n
 const RD = `rd() {
   if [ "$f" = n ]; then "$@" ${IP} -j -d -b - ${heredoc(true)}  else "$@" ${IP} -j -d -b - ${heredoc(false)}  fi
 }`;
-/** Runs rd in namespace $p (empty: ours) through mount namespace $m (empty: ours). */
-const RD_IN = `  if [ -n "$p" ] && [ -n "$m" ]; then rd ${NSENTER} --net="$p" --mount="$m"
-  elif [ -n "$p" ]; then rd ${NSENTER} --net="$p"
-  elif [ -n "$m" ]; then rd ${NSENTER} --mount="$m"
-  else rd
+/** Runs function $1 in namespace $p (empty: ours) through mount namespace $m (empty: ours). */
+const rdIn = (fn: string) => `  if [ -n "$p" ] && [ -n "$m" ]; then ${fn} ${NSENTER} --net="$p" --mount="$m"
+  elif [ -n "$p" ]; then ${fn} ${NSENTER} --net="$p"
+  elif [ -n "$m" ]; then ${fn} ${NSENTER} --mount="$m"
+  else ${fn}
   fi`;
 export const CHUNK_SCRIPT = `m=$1; shift; i=0
 ${RD}
 while [ $# -ge 2 ]; do
   f=$1; p=$2; shift 2
   echo "${MARK} $i"; echo "${MARK} $i" >&2
-${RD_IN}
+${rdIn('rd')}
   echo "${MARK}-end $i $?"
   i=$((i + 1))
 done
 `;
 
 /**
- * The read server's script (a constant too): reads requests of three lines `MODE`, `PATH`,
- * `MOUNTNS` from stdin (data, never code) and answers each like a chunk does one pair, with the
- * end mark on stderr as well so both streams can be cut per request.
+ * The read server's script (a constant too): reads requests of four lines `MODE`, `PATH`,
+ * `MOUNTNS`, `DEVICE` from stdin (data, never code) and answers each like a chunk does one pair,
+ * with the end mark on stderr as well so both streams can be cut per request. MODE `d` reads one
+ * device (deviceRead.ts): the name reaches ip only as a quoted argument after `dev`.
  */
 export const SERVE_SCRIPT = `i=0
 ${RD}
-while IFS= read -r f && IFS= read -r p && IFS= read -r m; do
+rdev() {
+  "$@" ${IP} -j -d addr show dev "$d" && "$@" ${IP} -j -d route show table all root 0.0.0.0/0 dev "$d" &&
+    "$@" ${IP} -j -d route show table all root ::/0 dev "$d"
+}
+while IFS= read -r f && IFS= read -r p && IFS= read -r m && IFS= read -r d; do
   echo "${MARK} $i"; echo "${MARK} $i" >&2
-${RD_IN}
+  r=rd; if [ "$f" = d ]; then r=rdev; fi
+${rdIn('$r')}
   s=$?
   echo "${MARK}-end $i $s"; echo "${MARK}-end $i $s" >&2
   i=$((i + 1))
 done
 `;
 
-/** True when a read server request can be written as its three lines. */
-export function servable(r: { path: string; mountNs: string | null }): boolean {
-  return !/[\n\r\0]/.test(r.path) && !/[\n\r\0]/.test(r.mountNs ?? '');
+/** True when a read server request can be written as its four lines. */
+export function servable(r: { path: string; mountNs: string | null; device?: string }): boolean {
+  return [r.path, r.mountNs ?? '', r.device ?? ''].every((v) => !/[\n\r\0]/.test(v));
 }
 
 /** Splits a chunk's stdout or stderr into per-index sections (by the `@@nx I` lines). */

@@ -272,10 +272,42 @@ describe('RefreshScheduler with the host read last', () => {
 
 describe('EventWatcher', () => {
   it('parses monitor lines', () => {
-    expect(parseMonitorLine('[nsid 0]3: a1@ifb0: <BROADCAST> mtu 1500')).toEqual({ kind: 'change', nsid: 0 });
+    expect(parseMonitorLine('[nsid 0]3: a1@ifb0: <BROADCAST> mtu 1500')).toEqual({
+      kind: 'change',
+      nsid: 0,
+      device: { ifindex: 3, name: 'a1' },
+    });
+    expect(parseMonitorLine('[nsid current]7: br0: <NO-CARRIER,UP> mtu 1500')).toEqual({
+      kind: 'change',
+      nsid: 'current',
+      device: { ifindex: 7, name: 'br0' },
+    });
+    // Address lines and routes through one device concern that device; a deleted link, a route
+    // without a device or with several next hops concern more.
+    const device = (line: string) => {
+      const ev = parseMonitorLine(`[nsid current]${line}`);
+      return ev?.kind === 'change' ? (ev.device ?? null) : 'not a change';
+    };
+    expect(device('Deleted 7: br0    inet 10.0.0.1/24 scope global br0')).toEqual({
+      ifindex: 7,
+      name: 'br0',
+    });
+    expect(device('7: br0    inet6 fe80::1/64 scope link')).toEqual({ ifindex: 7, name: 'br0' });
+    expect(device('10.57.0.0/24 dev nx0 proto kernel scope link src 10.57.0.1 linkdown ')).toEqual({
+      ifindex: null,
+      name: 'nx0',
+    });
+    expect(device('Deleted multicast ff00::/8 dev nx1 table local proto kernel metric 256')).toEqual({
+      ifindex: null,
+      name: 'nx1',
+    });
+    expect(device('Deleted 7: br0: <UP> mtu 1500')).toBeNull();
+    expect(device('blackhole 10.9.0.0/24 proto boot')).toBeNull();
+    expect(device('10.8.0.0/24 proto static \tnexthop via 10.0.0.1 dev a weight 1')).toBeNull();
     expect(parseMonitorLine('[nsid current]Deleted 10.0.0.0/24 dev x')).toEqual({
       kind: 'change',
       nsid: 'current',
+      device: { ifindex: null, name: 'x' },
     });
     expect(parseMonitorLine('[nsid current]nsid 7 (iproute2 netns name: a)')).toEqual({ kind: 'nsid' });
     expect(parseMonitorLine('[nsid current]Deleted nsid 7 (iproute2 netns name: a)')).toEqual({
@@ -290,6 +322,7 @@ describe('EventWatcher', () => {
     const s: WatcherSink = {
       namespaces: (i) => calls.push(`ns ${i.join(',')}`),
       added: (i) => calls.push(`added ${i.join(',')}`),
+      hostDevice: (i, n) => calls.push(`device ${i} ${n}`),
       list: () => calls.push('list'),
       lost: (r) => calls.push(`lost ${r}`),
     };
@@ -313,9 +346,16 @@ describe('EventWatcher', () => {
     w.start();
     handlers!.line('[nsid 5]2: x: <UP>');
     handlers!.line('[nsid current]2: eth0: <UP>');
+    handlers!.line('[nsid current]2: eth0    inet 10.9.0.1/24 scope global eth0');
     handlers!.line('[nsid 9]2: y: <UP>');
     handlers!.stderr('netlink receive error No buffer space available (105)\n');
-    expect(calls).toEqual(['ns 2', 'ns 1', 'list', 'lost kernel events were dropped']);
+    expect(calls).toEqual([
+      'ns 2',
+      'device 2 eth0',
+      'device 2 eth0',
+      'list',
+      'lost kernel events were dropped',
+    ]);
     calls.length = 0;
     // Once discovery maps nsid 9, the event that came too early refreshes its namespace.
     w.setHostNsids(

@@ -17,9 +17,17 @@ export interface LiveDiscoveryResult {
   hostDeferred?: boolean;
 }
 
+/** A device of the host namespace; ifindex null when the event named it only. */
+export interface HostDevice {
+  ifindex: number | null;
+  name: string;
+}
+
 export interface RefreshOptions {
   /** Do not read the host just because namespaces were added (the caller reads it next). */
   deferHost?: boolean;
+  /** Host devices an event was about, read alone unless the host is read anyway. */
+  hostDevices?: ReadonlyArray<HostDevice>;
 }
 
 /** The parts of server/discovery's Discovery the live server uses. */
@@ -57,6 +65,8 @@ export interface SchedulerOptions {
 
 export class RefreshScheduler {
   private inodes = new Set<number>();
+  /** Host devices (by name) events were about: the host's cheap partial read. */
+  private hostDevices = new Map<string, number | null>();
   /** New namespaces that need host nsids once they have been shown. */
   private unnamed = new Set<number>();
   private wantList = false;
@@ -89,6 +99,14 @@ export class RefreshScheduler {
   /** Re-read these namespaces (the namespace list is re-read too, cheaply). */
   namespaces(inodes: Iterable<number>): void {
     for (const i of inodes) this.inodes.add(i);
+    this.request();
+  }
+
+  /** An event in the host about one device: that device is read, not the whole host. */
+  hostDevice(ifindex: number | null, name: string): void {
+    const known = this.hostDevices.get(name);
+    // Events naming the same device with different ifindexes: let the read find out.
+    this.hostDevices.set(name, known !== undefined && known !== ifindex ? null : ifindex);
     this.request();
   }
 
@@ -133,7 +151,13 @@ export class RefreshScheduler {
   }
 
   private pending(): boolean {
-    return this.wantFull || this.wantList || this.inodes.size > 0 || this.hostOwedSince !== null;
+    return (
+      this.wantFull ||
+      this.wantList ||
+      this.inodes.size > 0 ||
+      this.hostDevices.size > 0 ||
+      this.hostOwedSince !== null
+    );
   }
 
   /** A request for other namespaces does not wait behind the host's deferred read. */
@@ -149,7 +173,8 @@ export class RefreshScheduler {
     if (this.stopped || this.timer || this.running || !this.pending()) return;
     // Only the host's owed read left: it waits for a quiet moment, so that changes coming in a
     // row elsewhere are not queued behind it.
-    this.timerForHostOnly = !this.wantFull && !this.wantList && this.inodes.size === 0;
+    this.timerForHostOnly =
+      !this.wantFull && !this.wantList && this.inodes.size === 0 && this.hostDevices.size === 0;
     this.timer = setTimeout(
       () => {
         this.timer = null;
@@ -170,7 +195,10 @@ export class RefreshScheduler {
     // The owed host read runs alone when nothing else is asked, or with the rest once overdue.
     const owed = this.hostOwedSince;
     const overdue = owed !== null && Date.now() - owed >= (this.opts.hostMaxDeferMs ?? 500);
-    if (host !== undefined && owed !== null && (overdue || (inodes.length === 0 && !this.wantList))) {
+    const hostDevices = [...this.hostDevices].map(([name, ifindex]) => ({ ifindex, name }));
+    this.hostDevices.clear();
+    const quiet = inodes.length === 0 && !this.wantList && hostDevices.length === 0;
+    if (host !== undefined && owed !== null && (overdue || quiet)) {
       if (!inodes.includes(host)) inodes.push(host);
     }
     const unnamed = [...this.unnamed];
@@ -185,7 +213,7 @@ export class RefreshScheduler {
     try {
       ({ result, hostLater } = full
         ? { result: await this.discovery.full(), hostLater: false }
-        : await this.read(inodes, !overdue));
+        : await this.read(inodes, !overdue, hostDevices));
       const took = Date.now() - t0;
       if (took > 1000) this.log(`slow ${full ? 'full read' : 'refresh'}: ${took} ms`);
     } catch (e) {
@@ -194,6 +222,7 @@ export class RefreshScheduler {
       this.log(`refresh failed: ${e instanceof Error ? e.message : String(e)}; full resync soon`);
       if (reason) this.resetReason = reason;
       for (const i of unnamed) this.unnamed.add(i);
+      for (const d of hostDevices) this.hostDevices.set(d.name, d.ifindex);
       setTimeout(() => this.full(reason ?? undefined), this.opts.retryMs ?? 1000).unref();
       return;
     }
@@ -230,13 +259,15 @@ export class RefreshScheduler {
   private async read(
     inodes: number[],
     split: boolean,
+    hostDevices: readonly HostDevice[],
   ): Promise<{ result: LiveDiscoveryResult; hostLater: boolean }> {
     const host = this.opts.hostInode;
     const others = inodes.filter((i) => i !== host);
-    if (host === undefined || others.length === 0 || !split) {
-      return { result: await this.discovery.refresh(inodes), hostLater: false };
+    const links = hostDevices.length > 0 ? { hostDevices } : {};
+    if (host === undefined || !split || (others.length === 0 && others.length < inodes.length)) {
+      return { result: await this.discovery.refresh(inodes, links), hostLater: false };
     }
-    const early = await this.discovery.refresh(others, { deferHost: true });
+    const early = await this.discovery.refresh(others, { deferHost: true, ...links });
     const hostWanted = others.length < inodes.length || early.hostDeferred === true;
     if (!hostWanted) return { result: early, hostLater: false };
     if (introducesUnresolved(this.current, early.topology)) {
@@ -250,39 +281,4 @@ export class RefreshScheduler {
 export function introducesUnresolved(prev: Topology, next: Topology): boolean {
   const before = new Set(prev.interfaces.filter((i) => i.peerUnresolved !== null).map((i) => i.id));
   return next.interfaces.some((i) => i.peerUnresolved !== null && !before.has(i.id));
-}
-
-/**
- * Discovery calls one at a time (refreshes and nsid assignment share discovery's helper state),
- * each bounded by a watchdog: a call that hangs is abandoned with an error so the queue and the
- * server keep going. listInodes (a stat scan) stays concurrent.
- */
-export function serialized(d: LiveDiscovery, watchdogMs = 60_000): LiveDiscovery {
-  let chain: Promise<unknown> = Promise.resolve();
-  const queue = <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    const next = chain.then(
-      () =>
-        new Promise<T>((resolve, reject) => {
-          const t = setTimeout(
-            () => reject(new Error(`discovery ${what} took over ${watchdogMs} ms`)),
-            watchdogMs,
-          );
-          fn()
-            .then(resolve, reject)
-            .finally(() => clearTimeout(t));
-        }),
-    );
-    chain = next.catch(() => undefined);
-    return next;
-  };
-  return {
-    full: () => queue('full', () => d.full()),
-    refresh: (inodes, opts) => {
-      const list = [...inodes];
-      return queue('refresh', () => d.refresh(list, opts));
-    },
-    ensureHostNsids: () => queue('ensureHostNsids', () => d.ensureHostNsids()),
-    listInodes: () => d.listInodes(),
-    ...(d.listIdentities ? { listIdentities: d.listIdentities.bind(d) } : {}),
-  };
 }

@@ -15,7 +15,8 @@ import type { AppContext } from './app.js';
 import { Hub } from './hub.js';
 import type { HubOptions } from './hub.js';
 import type { ServeOptions } from './options.js';
-import { RefreshScheduler, serialized } from './scheduler.js';
+import { serialized } from './discoveryQueue.js';
+import { RefreshScheduler } from './scheduler.js';
 import type { LiveDiscovery } from './scheduler.js';
 import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from './security.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -111,6 +112,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
       {
         namespaces: (inodes) => scheduler.namespaces(inodes),
         added: (inodes) => scheduler.added(inodes),
+        hostDevice: (ifindex, name) => scheduler.hostDevice(ifindex, name),
         list: () => scheduler.list(),
         lost: (reason) => scheduler.full(reason),
       },

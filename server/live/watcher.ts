@@ -15,7 +15,20 @@ import { execa } from 'execa';
 import { IP } from '../exec/run.js';
 import { ProcProbe } from './procProbe.js';
 
-export type MonitorEvent = { kind: 'change'; nsid: number | 'current' } | { kind: 'nsid' };
+export type MonitorEvent =
+  | {
+      kind: 'change';
+      nsid: number | 'current';
+      /**
+       * The one device the line is about, when a read of that device alone covers the change:
+       * a link line (`N: NAME[@PEER]: <FLAGS>`, not a deletion), an address line
+       * (`[Deleted ]N: NAME    inet ...`), a route line through one device (`... dev NAME ...`,
+       * ifindex unknown). A deleted link, a route without a device or with several next hops:
+       * none (the whole namespace is read).
+       */
+      device?: { ifindex: number | null; name: string };
+    }
+  | { kind: 'nsid' };
 
 /** Parses one line of `ip -o monitor all-nsid ...`; null for lines that carry no event. */
 export function parseMonitorLine(line: string): MonitorEvent | null {
@@ -23,8 +36,19 @@ export function parseMonitorLine(line: string): MonitorEvent | null {
   const m = /^\[nsid (\d+|current)\]\s*(.*)$/.exec(line);
   const rest = m ? m[2]! : line;
   if (/^(Deleted )?nsid /.test(rest)) return { kind: 'nsid' };
-  if (!m || m[1] === 'current') return { kind: 'change', nsid: 'current' };
-  return { kind: 'change', nsid: Number(m[1]) };
+  const nsid = !m || m[1] === 'current' ? 'current' : Number(m[1]);
+  return { kind: 'change', nsid, ...deviceOf(rest) };
+}
+
+function deviceOf(rest: string): { device?: { ifindex: number | null; name: string } } {
+  // A name holding `@` makes the split ambiguous: the device read checks what it finds.
+  const link = /^(\d+): ([^\s:@]+)(?:@[^\s:]+)?: </.exec(rest);
+  if (link) return { device: { ifindex: Number(link[1]), name: link[2]! } };
+  const addr = /^(?:Deleted )?(\d+): (\S+)\s+inet6? /.exec(rest);
+  if (addr) return { device: { ifindex: Number(addr[1]), name: addr[2]! } };
+  if (/^(?:Deleted )?\d+: /.test(rest) || /\bnexthop\b|\bnhid\b/.test(rest)) return {};
+  const route = /\sdev (\S+)/.exec(rest);
+  return route ? { device: { ifindex: null, name: route[1]! } } : {};
 }
 
 /** True when `ip monitor` reports that the kernel dropped events (ENOBUFS). */
@@ -70,6 +94,8 @@ export const spawnIpMonitor: SpawnMonitor = (h) => {
 
 export interface WatcherSink {
   namespaces(inodes: number[]): void;
+  /** An event about one device of the host namespace (ifindex null: known by name only). */
+  hostDevice(ifindex: number | null, name: string): void;
   /** New namespaces: read them, and give them host nsids so the monitor names them. */
   added(inodes: number[]): void;
   list(): void;
@@ -184,6 +210,10 @@ export class EventWatcher {
       return;
     }
     const inode = ev.nsid === 'current' ? this.opts.hostInode : this.nsids.get(ev.nsid);
+    if (inode === this.opts.hostInode && ev.device) {
+      this.sink.hostDevice(ev.device.ifindex, ev.device.name);
+      return;
+    }
     // An nsid we cannot map yet belongs to a namespace we have not listed: re-list.
     if (inode === undefined) {
       if (typeof ev.nsid === 'number' && this.unknown.size < 4096) this.unknown.set(ev.nsid, 0);

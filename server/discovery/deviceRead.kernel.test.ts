@@ -1,0 +1,109 @@
+/**
+ * A device read merged into a namespace's cached read equals a fresh read of the whole
+ * namespace, after the changes the host sees most (a peer's carrier, a link going down and up,
+ * addresses and routes through the device); and it refuses what it cannot vouch for.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NamespaceRead } from './ipParse.js';
+import { mergeDeviceRead, parseDeviceRead, readableDeviceName } from './deviceRead.js';
+import { ReadServer } from './readServer.js';
+import { readNamespace } from './reader.js';
+import { cleanupPrefix, ipJson, nsInode, sh, uniquePrefix } from '../../test/kernel.js';
+
+const prefix = uniquePrefix('dr');
+const ns = `${prefix}a`;
+const path = `/run/netns/${ns}`;
+const dev = `${prefix}v0`;
+let inode = 0;
+const server = new ReadServer();
+
+async function fullRead(): Promise<NamespaceRead> {
+  const o = await readNamespace({ inode, paths: [path], ours: false, nsids: false }, null, 10_000, server);
+  if (!('read' in o)) throw new Error(o.error);
+  return o.read;
+}
+
+async function deviceRead(name: string) {
+  const r = await server.read({ withNsids: false, path, mountNs: null, device: name, timeoutMs: 10_000 });
+  return r.exitCode === 0 ? parseDeviceRead(inode, name, r.stdout) : null;
+}
+
+/** Links and routes as sets (by id), for comparing reads whose lists differ only in order. */
+function comparable(r: NamespaceRead) {
+  const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => (a.id < b.id ? -1 : 1));
+  return {
+    links: byId(r.links.map((l) => ({ ...l, id: l.iface.id }))),
+    routes: byId(r.routes),
+  };
+}
+
+beforeAll(async () => {
+  await sh(`ip netns add ${ns}
+ip netns add ${prefix}b
+ip -n ${ns} link add ${dev} type veth peer name ${prefix}v1 netns ${prefix}b
+ip -n ${ns} link add ${prefix}w0 type veth peer name ${prefix}w1
+ip -n ${ns} addr add 10.78.1.1/24 dev ${dev}
+ip -n ${ns} addr add 10.78.2.1/24 dev ${prefix}w0
+ip -n ${ns} link set ${dev} up
+ip -n ${prefix}b link set ${prefix}v1 up
+ip -n ${ns} link set ${prefix}w0 up
+ip -n ${ns} link set ${prefix}w1 up
+ip -n ${ns} route add 10.78.9.0/24 via 10.78.1.2`);
+  inode = await nsInode(path);
+});
+
+afterAll(async () => {
+  server.stop();
+  await cleanupPrefix(prefix);
+});
+
+describe('device reads', () => {
+  const changes: Array<[string, string]> = [
+    // The peer sits in another namespace, as the host's veth ends' peers do.
+    ['the peer loses its carrier', `ip -n ${prefix}b link set ${prefix}v1 down`],
+    ['the peer gets it back', `ip -n ${prefix}b link set ${prefix}v1 up`],
+    ['the device goes down (its routes go)', `ip -n ${ns} link set ${dev} down`],
+    ['the device comes up', `ip -n ${ns} link set ${dev} up`],
+    ['an address is added', `ip -n ${ns} addr add 10.78.3.1/24 dev ${dev}`],
+    ['a route through it is added', `ip -n ${ns} route add 10.78.8.0/24 via 10.78.3.2 metric 7`],
+    ['an IPv6 address is added', `ip -n ${ns} addr add fd78::1/64 dev ${dev} nodad`],
+    ['its mtu changes', `ip -n ${ns} link set ${dev} mtu 1400`],
+  ];
+  for (const [what, cmd] of changes) {
+    it(`merged into the cached read, equals a full read when ${what}`, async () => {
+      const cached = await fullRead();
+      await sh(cmd);
+      const ifindex = cached.links.find((l) => l.iface.name === dev)!.iface.ifindex;
+      const found = await deviceRead(dev);
+      expect(found).not.toBeNull();
+      const merged = mergeDeviceRead(cached, ifindex, dev, found!);
+      expect(merged).not.toBeNull();
+      expect(comparable(merged!)).toEqual(comparable(await fullRead()));
+      // Devices that did not change keep their parsed objects (the diff compares by identity).
+      const other = cached.links.find((l) => l.iface.name === `${prefix}w0`);
+      expect(merged!.links).toContain(other);
+    });
+  }
+
+  it('refuses a read that is not about the device it expected', async () => {
+    const cached = await fullRead();
+    const ifindex = cached.links.find((l) => l.iface.name === dev)!.iface.ifindex;
+    const other = await deviceRead(`${prefix}w0`);
+    expect(mergeDeviceRead(cached, ifindex, `${prefix}w0`, other!)).toBeNull(); // wrong ifindex
+    await sh(`ip -n ${ns} link set ${dev} down && ip -n ${ns} link set ${dev} name ${prefix}r0`);
+    expect(await deviceRead(dev)).toBeNull(); // renamed: no such device
+    const renamed = await deviceRead(`${prefix}r0`);
+    expect(mergeDeviceRead(cached, ifindex, `${prefix}r0`, renamed!)).toBeNull(); // cached under its old name
+    await sh(`ip -n ${ns} link set ${prefix}r0 name ${dev} && ip -n ${ns} link set ${dev} up`);
+    const links = await ipJson<Array<{ ifname: string }>>(['link', 'show', 'dev', dev], { name: ns });
+    expect(links[0]?.ifname).toBe(dev);
+  });
+
+  it('asks only for plain device names', () => {
+    expect(readableDeviceName('eth0')).toBe(true);
+    expect(readableDeviceName('veth1a2b@x')).toBe(true);
+    expect(readableDeviceName('-x')).toBe(false);
+    expect(readableDeviceName('a"b')).toBe(false);
+    expect(readableDeviceName('sixteen-chars-xx')).toBe(false);
+  });
+});
