@@ -9,7 +9,7 @@ import type { Scan } from './enumerate.js';
 import { openPaths, scanNamespaces } from './enumerate.js';
 import { FactsCache } from './facts.js';
 import type { NamespaceRead } from './ipParse.js';
-import { assignHostNsids, fetchMaps } from './nsidMaps.js';
+import { assignHostNsids, fetchMaps, setHostNsids } from './nsidMaps.js';
 import type { InterfaceMemo } from './peers.js';
 import { namespacesNeedingMaps } from './peers.js';
 import { NsidHelper } from './nsidHelper.js';
@@ -55,7 +55,8 @@ export interface Discovery {
    * inode but not its holders.
    */
   listIdentities(): Promise<Map<number, NamespaceIdentity>>;
-  ensureHostNsids(): Promise<void>;
+  /** Host nsids for every namespace lacking one, or only for these (cheaper: see setHostNsids). */
+  ensureHostNsids(inodes?: Iterable<number>): Promise<void>;
 }
 
 /** A path nsenter --net= can open for this namespace. */
@@ -213,7 +214,8 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
     const path = ours ? '' : (openPaths(host, scan)[0] ?? '');
     for (const { ifindex: named, name } of devices) {
       // Known by name only (a route event): the device the cached read has under that name.
-      const ifindex: number | undefined = named ?? o.read.links.find((l) => l.iface.name === name)?.iface.ifindex;
+      const ifindex: number | undefined =
+        named ?? o.read.links.find((l) => l.iface.name === name)?.iface.ifindex;
       if (ifindex === undefined || !readableDeviceName(name) || (!ours && !path)) return false;
       const r = await readServer.read({
         withNsids: false,
@@ -284,11 +286,12 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       return out;
     },
 
-    async ensureHostNsids() {
+    async ensureHostNsids(inodes) {
       const scan = scanNamespaces({ fds: scanFds });
       const h = await syncHelper(scan);
       if (!h) throw new Error(helperError ?? 'nsid helper unavailable');
-      await assignHostNsids(scan, h);
+      if (inodes) await setHostNsids(scan, h, [...inodes]);
+      else await assignHostNsids(scan, h);
     },
   };
 }

@@ -29,7 +29,10 @@ export function serialized(d: LiveDiscovery, watchdogMs = 60_000): LiveDiscovery
       const list = [...inodes];
       return queue('refresh', () => d.refresh(list, opts));
     },
-    ensureHostNsids: () => queue('ensureHostNsids', () => d.ensureHostNsids()),
+    ensureHostNsids: (inodes) => {
+      const list = inodes ? [...inodes] : undefined;
+      return queue('ensureHostNsids', () => d.ensureHostNsids(list));
+    },
     listInodes: () => d.listInodes(),
     ...(d.listIdentities ? { listIdentities: d.listIdentities.bind(d) } : {}),
   };

@@ -13,8 +13,8 @@ import { cleanupPrefix, pollUntil, sh, spawnNetnsHolder, uniquePrefix } from '..
 import type { Holder } from '../../test/kernel.js';
 import { startServer } from './server.js';
 import type { RunningServer } from './server.js';
-import { spawnIpMonitor } from './watcher.js';
-import type { MonitorHandlers } from './watcher.js';
+import { spawnIpMonitor } from './monitor.js';
+import type { MonitorHandlers } from './monitor.js';
 import { LiveClient, testServeOptions } from './testHelpers.js';
 
 const TOKEN = 'kernel-test-token-0123456789abcdef';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProcSource } from './procProbe.js';
 import { ProcProbe, realProc, taskStamp } from './procProbe.js';
 
-/** A /proc whose processes, namespaces and mounts the test sets. */
+/** A /proc whose processes and namespaces the test sets. */
 class FakeProc implements ProcSource {
   lastPid = 100;
   running = 1;
@@ -11,7 +11,6 @@ class FakeProc implements ProcSource {
     [1, 10],
     [2, 10],
   ]);
-  mounts = '36 1 0:4 net:[20] /run/x rw - nsfs nsfs rw\n22 1 0:21 / /proc rw - proc proc rw';
   reads = { pids: 0, netInode: 0 };
   loadavg(): string {
     this.running = this.running === 1 ? 2 : 1; // busy machines: changes on every read
@@ -24,9 +23,6 @@ class FakeProc implements ProcSource {
   netInode(pid: number): number | null {
     this.reads.netInode++;
     return this.ns.get(pid) ?? null;
-  }
-  mountinfo(): string {
-    return this.mounts;
   }
   fork(pid: number, inode: number): void {
     this.ns.set(pid, inode);
@@ -94,23 +90,12 @@ describe('ProcProbe', () => {
     expect(p.check(100)).toMatch(/holder 1 exited/);
   });
 
-  it('asks for a scan when namespace mounts change, not for other mounts', () => {
-    const proc = new FakeProc();
-    const p = probeOn(proc);
-    proc.mounts += '\n40 1 0:50 / /mnt rw - tmpfs tmpfs rw';
-    expect(p.check(50)).toBeNull();
-    proc.mounts += '\n41 1 0:4 net:[30] /run/y rw - nsfs nsfs rw';
-    // The mount table is read every other look.
-    expect([p.check(100), p.check(150)].filter((w) => w !== null)).toEqual(['namespace mounts changed']);
-    expect([p.check(200), p.check(250)]).toEqual([null, null]);
-  });
-
   it('turns a failing /proc read into a request for a scan', () => {
     const proc = new FakeProc();
     const p = probeOn(proc);
-    proc.mountinfo = () => {
+    proc.loadavg = () => {
       throw new Error('EIO');
     };
-    expect(p.check(50) ?? p.check(100)).toMatch(/EIO/);
+    expect(p.check(50)).toMatch(/EIO/);
   });
 });

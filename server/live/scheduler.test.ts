@@ -4,8 +4,10 @@ import type { Interface, Topology } from '../../common/model.js';
 import type { DeltaOp } from '../../common/protocol.js';
 import { RefreshScheduler, introducesUnresolved } from './scheduler.js';
 import type { LiveDiscoveryResult, SchedulerSink } from './scheduler.js';
-import { EventWatcher, parseMonitorLine, reportsLostEvents } from './watcher.js';
-import type { MonitorHandlers, WatcherSink } from './watcher.js';
+import { EventWatcher } from './watcher.js';
+import type { WatcherSink } from './watcher.js';
+import { parseMonitorLine, reportsLostEvents } from './monitor.js';
+import type { MonitorHandlers } from './monitor.js';
 import { pollUntil } from '../../test/kernel.js';
 
 function topoWith(names: string[]): Topology {
@@ -239,8 +241,8 @@ describe('RefreshScheduler with the host read last', () => {
     const d = new FakeDiscovery();
     const order: string[] = [];
     const { s, deltas } = sink();
-    const ensure = async () => {
-      order.push(`nsids after ${deltas.length} delta`);
+    const ensure = async (inodes?: Iterable<number>) => {
+      order.push(`nsids for ${[...(inodes ?? [])].join(',')} after ${deltas.length} delta`);
     };
     const sched = new RefreshScheduler(
       Object.assign(d, { ensureHostNsids: ensure }),
@@ -253,7 +255,7 @@ describe('RefreshScheduler with the host read last', () => {
     d.next = topoWith(['new']);
     sched.added([7]);
     await sched.idle();
-    expect(order).toEqual(['nsids after 1 delta']);
+    expect(order).toEqual(['nsids for 7 after 1 delta']);
     expect(d.calls).toEqual([
       { kind: 'refresh', inodes: [7] },
       { kind: 'refresh', inodes: [7] },
@@ -336,6 +338,7 @@ describe('EventWatcher', () => {
       watchDirs: [],
       pollMs: 10_000,
       probe: null,
+      spawnMountMonitor: null,
       spawnMonitor: (h) => {
         spawns++;
         handlers = h;
@@ -391,6 +394,7 @@ describe('EventWatcher', () => {
       watchDirs: [],
       pollMs: 10_000,
       probe: null,
+      spawnMountMonitor: null,
       spawnMonitor: () => ({ stop() {} }),
     });
     await w2.checkList();

@@ -37,7 +37,7 @@ export interface LiveDiscovery {
   listInodes(): Promise<Set<number>>;
   /** Inode -> what holds it (see Discovery.listIdentities): catches a reused inode. */
   listIdentities?(): Promise<Map<number, { key: string; holder: number | null }>>;
-  ensureHostNsids(): Promise<void>;
+  ensureHostNsids(inodes?: Iterable<number>): Promise<void>;
 }
 
 export interface SchedulerSink {
@@ -242,11 +242,13 @@ export class RefreshScheduler {
     else if (full || (host !== undefined && inodes.includes(host))) this.hostOwedSince = null;
     if (unnamed.length > 0 && this.discovery.ensureHostNsids) {
       try {
-        await this.discovery.ensureHostNsids();
+        await this.discovery.ensureHostNsids(unnamed);
       } catch (e) {
         this.log(`assigning nsids failed: ${e instanceof Error ? e.message : String(e)}`);
       }
       for (const i of unnamed) this.inodes.add(i);
+      // The host's read lists its nsid map: the monitor then knows the new namespaces' nsids.
+      if (this.opts.hostInode !== undefined) this.hostOwedSince ??= Date.now();
     }
   }
 

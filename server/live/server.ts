@@ -21,7 +21,7 @@ import type { LiveDiscovery } from './scheduler.js';
 import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from './security.js';
 import { createUpgradeHandler } from './upgrade.js';
 import { EventWatcher } from './watcher.js';
-import type { SpawnMonitor } from './watcher.js';
+import type { SpawnMonitor } from './monitor.js';
 
 /** What the API routers get from the server. */
 export interface RouterDeps {

@@ -2,95 +2,18 @@
  * Kernel event sources, turned into refresh requests:
  * - `ip -o monitor all-nsid nsid link address route` in the host namespace (one long-lived child;
  *   it never enters other namespaces, so it keeps none alive): `[nsid N]` names the namespace;
+ * - `findmnt --poll -t nsfs` (monitor.ts): namespaces bind-mounted or unmounted, wherever;
  * - inotify on /run/netns and /run/docker/netns: named and Docker namespaces coming and going;
- * - a cheap probe of /proc every 50 ms (procProbe.ts) that asks for a scan when processes or
- *   namespace mounts came or went, and a periodic listInodes() every 2 s (a stat scan, no `ip`)
- *   as a net under it: process-held and bind-mounted namespaces.
+ * - a cheap probe of /proc every 50 ms (procProbe.ts) that asks for a scan when processes came
+ *   or went, and a periodic listInodes() every 2 s (a stat scan, no `ip`) as a net under all of
+ *   them: process-held and bind-mounted namespaces.
  * New namespaces get a host nsid (the scheduler's added()) so the monitor reports their changes too.
  */
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { execa } from 'execa';
-import { IP } from '../exec/run.js';
+import { parseMonitorLine, reportsLostEvents, spawnIpMonitor, spawnMountMonitor } from './monitor.js';
+import type { SpawnMonitor } from './monitor.js';
 import { ProcProbe } from './procProbe.js';
-
-export type MonitorEvent =
-  | {
-      kind: 'change';
-      nsid: number | 'current';
-      /**
-       * The one device the line is about, when a read of that device alone covers the change:
-       * a link line (`N: NAME[@PEER]: <FLAGS>`, not a deletion), an address line
-       * (`[Deleted ]N: NAME    inet ...`), a route line through one device (`... dev NAME ...`,
-       * ifindex unknown). A deleted link, a route without a device or with several next hops:
-       * none (the whole namespace is read).
-       */
-      device?: { ifindex: number | null; name: string };
-    }
-  | { kind: 'nsid' };
-
-/** Parses one line of `ip -o monitor all-nsid ...`; null for lines that carry no event. */
-export function parseMonitorLine(line: string): MonitorEvent | null {
-  if (line.trim() === '') return null;
-  const m = /^\[nsid (\d+|current)\]\s*(.*)$/.exec(line);
-  const rest = m ? m[2]! : line;
-  if (/^(Deleted )?nsid /.test(rest)) return { kind: 'nsid' };
-  const nsid = !m || m[1] === 'current' ? 'current' : Number(m[1]);
-  return { kind: 'change', nsid, ...deviceOf(rest) };
-}
-
-function deviceOf(rest: string): { device?: { ifindex: number | null; name: string } } {
-  // A name holding `@` makes the split ambiguous: the device read checks what it finds.
-  const link = /^(\d+): ([^\s:@]+)(?:@[^\s:]+)?: </.exec(rest);
-  if (link) return { device: { ifindex: Number(link[1]), name: link[2]! } };
-  const addr = /^(?:Deleted )?(\d+): (\S+)\s+inet6? /.exec(rest);
-  if (addr) return { device: { ifindex: Number(addr[1]), name: addr[2]! } };
-  if (/^(?:Deleted )?\d+: /.test(rest) || /\bnexthop\b|\bnhid\b/.test(rest)) return {};
-  const route = /\sdev (\S+)/.exec(rest);
-  return route ? { device: { ifindex: null, name: route[1]! } } : {};
-}
-
-/** True when `ip monitor` reports that the kernel dropped events (ENOBUFS). */
-export function reportsLostEvents(stderr: string): boolean {
-  return /No buffer space available|netlink receive error/i.test(stderr);
-}
-
-export interface MonitorHandlers {
-  line(line: string): void;
-  stderr(text: string): void;
-  exit(description: string): void;
-}
-
-/** Starts the event source; returns a stopper. Replaceable in tests. */
-export type SpawnMonitor = (h: MonitorHandlers) => { stop(): void };
-
-export const MONITOR_ARGS = ['-o', 'monitor', 'all-nsid', 'nsid', 'link', 'address', 'route'];
-
-/** The real monitor: absolute path, no shell, fixed env (no token), killed when we exit. */
-export const spawnIpMonitor: SpawnMonitor = (h) => {
-  const child = execa(IP, MONITOR_ARGS, {
-    extendEnv: false,
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
-    stdin: 'ignore',
-    buffer: false,
-    reject: false,
-    cleanup: true,
-  });
-  let stopping = false;
-  if (child.stdout) createInterface({ input: child.stdout }).on('line', h.line);
-  // Line by line: a message split across two chunks must still be recognised.
-  if (child.stderr) createInterface({ input: child.stderr }).on('line', h.stderr);
-  void child.then((r) => {
-    if (!stopping) h.exit(r.signal ? `signal ${r.signal}` : `exit code ${String(r.exitCode)}`);
-  });
-  return {
-    stop() {
-      stopping = true;
-      child.kill('SIGTERM');
-    },
-  };
-};
 
 export interface WatcherSink {
   namespaces(inodes: number[]): void;
@@ -117,6 +40,8 @@ export interface WatcherOptions {
   /** Namespaces the initial snapshot holds; anything else found by the first scan is new. */
   initialInodes?: Iterable<number>;
   spawnMonitor?: SpawnMonitor;
+  /** The nsfs mount watcher (null: none). */
+  spawnMountMonitor?: SpawnMonitor | null;
   watchDirs?: string[];
   pollMs?: number;
   /** The /proc probe (null: none, tests that drive scans themselves) and its period. */
@@ -135,6 +60,8 @@ export class EventWatcher {
   private watchers = new Map<string, FSWatcher>();
   private pollTimer: NodeJS.Timeout | null = null;
   private probeTimer: NodeJS.Timeout | null = null;
+  private mounts: { stop(): void } | null = null;
+  private mountRestartMs = 1000;
   private readonly probe: ProcProbe | null;
   private restartDelay = 200;
   private checking: Promise<void> | null = null;
@@ -172,6 +99,7 @@ export class EventWatcher {
 
   start(): void {
     this.startMonitor();
+    this.startMountMonitor();
     this.armInotify();
     const tick = (): void => {
       this.armInotify();
@@ -187,7 +115,7 @@ export class EventWatcher {
         if (this.checking) return; // a scan is running: it will see whatever the probe would
         const why = probe.check(Date.now());
         if (why !== null) void this.checkList();
-      }, this.opts.probeMs ?? 50);
+      }, this.opts.probeMs ?? 100);
       this.probeTimer.unref();
     }
   }
@@ -200,6 +128,8 @@ export class EventWatcher {
     this.watchers.clear();
     if (this.pollTimer) clearTimeout(this.pollTimer);
     if (this.probeTimer) clearInterval(this.probeTimer);
+    this.mounts?.stop();
+    this.mounts = null;
   }
 
   handleLine(line: string): void {
@@ -250,6 +180,24 @@ export class EventWatcher {
           this.startMonitor();
           this.sink.lost(`event source restarted after ${why}`);
         }, this.restartDelay).unref();
+      },
+    });
+  }
+
+  /** Mount changes ask for a scan; if findmnt dies, the 2 s scan covers until it is back. */
+  private startMountMonitor(): void {
+    const spawn = this.opts.spawnMountMonitor === undefined ? spawnMountMonitor : this.opts.spawnMountMonitor;
+    if (this.stopped || !spawn) return;
+    const startedAt = Date.now();
+    this.mounts = spawn({
+      line: () => void this.checkList(),
+      stderr: (t) => this.log(`findmnt: ${t.trim()}`),
+      exit: (why) => {
+        if (this.stopped) return;
+        this.mountRestartMs =
+          Date.now() - startedAt > 10_000 ? 1000 : Math.min(this.mountRestartMs * 2, 60_000);
+        this.log(`mount watcher stopped (${why}); restarting in ${this.mountRestartMs} ms`);
+        setTimeout(() => this.startMountMonitor(), this.mountRestartMs).unref();
       },
     });
   }
