@@ -123,6 +123,14 @@ describe('ReadServer', () => {
     expect(SERVE_SCRIPT).not.toContain('/run/netns');
     expect(servable({ path: '/run/netns/a\nb', mountNs: null })).toBe(false);
     expect(servable({ path: '/run/netns/a b', mountNs: null })).toBe(true);
+    const refused = await server.read({
+      withNsids: false,
+      path: `${path}\nx`,
+      mountNs: null,
+      timeoutMs: 10_000,
+    });
+    expect(refused.exitCode).toBe(-1);
+    expect(refused.stderr).toMatch(/not sendable/);
   });
 
   it('stop() leaves no process behind', async () => {

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { IP, NSENTER, announce, startLongLived } from '../exec/run.js';
 import type { RunResult } from '../exec/run.js';
-import { SERVE_SCRIPT } from './reader.js';
+import { SERVE_SCRIPT, servable } from './reader.js';
 
 const START = /^@@nx ([0-9]+)$/;
 const END = /^@@nx-end ([0-9]+) ([0-9]+)$/;
@@ -45,6 +45,15 @@ export class ReadServer {
 
   /** Answers like run() would for `nsenter ... ip -j -d -b -`; one request at a time. */
   read(req: ServeRequest): Promise<RunResult> {
+    // A newline in a value would split a request in two: such a request is refused, never sent.
+    if (!servable(req)) {
+      return Promise.resolve({
+        exitCode: -1,
+        stdout: '',
+        stderr: 'not sendable to the read server',
+        timedOut: false,
+      });
+    }
     const p = this.chain.then(() => this.once(req));
     this.chain = p.catch(() => undefined);
     return p;

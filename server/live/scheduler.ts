@@ -140,7 +140,7 @@ export class RefreshScheduler {
   async idle(): Promise<void> {
     while (this.running || this.timer) {
       if (this.running) await this.running;
-      else await new Promise((r) => setTimeout(r, this.opts.coalesceMs ?? 15));
+      else await new Promise((r) => setTimeout(r, this.opts.coalesceMs ?? 5));
     }
   }
 
@@ -248,7 +248,7 @@ export class RefreshScheduler {
       }
       for (const i of unnamed) this.inodes.add(i);
       // The host's read lists its nsid map: the monitor then knows the new namespaces' nsids.
-      if (this.opts.hostInode !== undefined) this.hostOwedSince ??= Date.now();
+      if (host !== undefined) this.hostOwedSince ??= Date.now();
     }
   }
 
@@ -265,11 +265,13 @@ export class RefreshScheduler {
   ): Promise<{ result: LiveDiscoveryResult; hostLater: boolean }> {
     const host = this.opts.hostInode;
     const others = inodes.filter((i) => i !== host);
-    const links = hostDevices.length > 0 ? { hostDevices } : {};
-    if (host === undefined || !split || (others.length === 0 && others.length < inodes.length)) {
-      return { result: await this.discovery.refresh(inodes, links), hostLater: false };
+    const devices = hostDevices.length > 0 ? { hostDevices } : {};
+    // Nothing to split when the host is all that was asked for.
+    const hostAlone = inodes.length > 0 && others.length === 0;
+    if (host === undefined || !split || hostAlone) {
+      return { result: await this.discovery.refresh(inodes, devices), hostLater: false };
     }
-    const early = await this.discovery.refresh(others, { deferHost: true, ...links });
+    const early = await this.discovery.refresh(others, { deferHost: true, ...devices });
     const hostWanted = others.length < inodes.length || early.hostDeferred === true;
     if (!hostWanted) return { result: early, hostLater: false };
     if (introducesUnresolved(this.current, early.topology)) {
