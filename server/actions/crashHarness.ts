@@ -15,6 +15,7 @@ import type { FreshLink } from './context.js';
 import type { CrashConfig } from './crashChild.js';
 import { fixtureTopology } from './crashChild.js';
 import type { RecoveryDeps } from './recovery.js';
+import { createDiscovery } from '../discovery/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -25,8 +26,11 @@ export interface CrashHarness {
   names: [string, string];
   nss: [CrashNs, CrashNs];
   auditLogPath: string;
-  /** Recovery over our two namespaces only: other people's tagged devices are none of our business. */
-  deps(): RecoveryDeps;
+  /**
+   * Recovery over our two namespaces only: other people's tagged devices are none of our
+   * business. Their interfaces are read by discovery now, as the server's start-up read would.
+   */
+  deps(): Promise<RecoveryDeps>;
   /** Runs a creation in a child process, SIGKILLs it right after `step`, waits until it is dead. */
   crashAfter(step: number, body: unknown, action?: CrashConfig['action']): Promise<void>;
   close(): Promise<void>;
@@ -49,11 +53,16 @@ export async function startCrashHarness(prefix: string): Promise<CrashHarness> {
     names,
     nss,
     auditLogPath,
-    deps: () => ({
-      auditLogPath,
-      getTopology: () => topo,
-      namespacePath: (id) => nss.find((n) => n.id === id)?.path ?? null,
-    }),
+    async deps() {
+      const ours = new Set(nss.map((n) => n.id));
+      const { topology } = await createDiscovery().full();
+      const interfaces = topology.interfaces.filter((i) => ours.has(i.namespace));
+      return {
+        auditLogPath,
+        getTopology: () => ({ ...topo, interfaces }),
+        namespacePath: (id) => nss.find((n) => n.id === id)?.path ?? null,
+      };
+    },
     async crashAfter(step, body, action) {
       const cfg: CrashConfig = { auditLogPath, namespaces: nss, body, stopAfterStep: step, action };
       const child = spawn(

@@ -37,7 +37,7 @@ describe('recoverOrphans', () => {
     const ctx = new ActionContext({
       readOnly: false,
       allowHostChanges: false,
-      ...h.deps(),
+      ...(await h.deps()),
       onKernelChanged: () => undefined,
     });
     const ok = await createVeth(ctx, {
@@ -71,7 +71,7 @@ describe('recoverOrphans', () => {
     expect(before.get(orphanOp)?.intent?.ends.map((e) => e.name)).toEqual([`${P}o1`, `${P}o2`]);
     expect(before.get(orphanOp)?.end).toBeUndefined();
 
-    const r1 = await recoverOrphans(h.deps(), { unknownOps: 'keep' });
+    const r1 = await recoverOrphans(await h.deps(), { unknownOps: 'keep' });
     expect(r1.skipped).toBeUndefined();
     expect(r1.failed).toEqual([]);
     expect(r1.deleted.map((d) => d.op)).toEqual([orphanOp]);
@@ -101,7 +101,7 @@ describe('recoverOrphans', () => {
     expect((statSync(journal.path!).mode & 0o777).toString(8)).toBe('600');
 
     // Default policy (checklist 20): a tag no journal knows is removed as well.
-    const r2 = await recoverOrphans(h.deps());
+    const r2 = await recoverOrphans(await h.deps());
     expect(r2.deleted.map((d) => d.name)).toEqual([`${P}k1`]);
     expect(await link(NA, `${P}k1`)).toBeNull();
     expect(await link(NA, `${P}c1`)).not.toBeNull();
@@ -109,7 +109,7 @@ describe('recoverOrphans', () => {
   });
 
   it('does nothing without a journal (audit log on a device)', async () => {
-    const r = await recoverOrphans({ ...h.deps(), auditLogPath: '/dev/null' });
+    const r = await recoverOrphans({ ...(await h.deps()), auditLogPath: '/dev/null' });
     expect(r.skipped).toMatch(/no intent journal/);
     expect(r.deleted).toEqual([]);
   });

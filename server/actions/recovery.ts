@@ -1,14 +1,15 @@
 /**
  * Crash recovery at server start (checklist 20): removes devices tagged `netns-explorer:<op>`
  * whose op never committed (an intent without an end, a rollback that left residue, or, by
- * default, an op no journal knows), in every namespace of the current topology, then untagged
+ * default, an op no journal knows), among the devices the current topology shows tagged (each
+ * read again right before it is deleted), then untagged
  * devices a crashed op provably made (recoveryIntents.ts: its intent's name, namespace and MAC).
  * No other untagged device is ever touched; ops still running in a live process are left alone.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Topology } from '../../common/model.js';
 import type { AuditRecord } from './audit.js';
-import type { FreshLink, IpTools, NsRef } from './context.js';
+import type { IpTools, NsRef } from './context.js';
 import { ActionContext, Op, TAG_PREFIX } from './context.js';
 import { ipFailure } from './errors.js';
 import type { OpJournalState } from './intents.js';
@@ -120,52 +121,42 @@ export async function recoverOrphans(
   const touched = new Set<string>();
   const failedOps = new Set<string>();
 
-  for (const n of deps.getTopology().namespaces) {
+  // Tagged devices as the start-up discovery read them (their ifalias): only those are read
+  // again, one `ip` each, instead of listing every namespace's links (300 spawns at 300
+  // namespaces, each blocking the event loop while the first clients are being served).
+  const topology = deps.getTopology();
+  const tagged = topology.interfaces.filter((i) => i.alias?.startsWith(TAG_PREFIX));
+  for (const l of tagged) {
     let ns: NsRef;
     try {
-      ns = ctx.ns(n.id, 'namespace');
+      ns = ctx.ns(l.namespace, 'namespace');
     } catch {
       continue; // vanished since discovery: its devices went with it
     }
-    const r = await op.tryIp(ns, ['-j', '-d', 'link', 'show']);
-    if (r.exitCode !== 0 || r.timedOut) continue;
-    let links: FreshLink[];
-    try {
-      links = JSON.parse(r.stdout.trim() || '[]') as FreshLink[];
-    } catch {
+    const alias = l.alias ?? '';
+    const dev = { namespace: l.namespace, name: l.name, op: alias.slice(TAG_PREFIX.length) };
+    const v = judge(dev.op, journal, audit, unknownOps);
+    if (!v.remove) {
+      report.kept.push({ ...dev, reason: v.reason });
       continue;
     }
-    for (const l of links) {
-      if (!l.ifalias?.startsWith(TAG_PREFIX)) continue;
-      const dev = { namespace: n.id, name: l.ifname, op: l.ifalias.slice(TAG_PREFIX.length) };
-      const v = judge(dev.op, journal, audit, unknownOps);
-      if (!v.remove) {
-        report.kept.push({ ...dev, reason: v.reason });
-        continue;
-      }
-      // Re-read right before deleting: the name must still be the same tagged device.
-      const fresh = await op.link(ns, l.ifname).catch(() => null);
-      if (!fresh) continue; // gone already (the other end of a veth we just deleted)
-      if (fresh.ifindex !== l.ifindex || fresh.ifalias !== l.ifalias) continue;
-      const del = await op.tryIp(ns, ['link', 'del', 'dev', l.ifname]);
-      const gone = del.exitCode === 0 || ipFailure(del, '').code === 'not_found';
-      if (gone) {
-        report.deleted.push(dev);
-        touched.add(n.id);
-      } else {
-        report.failed.push({ ...dev, error: ipFailure(del, `deleting ${l.ifname}`).message });
-        failedOps.add(dev.op);
-      }
+    // Re-read right before deleting: the name must still be the same tagged device.
+    const fresh = await op.link(ns, l.name).catch(() => null);
+    if (!fresh) continue; // gone already (the other end of a veth we just deleted)
+    if (fresh.ifindex !== l.ifindex || fresh.ifalias !== alias) continue;
+    const del = await op.tryIp(ns, ['link', 'del', 'dev', l.name]);
+    const gone = del.exitCode === 0 || ipFailure(del, '').code === 'not_found';
+    if (gone) {
+      report.deleted.push(dev);
+      touched.add(l.namespace);
+    } else {
+      report.failed.push({ ...dev, error: ipFailure(del, `deleting ${l.name}`).message });
+      failedOps.add(dev.op);
     }
   }
 
   // Crashed before the tag: untagged devices proven ours by name + MAC go, the rest is reported.
-  await recoverFromIntents(
-    { ctx, op, report, failedOps, touched },
-    journal,
-    audit.ok,
-    deps.getTopology().namespaces,
-  );
+  await recoverFromIntents({ ctx, op, report, failedOps, touched }, journal, audit.ok, topology.namespaces);
 
   // Crashed intents are closed so the next start does not look at them again.
   for (const [id, j] of journal) {

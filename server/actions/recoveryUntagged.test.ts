@@ -86,7 +86,7 @@ describe('crash between the create and the tag', () => {
     expect((await link(NA, `${P}z1`))?.ifalias).toMatch(/^netns-explorer:[0-9a-f]{8}$/);
     expect((await link(NB, `${P}z2`))?.ifalias).toBeUndefined();
 
-    const r = await recoverOrphans(h.deps());
+    const r = await recoverOrphans(await h.deps());
     expect(r.failed).toEqual([]);
     expect(r.suspects).toEqual([]);
     expect(r.deleted.map((d) => d.name).sort()).toEqual([...untagged.map(([, n]) => n), `${P}z1`].sort());
@@ -98,7 +98,7 @@ describe('crash between the create and the tag', () => {
     const after = journal.read();
     for (const op of ops) expect(after.get(op)?.end?.state, op).toBe('recovered');
     // Closed: the next start has nothing left to do.
-    const again = await recoverOrphans(h.deps());
+    const again = await recoverOrphans(await h.deps());
     expect([again.deleted, again.suspects, again.closedIntents]).toEqual([[], [], []]);
   });
 
@@ -136,7 +136,7 @@ describe('crash between the create and the tag', () => {
     const names = [...h.names, `${P}ns`];
     const before = await kernelState(names, P);
 
-    const r = await recoverOrphans(h.deps());
+    const r = await recoverOrphans(await h.deps());
     expect(r.deleted).toEqual([]);
     expect(r.failed).toEqual([]);
     expect(r.suspects.map((s) => s.name).sort()).toEqual(
