@@ -250,6 +250,29 @@ describe('discovery on the real kernel', () => {
     expect(after.topology.namespaces.some((n) => n.inode === inodes.h3)).toBe(false);
   });
 
+  it('gives new namespaces host nsids and returns the map, which refreshes then carry', async () => {
+    const d = createDiscovery();
+    await d.full();
+    const fresh = await spawnNetnsHolder();
+    try {
+      const ino = statSync(fresh.path).ino;
+      const listIds = async () =>
+        new Set((await ipJson<Array<{ nsid: number }>>(['netns', 'list-id'])).map((e) => e.nsid));
+      const before = await listIds();
+      const map = await d.ensureHostNsids([ino]);
+      const nsid = [...(map ?? new Map<number, number>())].find(([, i]) => i === ino)?.[0];
+      expect(nsid).toBeDefined();
+      expect(before.has(nsid!)).toBe(false);
+      expect((await listIds()).has(nsid!)).toBe(true);
+      // The host was not read again, yet a refresh of another namespace carries the new entry.
+      const { hostNsids } = await d.refresh([inodes.b!]);
+      expect(hostNsids.get(nsid!)).toBe(ino);
+      expect(hostNsids).toEqual((await d.full()).hostNsids);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('gives every namespace a host nsid without pinning it', async () => {
     const d = createDiscovery();
     await d.ensureHostNsids();

@@ -5,7 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NamespaceRead } from './ipParse.js';
-import { mergeDeviceRead, parseDeviceRead, readableDeviceName } from './deviceRead.js';
+import {
+  linkOnly,
+  mergeDeviceRead,
+  parseDeviceRead,
+  parseDeviceReads,
+  readableDeviceName,
+} from './deviceRead.js';
 import { ReadServer } from './readServer.js';
 import { readNamespace } from './reader.js';
 import { cleanupPrefix, ipJson, nsInode, sh, uniquePrefix } from '../../test/kernel.js';
@@ -24,7 +30,8 @@ async function fullRead(): Promise<NamespaceRead> {
 }
 
 async function deviceRead(name: string) {
-  const r = await server.read({ withNsids: false, path, mountNs: null, device: name, timeoutMs: 10_000 });
+  const devices = [{ name, routes: true }];
+  const r = await server.read({ withNsids: false, path, mountNs: null, devices, timeoutMs: 10_000 });
   return r.exitCode === 0 ? parseDeviceRead(inode, name, r.stdout) : null;
 }
 
@@ -84,6 +91,63 @@ describe('device reads', () => {
       expect(merged!.links).toContain(other);
     });
   }
+
+  it('reads several devices in one run, each merged equal to a full read', async () => {
+    const cached = await fullRead();
+    const names = [dev, `${prefix}w0`, `${prefix}w1`];
+    const asks = names.map((name) => ({ name, routes: true }));
+    await sh(`ip -n ${ns} link set ${prefix}w1 down
+ip -n ${ns} addr add 10.78.4.1/24 dev ${prefix}w0
+ip -n ${ns} route add 10.78.7.0/24 via 10.78.4.2`);
+    const r = await server.read({ withNsids: false, path, mountNs: null, devices: asks, timeoutMs: 10_000 });
+    expect(r.exitCode).toBe(0);
+    const found = parseDeviceReads(inode, asks, r.stdout);
+    expect(found).toHaveLength(3);
+    let merged: NamespaceRead | null = cached;
+    names.forEach((name, i) => {
+      const ifindex = cached.links.find((l) => l.iface.name === name)!.iface.ifindex;
+      merged = merged && mergeDeviceRead(merged, ifindex, name, found![i]!);
+    });
+    expect(merged).not.toBeNull();
+    expect(comparable(merged!)).toEqual(comparable(await fullRead()));
+    await sh(`ip -n ${ns} link set ${prefix}w1 up`);
+  });
+
+  it('fails the whole read when one of the devices is gone', async () => {
+    const r = await server.read({
+      withNsids: false,
+      path,
+      mountNs: null,
+      devices: [
+        { name: dev, routes: true },
+        { name: `${prefix}gone`, routes: false },
+      ],
+      timeoutMs: 10_000,
+    });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/does not exist/);
+  });
+
+  it('reads only the link when the event showed the flags the cache has, keeping cached routes', async () => {
+    const cached = await fullRead();
+    const link = cached.links.find((l) => l.iface.name === dev)!.iface;
+    // What a link event would show now: the same flags (an mtu change, an STP port state).
+    await sh(`ip -n ${ns} link set ${dev} mtu 1300`);
+    expect(linkOnly(cached, link.ifindex, [...link.flags].reverse())).toBe(true);
+    const asks = [{ name: dev, routes: false }];
+    const r = await server.read({ withNsids: false, path, mountNs: null, devices: asks, timeoutMs: 10_000 });
+    const found = parseDeviceReads(inode, asks, r.stdout);
+    expect(found?.[0]?.routes).toBeNull();
+    const merged = mergeDeviceRead(cached, link.ifindex, dev, found![0]!);
+    expect(merged).not.toBeNull();
+    expect(comparable(merged!)).toEqual(comparable(await fullRead()));
+    // Going down changes the flags (and silently flushes its v4 routes): routes are read then.
+    await sh(`ip -n ${ns} link set ${dev} down`);
+    const [down] = await ipJson<Array<{ flags: string[] }>>(['link', 'show', 'dev', dev], { name: ns });
+    expect(linkOnly(cached, link.ifindex, down!.flags)).toBe(false);
+    expect(linkOnly(cached, link.ifindex, undefined)).toBe(false); // an address or route event
+    await sh(`ip -n ${ns} link set ${dev} mtu 1500 && ip -n ${ns} link set ${dev} up`);
+  });
 
   it('refuses a read that is not about the device it expected', async () => {
     const cached = await fullRead();

@@ -3,7 +3,7 @@
  * veth peers exactly. Thin shell: enumeration is stat-only, each namespace is read by one `ip`
  * batch process (bounded concurrency), and parsing, peer resolution and assembly are pure.
  */
-import type { Namespace, Topology } from '../../common/model.js';
+import type { Namespace } from '../../common/model.js';
 import { assemble, describeNamespace } from './assemble.js';
 import type { Scan } from './enumerate.js';
 import { openPaths, scanNamespaces } from './enumerate.js';
@@ -15,49 +15,24 @@ import { namespacesNeedingMaps } from './peers.js';
 import { NsidHelper } from './nsidHelper.js';
 import { readNamespaces } from './reader.js';
 import { ReadServer } from './readServer.js';
-import { mergeDeviceRead, parseDeviceRead, readableDeviceName } from './deviceRead.js';
+import { linkOnly, mergeDeviceRead, parseDeviceReads, readableDeviceName } from './deviceRead.js';
 import type { ReadOutcome } from './reader.js';
+import type {
+  Discovery,
+  DiscoveryOptions,
+  DiscoveryResult,
+  HostDeviceEvent,
+  NamespaceIdentity,
+} from './api.js';
 
-export interface DiscoveryResult {
-  /** Normalized (normalizeTopology), ids as in common/model.ts. */
-  topology: Topology;
-  /** Problems that did not stop discovery (namespaces not entered and why, unresolved peers...). */
-  errors: string[];
-  /** nsid as seen from the host namespace -> namespace inode (for `ip monitor all-nsid`). */
-  hostNsids: Map<number, number>;
-  /** New namespaces were found but the host was not read: its nsid map lacks them until it is. */
-  hostDeferred?: boolean;
-}
-
-/** What holds a namespace: `key` (names, mounts, oldest pid) and that oldest pid. */
-export interface NamespaceIdentity {
-  key: string;
-  holder: number | null;
-}
-
-export interface RefreshOptions {
-  /** New namespaces do not pull in a read of the host (see DiscoveryResult.hostDeferred). */
-  deferHost?: boolean;
-  /**
-   * Host devices events were about (ifindex null: named only): each is read alone
-   * (deviceRead.ts) unless the host is read anyway; if one cannot be, the whole host is read.
-   */
-  hostDevices?: ReadonlyArray<{ ifindex: number | null; name: string }>;
-}
-
-export interface Discovery {
-  full(): Promise<DiscoveryResult>;
-  refresh(changedInodes: Iterable<number>, opts?: RefreshOptions): Promise<DiscoveryResult>;
-  listInodes(): Promise<Set<number>>;
-  /**
-   * Like listInodes, with what holds each namespace (names, mounts, oldest pid): the kernel reuses
-   * a freed nsfs inode at once, so a namespace replaced by a new one between two scans keeps its
-   * inode but not its holders.
-   */
-  listIdentities(): Promise<Map<number, NamespaceIdentity>>;
-  /** Host nsids for every namespace lacking one, or only for these (cheaper: see setHostNsids). */
-  ensureHostNsids(inodes?: Iterable<number>): Promise<void>;
-}
+export type {
+  Discovery,
+  DiscoveryOptions,
+  DiscoveryResult,
+  HostDeviceEvent,
+  NamespaceIdentity,
+  RefreshOptions,
+} from './api.js';
 
 /** A path nsenter --net= can open for this namespace. */
 export function namespacePath(ns: Namespace): string {
@@ -73,19 +48,8 @@ export function namespacePath(ns: Namespace): string {
 const HELPER_IDLE_MS = 30_000;
 /** Up to this many namespaces, each read also lists its whole nsid map (O(n) per namespace). */
 const INLINE_NSID_LIMIT = 40;
-
-export interface DiscoveryOptions {
-  /** Bound on parallel processes for nsid maps (fallbacks are one process per namespace). */
-  concurrency?: number;
-  /** Parallel chunk processes for reading many namespaces (default 4, at least 12 namespaces each). */
-  chunks?: number;
-  /** Also look for namespaces held only by open fds (/proc/PID/fd/*); off by default: it readlinks every fd of every process. */
-  scanFds?: boolean;
-  /** Docker Engine API socket (default /var/run/docker.sock; tests run their own dockerd). */
-  dockerSocket?: string;
-  /** Up to this many namespaces, each read lists its whole nsid map inline (default 40). */
-  inlineNsidLimit?: number;
-}
+/** Up to this many host devices an event was about are read alone; more: the whole host. */
+const MAX_DEVICE_READS = 64;
 
 export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   const concurrency = opts.concurrency ?? 8;
@@ -203,33 +167,38 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   }
 
   /** Reads these host devices into the cached host read; false when that could not be done. */
-  async function readHostDevices(
-    scan: Scan,
-    devices: ReadonlyArray<{ ifindex: number | null; name: string }>,
-  ): Promise<boolean> {
+  async function readHostDevices(scan: Scan, devices: ReadonlyArray<HostDeviceEvent>): Promise<boolean> {
     const host = scan.namespaces.get(scan.hostInode);
-    let o = cache.get(scan.hostInode);
-    if (!host || !o || !('read' in o)) return false;
+    const o = cache.get(scan.hostInode);
+    if (!host || !o || !('read' in o) || devices.length > MAX_DEVICE_READS) return false;
     const ours = scan.hostPath === '/proc/self/ns/net';
     const path = ours ? '' : (openPaths(host, scan)[0] ?? '');
-    for (const { ifindex: named, name } of devices) {
-      // Known by name only (a route event): the device the cached read has under that name.
-      const ifindex: number | undefined =
-        named ?? o.read.links.find((l) => l.iface.name === name)?.iface.ifindex;
-      if (ifindex === undefined || !readableDeviceName(name) || (!ours && !path)) return false;
-      const r = await readServer.read({
-        withNsids: false,
-        path,
-        mountNs: null,
-        device: name,
-        timeoutMs: 10_000,
-      });
-      const found = r.exitCode === 0 ? parseDeviceRead(scan.hostInode, name, r.stdout) : null;
-      const merged: NamespaceRead | null = found ? mergeDeviceRead(o.read, ifindex, name, found) : null;
+    if (!ours && !path) return false;
+    if (!devices.every((d) => readableDeviceName(d.name))) return false;
+    // Known by name only (a route event): the device the cached read has under that name.
+    const known = devices.map(
+      (d) => d.ifindex ?? o.read.links.find((l) => l.iface.name === d.name)?.iface.ifindex,
+    );
+    if (known.some((i) => i === undefined)) return false;
+    const asks = devices.map((d, i) => ({ name: d.name, routes: !linkOnly(o.read, known[i]!, d.linkFlags) }));
+    // All of them in one `ip -b` run: a bridge's ports often change together.
+    const r = await readServer.read({
+      withNsids: false,
+      path,
+      mountNs: null,
+      devices: asks,
+      timeoutMs: 10_000,
+    });
+    const found = r.exitCode === 0 ? parseDeviceReads(scan.hostInode, asks, r.stdout) : null;
+    if (!found) return false;
+    let read: NamespaceRead = o.read;
+    for (const [i, { name }] of devices.entries()) {
+      const ifindex = known[i];
+      const merged = ifindex === undefined ? null : mergeDeviceRead(read, ifindex, name, found[i]!);
       if (!merged) return false;
-      o = { read: merged };
+      read = merged;
     }
-    cache.set(scan.hostInode, o);
+    cache.set(scan.hostInode, { read });
     return true;
   }
 
@@ -251,11 +220,11 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       dropVanished(scan);
       const want = new Set<number>();
       for (const ino of changedInodes) if (scan.namespaces.has(ino)) want.add(ino);
-      let added = false;
+      const added: number[] = [];
       for (const ino of scan.namespaces.keys()) {
         if (!cache.has(ino)) {
           want.add(ino);
-          added = true;
+          added.push(ino);
         }
       }
       const devices = refreshOpts.hostDevices ?? [];
@@ -263,11 +232,11 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
         want.add(scan.hostInode);
       }
       // New namespaces need entries in the host's nsid map (hostNsids) and the helper.
-      const hostDeferred = added && !want.has(scan.hostInode) && refreshOpts.deferHost === true;
-      if (added && !hostDeferred) want.add(scan.hostInode);
+      const hostDeferred = added.length > 0 && !want.has(scan.hostInode) && refreshOpts.deferHost === true;
+      if (added.length > 0 && !hostDeferred) want.add(scan.hostInode);
       const more = await readAll(scan, [...want]);
       const result = await build(scan, [...scan.errors, ...more], want);
-      return hostDeferred ? { ...result, hostDeferred } : result;
+      return hostDeferred ? { ...result, newWithoutHost: added } : result;
     },
 
     async listInodes() {
@@ -290,8 +259,10 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       const scan = scanNamespaces({ fds: scanFds });
       const h = await syncHelper(scan);
       if (!h) throw new Error(helperError ?? 'nsid helper unavailable');
-      if (inodes) await setHostNsids(scan, h, [...inodes]);
-      else await assignHostNsids(scan, h);
+      const map = inodes ? await setHostNsids(scan, h, [...inodes]) : await assignHostNsids(scan, h);
+      const o = cache.get(scan.hostInode);
+      if (map && o && 'read' in o) cache.set(scan.hostInode, { read: { ...o.read, nsids: map } });
+      return map;
     },
   };
 }

@@ -8,7 +8,7 @@ import { IP, NSENTER, run } from '../exec/run.js';
 import type { Scan } from './enumerate.js';
 import { openPaths } from './enumerate.js';
 import type { NamespaceRead } from './ipParse.js';
-import { parseListId, parseNsids } from './ipParse.js';
+import { NSID_BATCH_LINE, parseListId, parseNsids } from './ipParse.js';
 import type { NsidHelper } from './nsidHelper.js';
 
 const XARGS = '/usr/bin/xargs';
@@ -24,18 +24,29 @@ function json(stdout: string): unknown {
 }
 
 /**
- * Gives these namespaces a host nsid, in one process and without listing the map first (that
- * costs two more runs of ip over every namespace): one that has an nsid already just fails its
- * line (-force goes on). The caller learns the map from its next read of the host.
+ * Gives these namespaces a host nsid and returns the host's nsid map afterwards, in one process:
+ * the `netns set` lines go without listing the map first (one that has an nsid already just
+ * fails its line; -force goes on), then `netns list` prints the map (null if it could not be
+ * parsed). That is what the live server needs to name new namespaces in monitor events, without
+ * reading the whole host (~100 ms at 300 namespaces).
  */
-export async function setHostNsids(scan: Scan, helper: NsidHelper, inodes: number[]): Promise<void> {
+export async function setHostNsids(
+  scan: Scan,
+  helper: NsidHelper,
+  inodes: number[],
+): Promise<Map<number, number> | null> {
   const want = inodes.filter((ino) => ino !== scan.hostInode && scan.namespaces.has(ino));
-  if (want.length === 0) return;
-  const [sf, sa] = hostCommand(scan, helper, ['-force', '-b', '-']);
-  await run(sf, sa, {
-    input: want.map((ino) => `netns set ${ino} auto`).join('\n') + '\n',
+  const [sf, sa] = hostCommand(scan, helper, ['-j', '-force', '-b', '-']);
+  const r = await run(sf, sa, {
+    input: [...want.map((ino) => `netns set ${ino} auto`), NSID_BATCH_LINE].join('\n') + '\n',
     timeoutMs: 10_000,
   });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return parseNsids(JSON.parse(last));
+  } catch {
+    return null;
+  }
 }
 
 /** Gives every namespace lacking one a host nsid; returns the host's nsid map afterwards. */

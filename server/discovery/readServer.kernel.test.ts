@@ -123,6 +123,11 @@ describe('ReadServer', () => {
     expect(SERVE_SCRIPT).not.toContain('/run/netns');
     expect(servable({ path: '/run/netns/a\nb', mountNs: null })).toBe(false);
     expect(servable({ path: '/run/netns/a b', mountNs: null })).toBe(true);
+    // Device names travel space-separated and become ip batch lines: only plain names go.
+    const asks = (names: string[]) => names.map((name) => ({ name, routes: true }));
+    expect(servable({ path: '', mountNs: null, devices: asks(['eth0', 'veth1@x']) })).toBe(true);
+    for (const bad of [[], ['a b'], ['a*'], ['a#b'], ['"x'], ['-x'], ['x\ny'], ['r/x']])
+      expect(servable({ path: '', mountNs: null, devices: asks(bad) })).toBe(false);
     const refused = await server.read({
       withNsids: false,
       path: `${path}\nx`,

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { IP, NSENTER, announce, startLongLived } from '../exec/run.js';
 import type { RunResult } from '../exec/run.js';
 import { SERVE_SCRIPT, servable } from './reader.js';
+import type { DeviceAsk } from './deviceRead.js';
 
 const START = /^@@nx ([0-9]+)$/;
 const END = /^@@nx-end ([0-9]+) ([0-9]+)$/;
@@ -32,8 +33,8 @@ export interface ServeRequest {
   path: string;
   /** Mount namespace to enter (the nsid helper's), or null. */
   mountNs: string | null;
-  /** Read only this device (deviceRead.ts) instead of the whole namespace. */
-  device?: string;
+  /** Read only these devices (deviceRead.ts) instead of the whole namespace. */
+  devices?: readonly DeviceAsk[];
   timeoutMs: number;
 }
 
@@ -45,7 +46,8 @@ export class ReadServer {
 
   /** Answers like run() would for `nsenter ... ip -j -d -b -`; one request at a time. */
   read(req: ServeRequest): Promise<RunResult> {
-    // A newline in a value would split a request in two: such a request is refused, never sent.
+    // A newline in a value would split a request in two, a blank in a device name would split
+    // the name: such a request is refused, never sent.
     if (!servable(req)) {
       return Promise.resolve({
         exitCode: -1,
@@ -83,7 +85,8 @@ export class ReadServer {
       IP,
       '-j',
       '-d',
-      ...(req.device !== undefined ? ['addr', 'show', 'dev', req.device] : ['-b', '-']),
+      '-b',
+      '-',
     ]);
     return new Promise<RunResult>((resolve) => {
       const timer = setTimeout(() => {
@@ -107,8 +110,9 @@ export class ReadServer {
           resolve(r);
         },
       };
-      const mode = req.device !== undefined ? 'd' : req.withNsids ? 'n' : 'r';
-      child.stdin?.write(`${mode}\n${req.path}\n${req.mountNs ?? ''}\n${req.device ?? ''}\n`);
+      const mode = req.devices !== undefined ? 'd' : req.withNsids ? 'n' : 'r';
+      const devices = req.devices?.map((d) => `${d.routes ? 'r' : 'l'}/${d.name}`).join(' ') ?? '';
+      child.stdin?.write(`${mode}\n${req.path}\n${req.mountNs ?? ''}\n${devices}\n`);
     });
   }
 

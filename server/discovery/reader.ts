@@ -9,6 +9,7 @@ import { IP, NSENTER, run } from '../exec/run.js';
 import type { NamespaceRead } from './ipParse.js';
 import { NSID_BATCH_LINE, READ_BATCH, parseBatch } from './ipParse.js';
 import type { ReadServer } from './readServer.js';
+import { readableDeviceName } from './deviceRead.js';
 
 export interface ReadTarget {
   inode: number;
@@ -66,15 +67,21 @@ done
 
 /**
  * The read server's script (a constant too): reads requests of four lines `MODE`, `PATH`,
- * `MOUNTNS`, `DEVICE` from stdin (data, never code) and answers each like a chunk does one pair,
- * with the end mark on stderr as well so both streams can be cut per request. MODE `d` reads one
- * device (deviceRead.ts): the name reaches ip only as a quoted argument after `dev`.
+ * `MOUNTNS`, `DEVICES` from stdin (data, never code) and answers each like a chunk does one pair,
+ * with the end mark on stderr as well so both streams can be cut per request. MODE `d` reads the
+ * devices of `DEVICES` (deviceRead.ts) in one `ip -b` run: space-separated `l/NAME` (link and
+ * addresses) or `r/NAME` (and the routes through it). Names reach ip only as batch lines after
+ * `dev`, and only names without blanks, quotes, `#` or glob characters are sent (servable), so
+ * ip's batch tokenizer and the shell's word splitting (globbing off) keep each whole.
  */
-export const SERVE_SCRIPT = `i=0
+export const SERVE_SCRIPT = `set -f; i=0
 ${RD}
 rdev() {
-  "$@" ${IP} -j -d addr show dev "$d" && "$@" ${IP} -j -d route show table all root 0.0.0.0/0 dev "$d" &&
-    "$@" ${IP} -j -d route show table all root ::/0 dev "$d"
+  for x in $d; do
+    n=\${x#?/}
+    printf 'addr show dev %s\\n' "$n"
+    case $x in r/*) printf 'route show table all root 0.0.0.0/0 dev %s\\nroute show table all root ::/0 dev %s\\n' "$n" "$n" ;; esac
+  done | "$@" ${IP} -j -d -b -
 }
 while IFS= read -r f && IFS= read -r p && IFS= read -r m && IFS= read -r d; do
   echo "${MARK} $i"; echo "${MARK} $i" >&2
@@ -87,8 +94,15 @@ done
 `;
 
 /** True when a read server request can be written as its four lines. */
-export function servable(r: { path: string; mountNs: string | null; device?: string }): boolean {
-  return [r.path, r.mountNs ?? '', r.device ?? ''].every((v) => !/[\n\r\0]/.test(v));
+export function servable(r: {
+  path: string;
+  mountNs: string | null;
+  devices?: ReadonlyArray<{ name: string }>;
+}): boolean {
+  const devices = r.devices ?? [];
+  if (r.devices !== undefined && (devices.length === 0 || !devices.every((d) => readableDeviceName(d.name))))
+    return false;
+  return [r.path, r.mountNs ?? ''].every((v) => !/[\n\r\0]/.test(v));
 }
 
 /** Splits a chunk's stdout or stderr into per-index sections (by the `@@nx I` lines). */

@@ -4,6 +4,7 @@
  * client's snapshot + deltas equals a fresh discovery. The periodic resync is switched off, so
  * only events can get the clients there.
  */
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Topology } from '../../common/model.js';
 import { normalizeTopology } from '../../common/model.js';
@@ -68,6 +69,10 @@ async function converged(c: LiveClient): Promise<boolean> {
   throw new Error(
     `client differs from discovery by ${JSON.stringify(ops).slice(0, 1200)}; server differs by ${JSON.stringify(server).slice(0, 600)}`,
   );
+}
+
+function hostInode(): number {
+  return statSync('/proc/self/ns/net').ino;
 }
 
 function liveUrl(query = ''): string {
@@ -232,6 +237,35 @@ describe('live server on the real kernel', () => {
       clients.push(fresh);
       await pollUntil(() => converged(fresh), 'reconnected client equals discovery', 120_000);
       expect(fresh.topology.routes.some((r) => r.dst === '10.93.0.0/16')).toBe(true);
+    },
+  );
+
+  it(
+    'host bridge ports reaching forwarding are shown (read without their routes), routes and all equal discovery',
+    { timeout: 200_000 },
+    async () => {
+      const c = await LiveClient.open(liveUrl(), bearer);
+      clients.push(c);
+      await pollUntil(() => c.snapshots === 1, 'snapshot');
+      // Our own bridge in the host: ports wait forward_delay (2 s) in learning, then each gets an
+      // event that changes nothing but its STP state. One port also has an address and a route.
+      const br = `${prefix}br`;
+      await sh(`ip link add ${br} type bridge forward_delay 200; ip link set ${br} up
+        for i in 0 1 2; do
+          ip link add ${prefix}p$i type veth peer name ${prefix}q$i netns ${prefix}s2
+          ip link set ${prefix}p$i master ${br} up; ip -n ${prefix}s2 link set ${prefix}q$i up
+        done
+        ip addr add 10.94.0.1/24 dev ${br}; ip route add 10.95.0.0/16 via 10.94.0.2`);
+      const port = (t: Topology, i: number) =>
+        t.interfaces.find((x) => x.name === `${prefix}p${i}` && x.namespace === `ns-${hostInode()}`);
+      await pollUntil(
+        () => [0, 1, 2].every((i) => port(c.topology, i)?.bridgePortState === 'forwarding'),
+        'ports forwarding',
+        60_000,
+      );
+      await pollUntil(() => converged(c), 'client equals discovery', 120_000);
+      expect(c.topology.routes.some((r) => r.dst === '10.95.0.0/16' && r.dev === br)).toBe(true);
+      await sh(`ip link del ${br}; for i in 0 1 2; do ip link del ${prefix}p$i; done`);
     },
   );
 

@@ -9,6 +9,13 @@ import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { IP } from '../exec/run.js';
 
+/** The one device a monitor line is about; `flags` only for a link line (`<FLAGS>`). */
+export interface MonitorDevice {
+  ifindex: number | null;
+  name: string;
+  flags?: string[];
+}
+
 export type MonitorEvent =
   | {
       kind: 'change';
@@ -20,24 +27,30 @@ export type MonitorEvent =
        * ifindex unknown). A deleted link, a route without a device or with several next hops:
        * none (the whole namespace is read).
        */
-      device?: { ifindex: number | null; name: string };
+      device?: MonitorDevice;
     }
-  | { kind: 'nsid' };
+  /** A host nsid given or taken (`nsid N ...`, `Deleted nsid N ...`). */
+  | { kind: 'nsid'; nsid: number | null; deleted: boolean };
 
 /** Parses one line of `ip -o monitor all-nsid ...`; null for lines that carry no event. */
 export function parseMonitorLine(line: string): MonitorEvent | null {
   if (line.trim() === '') return null;
   const m = /^\[nsid (\d+|current)\]\s*(.*)$/.exec(line);
   const rest = m ? m[2]! : line;
-  if (/^(Deleted )?nsid /.test(rest)) return { kind: 'nsid' };
+  const id = /^(Deleted )?nsid (\d+)?/.exec(rest);
+  if (id)
+    return { kind: 'nsid', nsid: id[2] === undefined ? null : Number(id[2]), deleted: id[1] !== undefined };
   const nsid = !m || m[1] === 'current' ? 'current' : Number(m[1]);
   return { kind: 'change', nsid, ...deviceOf(rest) };
 }
 
-function deviceOf(rest: string): { device?: { ifindex: number | null; name: string } } {
+function deviceOf(rest: string): { device?: MonitorDevice } {
   // A name holding `@` makes the split ambiguous: the device read checks what it finds.
-  const link = /^(\d+): ([^\s:@]+)(?:@[^\s:]+)?: </.exec(rest);
-  if (link) return { device: { ifindex: Number(link[1]), name: link[2]! } };
+  const link = /^(\d+): ([^\s:@]+)(?:@[^\s:]+)?: <([A-Z0-9_,-]*)>/.exec(rest);
+  if (link) {
+    const flags = link[3] ? link[3].split(',') : [];
+    return { device: { ifindex: Number(link[1]), name: link[2]!, flags } };
+  }
   const addr = /^(?:Deleted )?(\d+): (\S+)\s+inet6? /.exec(rest);
   if (addr) return { device: { ifindex: Number(addr[1]), name: addr[2]! } };
   if (/^(?:Deleted )?\d+: /.test(rest) || /\bnexthop\b|\bnhid\b/.test(rest)) return {};

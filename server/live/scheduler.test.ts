@@ -1,72 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { emptyTopology, normalizeTopology } from '../../common/model.js';
 import type { Interface, Topology } from '../../common/model.js';
-import type { DeltaOp } from '../../common/protocol.js';
 import { RefreshScheduler, introducesUnresolved } from './scheduler.js';
-import type { LiveDiscoveryResult, SchedulerSink } from './scheduler.js';
-import { EventWatcher } from './watcher.js';
-import type { WatcherSink } from './watcher.js';
-import { parseMonitorLine, reportsLostEvents } from './monitor.js';
-import type { MonitorHandlers } from './monitor.js';
+import type { HostDevice, SchedulerSink } from './scheduler.js';
+import { FakeDiscovery, result, sink, topoWith } from './schedulerTestKit.js';
 import { pollUntil } from '../../test/kernel.js';
-
-function topoWith(names: string[]): Topology {
-  return normalizeTopology({
-    ...emptyTopology(),
-    namespaces: names.map((n, i) => ({
-      id: `ns-${100 + i}`,
-      inode: 100 + i,
-      kind: 'named' as const,
-      name: n,
-      netnsNames: [n],
-      pids: [],
-      processes: [],
-      containers: [],
-      mounts: [],
-      error: null,
-    })),
-  });
-}
-
-function result(t: Topology): LiveDiscoveryResult {
-  return { topology: t, errors: [], hostNsids: new Map() };
-}
-
-/** A discovery whose refreshes complete when the test says so. */
-class FakeDiscovery {
-  calls: Array<{ kind: 'full' | 'refresh'; inodes: number[] }> = [];
-  next: Topology = topoWith([]);
-  failNext = false;
-  private gates: Array<() => void> = [];
-  gated = false;
-  private async answer(kind: 'full' | 'refresh', inodes: number[]): Promise<LiveDiscoveryResult> {
-    this.calls.push({ kind, inodes });
-    if (this.gated) await new Promise<void>((r) => this.gates.push(r));
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error('boom');
-    }
-    return result(this.next);
-  }
-  full = () => this.answer('full', []);
-  refresh = (inodes: Iterable<number>) => this.answer('refresh', [...inodes].sort());
-  open(): void {
-    this.gated = false;
-    for (const g of this.gates.splice(0)) g();
-  }
-}
-
-function sink() {
-  const deltas: DeltaOp[][] = [];
-  const resets: string[] = [];
-  const s: SchedulerSink = {
-    delta: (ops) => deltas.push(ops),
-    reset: (_t, reason) => resets.push(reason),
-    errors: () => {},
-    hostNsids: () => {},
-  };
-  return { s, deltas, resets };
-}
 
 describe('RefreshScheduler', () => {
   it('coalesces a burst into one refresh of the union, and publishes one delta', async () => {
@@ -262,6 +199,97 @@ describe('RefreshScheduler with the host read last', () => {
     ]);
   });
 
+  it('takes the host nsid map from the assignment, and reads the host only when it has none', async () => {
+    for (const map of [new Map([[5, 7]]), null]) {
+      const d = new FakeDiscovery();
+      const maps: Array<Map<number, number>> = [];
+      const { s } = sink();
+      const sched = new RefreshScheduler(
+        Object.assign(d, { ensureHostNsids: async () => map }),
+        result(topoWith([])),
+        { ...s, hostNsids: (m) => maps.push(m) },
+        { coalesceMs: 1, hostInode: 1, hostQuietMs: 1 },
+      );
+      d.next = topoWith(['new']);
+      sched.added([7]);
+      await sched.idle();
+      const reads = [
+        { kind: 'refresh', inodes: [7] },
+        { kind: 'refresh', inodes: [7] },
+      ];
+      if (map) {
+        expect(d.calls).toEqual(reads);
+        expect(maps).toContainEqual(map);
+      } else {
+        expect(d.calls).toEqual([...reads, { kind: 'refresh', inodes: [1] }]);
+      }
+    }
+  });
+
+  it('names namespaces a re-list found and fetches the nsid map when asked, without a host read', async () => {
+    const d = new FakeDiscovery();
+    const asked: number[][] = [];
+    const maps: Array<Map<number, number>> = [];
+    const refresh = d.refresh;
+    let first = true;
+    const sched = new RefreshScheduler(
+      Object.assign(d, {
+        refresh: async (inodes: Iterable<number>) => {
+          const r = await refresh(inodes);
+          if (!first) return r;
+          first = false;
+          return { ...r, newWithoutHost: [9] };
+        },
+        ensureHostNsids: async (inodes?: Iterable<number>) => {
+          asked.push([...(inodes ?? [])]);
+          return new Map([[3, 9]]);
+        },
+      }),
+      result(topoWith([])),
+      { ...sink().s, hostNsids: (m) => maps.push(m) },
+      { coalesceMs: 1, hostInode: 1, hostQuietMs: 1 },
+    );
+    sched.list();
+    await sched.idle();
+    sched.nsidMap();
+    await sched.idle();
+    expect(asked).toEqual([[9], []]);
+    expect(maps.filter((m) => m.get(3) === 9)).toHaveLength(2);
+    expect(d.calls.some((c) => c.inodes.includes(1))).toBe(false);
+    expect(d.calls[1]).toEqual({ kind: 'refresh', inodes: [9] });
+  });
+
+  it('lets a host device skip its routes only when link events alone named it, all with the same flags', async () => {
+    const d = new FakeDiscovery();
+    const seen: HostDevice[][] = [];
+    const refresh = d.refresh;
+    const sched = new RefreshScheduler(
+      Object.assign(d, {
+        refresh: (inodes: Iterable<number>, opts?: { hostDevices?: readonly HostDevice[] }) => {
+          seen.push([...(opts?.hostDevices ?? [])]);
+          return refresh(inodes);
+        },
+      }),
+      result(topoWith([])),
+      sink().s,
+      { coalesceMs: 5, hostInode: 1 },
+    );
+    const up = ['BROADCAST', 'UP', 'LOWER_UP'];
+    sched.hostDevice(3, 'p1', up);
+    sched.hostDevice(3, 'p1', up); // the same state twice (an STP port state change)
+    sched.hostDevice(4, 'p2', up);
+    sched.hostDevice(4, 'p2', ['BROADCAST', 'UP']); // its carrier went and came back
+    sched.hostDevice(5, 'p3', up);
+    sched.hostDevice(null, 'p3'); // a route through it
+    await sched.idle();
+    const byName = Object.fromEntries(seen.flat().map((h) => [h.name, h]));
+    expect(byName).toEqual({
+      p1: { ifindex: 3, name: 'p1', linkFlags: up },
+      p2: { ifindex: 4, name: 'p2' },
+      p3: { ifindex: null, name: 'p3' },
+    });
+  });
+
   it('reads the host alone when only the host changed', async () => {
     const d = new FakeDiscovery();
     const { s } = sink();
@@ -269,143 +297,5 @@ describe('RefreshScheduler with the host read last', () => {
     sched.namespaces([1]);
     await sched.idle();
     expect(d.calls).toEqual([{ kind: 'refresh', inodes: [1] }]);
-  });
-});
-
-describe('EventWatcher', () => {
-  it('parses monitor lines', () => {
-    expect(parseMonitorLine('[nsid 0]3: a1@ifb0: <BROADCAST> mtu 1500')).toEqual({
-      kind: 'change',
-      nsid: 0,
-      device: { ifindex: 3, name: 'a1' },
-    });
-    expect(parseMonitorLine('[nsid current]7: br0: <NO-CARRIER,UP> mtu 1500')).toEqual({
-      kind: 'change',
-      nsid: 'current',
-      device: { ifindex: 7, name: 'br0' },
-    });
-    // Address lines and routes through one device concern that device; a deleted link, a route
-    // without a device or with several next hops concern more.
-    const device = (line: string) => {
-      const ev = parseMonitorLine(`[nsid current]${line}`);
-      return ev?.kind === 'change' ? (ev.device ?? null) : 'not a change';
-    };
-    expect(device('Deleted 7: br0    inet 10.0.0.1/24 scope global br0')).toEqual({
-      ifindex: 7,
-      name: 'br0',
-    });
-    expect(device('7: br0    inet6 fe80::1/64 scope link')).toEqual({ ifindex: 7, name: 'br0' });
-    expect(device('10.57.0.0/24 dev nx0 proto kernel scope link src 10.57.0.1 linkdown ')).toEqual({
-      ifindex: null,
-      name: 'nx0',
-    });
-    expect(device('Deleted multicast ff00::/8 dev nx1 table local proto kernel metric 256')).toEqual({
-      ifindex: null,
-      name: 'nx1',
-    });
-    expect(device('Deleted 7: br0: <UP> mtu 1500')).toBeNull();
-    expect(device('blackhole 10.9.0.0/24 proto boot')).toBeNull();
-    expect(device('10.8.0.0/24 proto static \tnexthop via 10.0.0.1 dev a weight 1')).toBeNull();
-    expect(parseMonitorLine('[nsid current]Deleted 10.0.0.0/24 dev x')).toEqual({
-      kind: 'change',
-      nsid: 'current',
-      device: { ifindex: null, name: 'x' },
-    });
-    expect(parseMonitorLine('[nsid current]nsid 7 (iproute2 netns name: a)')).toEqual({ kind: 'nsid' });
-    expect(parseMonitorLine('[nsid current]Deleted nsid 7 (iproute2 netns name: a)')).toEqual({
-      kind: 'nsid',
-    });
-    expect(parseMonitorLine('')).toBeNull();
-    expect(reportsLostEvents('netlink receive error No buffer space available (105)')).toBe(true);
-  });
-
-  it('maps nsids to namespaces, re-lists unknown ones, resyncs on lost events and restarts a dead monitor', async () => {
-    const calls: string[] = [];
-    const s: WatcherSink = {
-      namespaces: (i) => calls.push(`ns ${i.join(',')}`),
-      added: (i) => calls.push(`added ${i.join(',')}`),
-      hostDevice: (i, n) => calls.push(`device ${i} ${n}`),
-      list: () => calls.push('list'),
-      lost: (r) => calls.push(`lost ${r}`),
-    };
-    let handlers: MonitorHandlers | null = null;
-    let spawns = 0;
-    let inodes = new Set([1, 2]);
-    const w = new EventWatcher(s, {
-      listInodes: async () => inodes,
-      hostInode: 1,
-      initialInodes: [1, 2],
-      watchDirs: [],
-      pollMs: 10_000,
-      probe: null,
-      spawnMountMonitor: null,
-      spawnMonitor: (h) => {
-        spawns++;
-        handlers = h;
-        return { stop() {} };
-      },
-    });
-    w.setHostNsids(new Map([[5, 2]]));
-    w.start();
-    handlers!.line('[nsid 5]2: x: <UP>');
-    handlers!.line('[nsid current]2: eth0: <UP>');
-    handlers!.line('[nsid current]2: eth0    inet 10.9.0.1/24 scope global eth0');
-    handlers!.line('[nsid 9]2: y: <UP>');
-    handlers!.stderr('netlink receive error No buffer space available (105)\n');
-    expect(calls).toEqual([
-      'ns 2',
-      'device 2 eth0',
-      'device 2 eth0',
-      'list',
-      'lost kernel events were dropped',
-    ]);
-    calls.length = 0;
-    // Once discovery maps nsid 9, the event that came too early refreshes its namespace.
-    w.setHostNsids(
-      new Map([
-        [5, 2],
-        [9, 7],
-      ]),
-    );
-    expect(calls).toEqual(['ns 7']);
-    w.setHostNsids(
-      new Map([
-        [5, 2],
-        [9, 7],
-      ]),
-    );
-    expect(calls).toEqual(['ns 7']);
-    calls.length = 0;
-    inodes = new Set([1, 2, 3]);
-    await w.checkList();
-    expect(calls).toEqual(['added 3']);
-    calls.length = 0;
-    // The kernel reuses a freed nsfs inode at once: a namespace replaced between two scans keeps
-    // its inode but not its holders, and must be re-read as a new one.
-    const id = (pid: number) => ({ key: `||${pid}`, holder: pid });
-    let held = new Map([
-      [1, id(2)],
-      [2, id(40)],
-      [3, id(50)],
-    ]);
-    const w2 = new EventWatcher(s, {
-      listInodes: async () => held,
-      hostInode: 1,
-      watchDirs: [],
-      pollMs: 10_000,
-      probe: null,
-      spawnMountMonitor: null,
-      spawnMonitor: () => ({ stop() {} }),
-    });
-    await w2.checkList();
-    held = new Map([...held, [3, id(51)]]);
-    await w2.checkList();
-    expect(calls).toEqual(['added 3']);
-    w2.stop();
-    calls.length = 0;
-    handlers!.exit('exit code 1');
-    await pollUntil(() => spawns === 2, 'monitor restart');
-    expect(calls).toEqual(['lost event source restarted after exit code 1']);
-    w.stop();
   });
 });

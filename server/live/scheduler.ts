@@ -5,72 +5,36 @@
  */
 import type { Topology } from '../../common/model.js';
 import { normalizeTopology } from '../../common/model.js';
-import type { DeltaOp } from '../../common/protocol.js';
 import { diffTopology } from '../../common/delta.js';
+import type {
+  HostDevice,
+  LiveDiscovery,
+  LiveDiscoveryResult,
+  SchedulerOptions,
+  SchedulerSink,
+} from './schedulerTypes.js';
+import { introducesUnresolved, sameFlags } from './schedulerTypes.js';
 
-/** The parts of server/discovery's DiscoveryResult the live server uses. */
-export interface LiveDiscoveryResult {
-  topology: Topology;
-  errors: string[];
-  hostNsids: Map<number, number>;
-  /** New namespaces were found but the host (and so its nsid map) was left for a later read. */
-  hostDeferred?: boolean;
-}
-
-/** A device of the host namespace; ifindex null when the event named it only. */
-export interface HostDevice {
-  ifindex: number | null;
-  name: string;
-}
-
-export interface RefreshOptions {
-  /** Do not read the host just because namespaces were added (the caller reads it next). */
-  deferHost?: boolean;
-  /** Host devices an event was about, read alone unless the host is read anyway. */
-  hostDevices?: ReadonlyArray<HostDevice>;
-}
-
-/** The parts of server/discovery's Discovery the live server uses. */
-export interface LiveDiscovery {
-  full(): Promise<LiveDiscoveryResult>;
-  refresh(changedInodes: Iterable<number>, opts?: RefreshOptions): Promise<LiveDiscoveryResult>;
-  listInodes(): Promise<Set<number>>;
-  /** Inode -> what holds it (see Discovery.listIdentities): catches a reused inode. */
-  listIdentities?(): Promise<Map<number, { key: string; holder: number | null }>>;
-  ensureHostNsids(inodes?: Iterable<number>): Promise<void>;
-}
-
-export interface SchedulerSink {
-  delta(ops: DeltaOp[], next: Topology): void;
-  reset(next: Topology, reason: string): void;
-  errors(errors: string[]): void;
-  hostNsids(map: Map<number, number>): void;
-}
-
-export interface SchedulerOptions {
-  coalesceMs?: number;
-  /**
-   * The host namespace's inode. Its read is the slow one (one veth end per namespace, every
-   * route): when other namespaces changed too, they are read and published first.
-   */
-  hostInode?: number;
-  /** The host's owed read waits for this long without other requests (default 30 ms)... */
-  hostQuietMs?: number;
-  /** ...but no longer than this after the change that made it owed (default 500 ms). */
-  hostMaxDeferMs?: number;
-  /** Delay before retrying after discovery itself failed. */
-  retryMs?: number;
-  log?: (line: string) => void;
-}
+export type {
+  HostDevice,
+  LiveDiscovery,
+  LiveDiscoveryResult,
+  RefreshOptions,
+  SchedulerOptions,
+  SchedulerSink,
+} from './schedulerTypes.js';
+export { introducesUnresolved } from './schedulerTypes.js';
 
 export class RefreshScheduler {
   private inodes = new Set<number>();
   /** Host devices (by name) events were about: the host's cheap partial read. */
-  private hostDevices = new Map<string, number | null>();
+  private hostDevices = new Map<string, HostDevice>();
   /** New namespaces that need host nsids once they have been shown. */
   private unnamed = new Set<number>();
   private wantList = false;
   private wantFull = false;
+  /** The host's nsid map changed: fetch it (one cheap `ip` run), not the whole host. */
+  private wantNsids = false;
   private resetReason: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private timerForHostOnly = false;
@@ -103,10 +67,15 @@ export class RefreshScheduler {
   }
 
   /** An event in the host about one device: that device is read, not the whole host. */
-  hostDevice(ifindex: number | null, name: string): void {
+  hostDevice(ifindex: number | null, name: string, linkFlags?: readonly string[]): void {
     const known = this.hostDevices.get(name);
-    // Events naming the same device with different ifindexes: let the read find out.
-    this.hostDevices.set(name, known !== undefined && known !== ifindex ? null : ifindex);
+    const flags = known ? (sameFlags(known.linkFlags, linkFlags) ? linkFlags : undefined) : linkFlags;
+    this.hostDevices.set(name, {
+      // Events naming the same device with different ifindexes: let the read find out.
+      ifindex: known !== undefined && known.ifindex !== ifindex ? null : ifindex,
+      name,
+      ...(flags ? { linkFlags: flags } : {}),
+    });
     this.request();
   }
 
@@ -126,6 +95,12 @@ export class RefreshScheduler {
   /** Namespaces may have come or gone: re-list them, read only new ones. */
   list(): void {
     this.wantList = true;
+    this.request();
+  }
+
+  /** The host's nsid map changed (an nsid event, or an event from an nsid it lacks). */
+  nsidMap(): void {
+    this.wantNsids = true;
     this.request();
   }
 
@@ -154,6 +129,7 @@ export class RefreshScheduler {
     return (
       this.wantFull ||
       this.wantList ||
+      this.wantNsids ||
       this.inodes.size > 0 ||
       this.hostDevices.size > 0 ||
       this.hostOwedSince !== null
@@ -174,7 +150,11 @@ export class RefreshScheduler {
     // Only the host's owed read left: it waits for a quiet moment, so that changes coming in a
     // row elsewhere are not queued behind it.
     this.timerForHostOnly =
-      !this.wantFull && !this.wantList && this.inodes.size === 0 && this.hostDevices.size === 0;
+      !this.wantFull &&
+      !this.wantList &&
+      !this.wantNsids &&
+      this.inodes.size === 0 &&
+      this.hostDevices.size === 0;
     this.timer = setTimeout(
       () => {
         this.timer = null;
@@ -195,7 +175,7 @@ export class RefreshScheduler {
     // The owed host read runs alone when nothing else is asked, or with the rest once overdue.
     const owed = this.hostOwedSince;
     const overdue = owed !== null && Date.now() - owed >= (this.opts.hostMaxDeferMs ?? 500);
-    const hostDevices = [...this.hostDevices].map(([name, ifindex]) => ({ ifindex, name }));
+    const hostDevices = [...this.hostDevices.values()];
     this.hostDevices.clear();
     const quiet = inodes.length === 0 && !this.wantList && hostDevices.length === 0;
     if (host !== undefined && owed !== null && (overdue || quiet)) {
@@ -203,6 +183,8 @@ export class RefreshScheduler {
     }
     const unnamed = [...this.unnamed];
     this.unnamed.clear();
+    const nsids = this.wantNsids;
+    this.wantNsids = false;
     this.wantFull = false;
     this.wantList = false;
     this.resetReason = null;
@@ -222,7 +204,8 @@ export class RefreshScheduler {
       this.log(`refresh failed: ${e instanceof Error ? e.message : String(e)}; full resync soon`);
       if (reason) this.resetReason = reason;
       for (const i of unnamed) this.unnamed.add(i);
-      for (const d of hostDevices) this.hostDevices.set(d.name, d.ifindex);
+      if (nsids) this.wantNsids = true;
+      for (const d of hostDevices) this.hostDevices.set(d.name, d);
       setTimeout(() => this.full(reason ?? undefined), this.opts.retryMs ?? 1000).unref();
       return;
     }
@@ -240,16 +223,25 @@ export class RefreshScheduler {
     this.sink.errors(result.errors);
     if (hostLater) this.hostOwedSince ??= Date.now();
     else if (full || (host !== undefined && inodes.includes(host))) this.hostOwedSince = null;
-    if (unnamed.length > 0 && this.discovery.ensureHostNsids) {
-      try {
-        await this.discovery.ensureHostNsids(unnamed);
-      } catch (e) {
-        this.log(`assigning nsids failed: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      for (const i of unnamed) this.inodes.add(i);
-      // The host's read lists its nsid map: the monitor then knows the new namespaces' nsids.
-      if (host !== undefined) this.hostOwedSince ??= Date.now();
+    const found = (result.newWithoutHost ?? []).filter((i) => !unnamed.includes(i));
+    if (unnamed.length + found.length > 0 || nsids) await this.nameNew([...unnamed, ...found]);
+  }
+
+  /**
+   * Gives new namespaces host nsids, so that the monitor names them in its events, and reads
+   * them once more (what changed before they had one was not reported). The host's nsid map
+   * comes back with the assignment; if it does not, the host's next read brings it.
+   */
+  private async nameNew(unnamed: number[]): Promise<void> {
+    let map: Map<number, number> | null | void = null;
+    try {
+      map = await this.discovery.ensureHostNsids?.(unnamed);
+    } catch (e) {
+      this.log(`assigning nsids failed: ${e instanceof Error ? e.message : String(e)}`);
     }
+    for (const i of unnamed) this.inodes.add(i);
+    if (map) this.sink.hostNsids(map);
+    else if (this.opts.hostInode !== undefined) this.hostOwedSince ??= Date.now();
   }
 
   /**
@@ -272,17 +264,13 @@ export class RefreshScheduler {
       return { result: await this.discovery.refresh(inodes, devices), hostLater: false };
     }
     const early = await this.discovery.refresh(others, { deferHost: true, ...devices });
-    const hostWanted = others.length < inodes.length || early.hostDeferred === true;
+    // New namespaces get their nsids (and the host's map) from nameNew; without it, from a read.
+    const mapOwed = early.newWithoutHost !== undefined && !this.discovery.ensureHostNsids;
+    const hostWanted = others.length < inodes.length || mapOwed;
     if (!hostWanted) return { result: early, hostLater: false };
     if (introducesUnresolved(this.current, early.topology)) {
       return { result: await this.discovery.refresh([host]), hostLater: false };
     }
     return { result: early, hostLater: true };
   }
-}
-
-/** True when `next` has a veth end with an unresolved peer that `prev` did not have. */
-export function introducesUnresolved(prev: Topology, next: Topology): boolean {
-  const before = new Set(prev.interfaces.filter((i) => i.peerUnresolved !== null).map((i) => i.id));
-  return next.interfaces.some((i) => i.peerUnresolved !== null && !before.has(i.id));
 }

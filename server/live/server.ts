@@ -112,8 +112,9 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
       {
         namespaces: (inodes) => scheduler.namespaces(inodes),
         added: (inodes) => scheduler.added(inodes),
-        hostDevice: (ifindex, name) => scheduler.hostDevice(ifindex, name),
+        hostDevice: (ifindex, name, flags) => scheduler.hostDevice(ifindex, name, flags),
         list: () => scheduler.list(),
+        nsidMap: () => scheduler.nsidMap(),
         lost: (reason) => scheduler.full(reason),
       },
       {

@@ -134,7 +134,9 @@ export function fakeDiscovery(topology: Topology = emptyTopology()): LiveDiscove
     async listInodes(): Promise<Set<number>> {
       return new Set(d.topology.namespaces.map((n) => n.inode));
     },
-    async ensureHostNsids(): Promise<void> {},
+    async ensureHostNsids(): Promise<null> {
+      return null;
+    },
   };
   return d;
 }

@@ -17,11 +17,16 @@ import { ProcProbe } from './procProbe.js';
 
 export interface WatcherSink {
   namespaces(inodes: number[]): void;
-  /** An event about one device of the host namespace (ifindex null: known by name only). */
-  hostDevice(ifindex: number | null, name: string): void;
+  /**
+   * An event about one device of the host namespace (ifindex null: known by name only; flags:
+   * what a link event showed).
+   */
+  hostDevice(ifindex: number | null, name: string, flags?: string[]): void;
   /** New namespaces: read them, and give them host nsids so the monitor names them. */
   added(inodes: number[]): void;
   list(): void;
+  /** The host's nsid map changed: fetch it. */
+  nsidMap(): void;
   lost(reason: string): void;
 }
 
@@ -137,17 +142,20 @@ export class EventWatcher {
     if (!ev) return;
     if (ev.kind === 'nsid') {
       this.sink.list();
+      // A new nsid we do not know yet (not one discovery just gave and reported): fetch the map.
+      if (!ev.deleted && (ev.nsid === null || !this.nsids.has(ev.nsid))) this.sink.nsidMap();
       return;
     }
     const inode = ev.nsid === 'current' ? this.opts.hostInode : this.nsids.get(ev.nsid);
     if (inode === this.opts.hostInode && ev.device) {
-      this.sink.hostDevice(ev.device.ifindex, ev.device.name);
+      this.sink.hostDevice(ev.device.ifindex, ev.device.name, ev.device.flags);
       return;
     }
     // An nsid we cannot map yet belongs to a namespace we have not listed: re-list.
     if (inode === undefined) {
       if (typeof ev.nsid === 'number' && this.unknown.size < 4096) this.unknown.set(ev.nsid, 0);
       this.sink.list();
+      this.sink.nsidMap();
     } else {
       this.sink.namespaces([inode]);
     }

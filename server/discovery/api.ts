@@ -1,0 +1,72 @@
+/** The discovery's interface (createDiscovery in index.ts builds it). */
+import type { Topology } from '../../common/model.js';
+
+export interface DiscoveryResult {
+  /** Normalized (normalizeTopology), ids as in common/model.ts. */
+  topology: Topology;
+  /** Problems that did not stop discovery (namespaces not entered and why, unresolved peers...). */
+  errors: string[];
+  /** nsid as seen from the host namespace -> namespace inode (for `ip monitor all-nsid`). */
+  hostNsids: Map<number, number>;
+  /**
+   * New namespaces found while the host's read was deferred: the host's nsid map (hostNsids)
+   * lacks them until they get nsids (ensureHostNsids returns the map) or the host is read.
+   */
+  newWithoutHost?: number[];
+}
+
+/** What holds a namespace: `key` (names, mounts, oldest pid) and that oldest pid. */
+export interface NamespaceIdentity {
+  key: string;
+  holder: number | null;
+}
+
+export interface RefreshOptions {
+  /** New namespaces do not pull in a read of the host (see DiscoveryResult.newWithoutHost). */
+  deferHost?: boolean;
+  /**
+   * Host devices events were about: each is read alone (deviceRead.ts) unless the host is read
+   * anyway; if one cannot be, the whole host is read.
+   */
+  hostDevices?: ReadonlyArray<HostDeviceEvent>;
+}
+
+/** A host device an event was about. */
+export interface HostDeviceEvent {
+  /** null: known by name only (a route event). */
+  ifindex: number | null;
+  name: string;
+  /** The flags a link event showed, when only link events named it (see linkOnly). */
+  linkFlags?: readonly string[];
+}
+
+export interface Discovery {
+  full(): Promise<DiscoveryResult>;
+  refresh(changedInodes: Iterable<number>, opts?: RefreshOptions): Promise<DiscoveryResult>;
+  listInodes(): Promise<Set<number>>;
+  /**
+   * Like listInodes, with what holds each namespace (names, mounts, oldest pid): the kernel reuses
+   * a freed nsfs inode at once, so a namespace replaced by a new one between two scans keeps its
+   * inode but not its holders.
+   */
+  listIdentities(): Promise<Map<number, NamespaceIdentity>>;
+  /**
+   * Host nsids for every namespace lacking one, or only for these (cheaper: see setHostNsids).
+   * Returns the host's nsid map afterwards (null when it could not be listed); the cached host
+   * read takes it too, so the next results carry it without a read of the host.
+   */
+  ensureHostNsids(inodes?: Iterable<number>): Promise<Map<number, number> | null>;
+}
+
+export interface DiscoveryOptions {
+  /** Bound on parallel processes for nsid maps (fallbacks are one process per namespace). */
+  concurrency?: number;
+  /** Parallel chunk processes for reading many namespaces (default 4, at least 12 namespaces each). */
+  chunks?: number;
+  /** Also look for namespaces held only by open fds (/proc/PID/fd/*); off by default: it readlinks every fd of every process. */
+  scanFds?: boolean;
+  /** Docker Engine API socket (default /var/run/docker.sock; tests run their own dockerd). */
+  dockerSocket?: string;
+  /** Up to this many namespaces, each read lists its whole nsid map inline (default 40). */
+  inlineNsidLimit?: number;
+}

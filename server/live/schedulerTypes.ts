@@ -1,0 +1,74 @@
+/** What the live server's scheduler needs from discovery and gives its clients; pure helpers. */
+import type { Topology } from '../../common/model.js';
+import type { DeltaOp } from '../../common/protocol.js';
+
+/** The parts of server/discovery's DiscoveryResult the live server uses. */
+export interface LiveDiscoveryResult {
+  topology: Topology;
+  errors: string[];
+  hostNsids: Map<number, number>;
+  /** New namespaces found while the host (and so its nsid map) was left for later. */
+  newWithoutHost?: number[];
+}
+
+/**
+ * A device of the host namespace; ifindex null when the event named it only; linkFlags when
+ * only link events named it, all with these flags (its routes may then be left unread).
+ */
+export interface HostDevice {
+  ifindex: number | null;
+  name: string;
+  linkFlags?: readonly string[];
+}
+
+export interface RefreshOptions {
+  /** Do not read the host just because namespaces were added (the caller reads it next). */
+  deferHost?: boolean;
+  /** Host devices an event was about, read alone unless the host is read anyway. */
+  hostDevices?: ReadonlyArray<HostDevice>;
+}
+
+/** The parts of server/discovery's Discovery the live server uses. */
+export interface LiveDiscovery {
+  full(): Promise<LiveDiscoveryResult>;
+  refresh(changedInodes: Iterable<number>, opts?: RefreshOptions): Promise<LiveDiscoveryResult>;
+  listInodes(): Promise<Set<number>>;
+  /** Inode -> what holds it (see Discovery.listIdentities): catches a reused inode. */
+  listIdentities?(): Promise<Map<number, { key: string; holder: number | null }>>;
+  /** Returns the host's nsid map afterwards, if it could list it (else the host is read). */
+  ensureHostNsids(inodes?: Iterable<number>): Promise<Map<number, number> | null | void>;
+}
+
+export interface SchedulerSink {
+  delta(ops: DeltaOp[], next: Topology): void;
+  reset(next: Topology, reason: string): void;
+  errors(errors: string[]): void;
+  hostNsids(map: Map<number, number>): void;
+}
+
+export interface SchedulerOptions {
+  coalesceMs?: number;
+  /**
+   * The host namespace's inode. Its read is the slow one (one veth end per namespace, every
+   * route): when other namespaces changed too, they are read and published first.
+   */
+  hostInode?: number;
+  /** The host's owed read waits for this long without other requests (default 30 ms)... */
+  hostQuietMs?: number;
+  /** ...but no longer than this after the change that made it owed (default 500 ms). */
+  hostMaxDeferMs?: number;
+  /** Delay before retrying after discovery itself failed. */
+  retryMs?: number;
+  log?: (line: string) => void;
+}
+
+/** Two link events' flags are the same (absent: not a link event, which matches nothing). */
+export function sameFlags(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return a !== undefined && b !== undefined && a.length === b.length && a.every((f, i) => f === b[i]);
+}
+
+/** True when `next` has a veth end with an unresolved peer that `prev` did not have. */
+export function introducesUnresolved(prev: Topology, next: Topology): boolean {
+  const before = new Set(prev.interfaces.filter((i) => i.peerUnresolved !== null).map((i) => i.id));
+  return next.interfaces.some((i) => i.peerUnresolved !== null && !before.has(i.id));
+}
