@@ -250,6 +250,31 @@ describe('discovery on the real kernel', () => {
     expect(after.topology.namespaces.some((n) => n.inode === inodes.h3)).toBe(false);
   });
 
+  it('refreshes with the last scan when asked, and scans again when a namespace moved', async () => {
+    const d = createDiscovery();
+    await d.full();
+    const holder = await spawnNetnsHolder();
+    const ino = statSync(holder.path).ino;
+    try {
+      // Reusing the scan: a namespace born since is not looked for...
+      await sh(`ip -n ${P}b addr add 10.77.9.10/32 dev q2`);
+      const reused = await d.refresh([inodes.b!], { reuseScan: true });
+      expect(reused.topology.namespaces.some((n) => n.inode === ino)).toBe(false);
+      // ...but what changed in the namespace asked for is read.
+      const q2 = reused.topology.interfaces.find((i) => i.namespace === `ns-${inodes.b}` && i.name === 'q2');
+      expect(q2?.addresses.map((a) => a.cidr)).toContain('10.77.9.10/32');
+      // A scan finds it; once its holder is gone, asking for it with reuse scans again and drops it.
+      expect((await d.refresh([])).topology.namespaces.some((n) => n.inode === ino)).toBe(true);
+      await holder.stop();
+      await pollUntil(async () => !(await d.listInodes()).has(ino), 'holder gone');
+      const after = await d.refresh([ino], { reuseScan: true });
+      expect(after.topology.namespaces.some((n) => n.inode === ino)).toBe(false);
+    } finally {
+      await holder.stop();
+      await sh(`ip -n ${P}b addr del 10.77.9.10/32 dev q2`);
+    }
+  });
+
   it('gives new namespaces host nsids and returns the map, which refreshes then carry', async () => {
     const d = createDiscovery();
     await d.full();

@@ -3,6 +3,7 @@
  * veth peers exactly. Thin shell: enumeration is stat-only, each namespace is read by one `ip`
  * batch process (bounded concurrency), and parsing, peer resolution and assembly are pure.
  */
+import { statSync } from 'node:fs';
 import type { Namespace } from '../../common/model.js';
 import { assemble, describeNamespace } from './assemble.js';
 import type { Scan } from './enumerate.js';
@@ -202,6 +203,18 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
     return true;
   }
 
+  /** The scan refreshes may reuse (RefreshOptions.reuseScan). */
+  let lastScan: Scan | null = null;
+
+  /** Every one of these namespaces is in `scan` and its first path still opens it. */
+  function stillHolds(scan: Scan, inodes: number[]): boolean {
+    return inodes.every((ino) => {
+      const ns = scan.namespaces.get(ino);
+      const path = ns && openPaths(ns, scan)[0];
+      return path !== undefined && statSync(path, { throwIfNoEntry: false })?.ino === ino;
+    });
+  }
+
   function dropVanished(scan: Scan): void {
     for (const ino of cache.keys()) if (!scan.namespaces.has(ino)) cache.delete(ino);
   }
@@ -209,6 +222,7 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   return {
     async full() {
       const scan = scanNamespaces({ fds: scanFds });
+      lastScan = scan;
       cache.clear();
       facts.clear();
       const more = await readAll(scan, [...scan.namespaces.keys()]);
@@ -216,10 +230,13 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
     },
 
     async refresh(changedInodes, refreshOpts = {}) {
-      const scan = scanNamespaces({ fds: scanFds });
+      const changed = [...changedInodes];
+      const reuse = refreshOpts.reuseScan === true && lastScan !== null && stillHolds(lastScan, changed);
+      const scan = reuse && lastScan ? lastScan : scanNamespaces({ fds: scanFds });
+      lastScan = scan;
       dropVanished(scan);
       const want = new Set<number>();
-      for (const ino of changedInodes) if (scan.namespaces.has(ino)) want.add(ino);
+      for (const ino of changed) if (scan.namespaces.has(ino)) want.add(ino);
       const added: number[] = [];
       for (const ino of scan.namespaces.keys()) {
         if (!cache.has(ino)) {

@@ -290,6 +290,33 @@ describe('RefreshScheduler with the host read last', () => {
     });
   });
 
+  it('lets discovery reuse its last scan only for changes inside known namespaces', async () => {
+    const d = new FakeDiscovery();
+    const reuse: Array<boolean | undefined> = [];
+    const refresh = d.refresh;
+    const sched = new RefreshScheduler(
+      Object.assign(d, {
+        refresh: (inodes: Iterable<number>, opts?: { reuseScan?: boolean }) => {
+          reuse.push(opts?.reuseScan);
+          return refresh(inodes);
+        },
+      }),
+      result(topoWith([])),
+      sink().s,
+      { coalesceMs: 1 },
+    );
+    sched.namespaces([4]);
+    await sched.idle();
+    sched.hostDevice(3, 'p1');
+    await sched.idle();
+    sched.list();
+    await sched.idle();
+    sched.added([9]);
+    await sched.idle();
+    // The last two: the new namespace's read, then its read again once it has an nsid.
+    expect(reuse).toEqual([true, true, false, false, true]);
+  });
+
   it('reads the host alone when only the host changed', async () => {
     const d = new FakeDiscovery();
     const { s } = sink();

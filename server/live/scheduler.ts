@@ -10,6 +10,7 @@ import type {
   HostDevice,
   LiveDiscovery,
   LiveDiscoveryResult,
+  RefreshOptions,
   SchedulerOptions,
   SchedulerSink,
 } from './schedulerTypes.js';
@@ -185,6 +186,8 @@ export class RefreshScheduler {
     this.unnamed.clear();
     const nsids = this.wantNsids;
     this.wantNsids = false;
+    // Monitor events about namespaces we have: the last scan serves (discovery checks it still does).
+    const reuseScan = !this.wantList && unnamed.length === 0;
     this.wantFull = false;
     this.wantList = false;
     this.resetReason = null;
@@ -195,7 +198,10 @@ export class RefreshScheduler {
     try {
       ({ result, hostLater } = full
         ? { result: await this.discovery.full(), hostLater: false }
-        : await this.read(inodes, !overdue, hostDevices));
+        : await this.read(inodes, !overdue, {
+            reuseScan,
+            ...(hostDevices.length > 0 ? { hostDevices } : {}),
+          }));
       const took = Date.now() - t0;
       if (took > 1000) this.log(`slow ${full ? 'full read' : 'refresh'}: ${took} ms`);
     } catch (e) {
@@ -253,23 +259,22 @@ export class RefreshScheduler {
   private async read(
     inodes: number[],
     split: boolean,
-    hostDevices: readonly HostDevice[],
+    opts: RefreshOptions,
   ): Promise<{ result: LiveDiscoveryResult; hostLater: boolean }> {
     const host = this.opts.hostInode;
     const others = inodes.filter((i) => i !== host);
-    const devices = hostDevices.length > 0 ? { hostDevices } : {};
     // Nothing to split when the host is all that was asked for.
     const hostAlone = inodes.length > 0 && others.length === 0;
     if (host === undefined || !split || hostAlone) {
-      return { result: await this.discovery.refresh(inodes, devices), hostLater: false };
+      return { result: await this.discovery.refresh(inodes, opts), hostLater: false };
     }
-    const early = await this.discovery.refresh(others, { deferHost: true, ...devices });
+    const early = await this.discovery.refresh(others, { ...opts, deferHost: true });
     // New namespaces get their nsids (and the host's map) from nameNew; without it, from a read.
     const mapOwed = early.newWithoutHost !== undefined && !this.discovery.ensureHostNsids;
     const hostWanted = others.length < inodes.length || mapOwed;
     if (!hostWanted) return { result: early, hostLater: false };
     if (introducesUnresolved(this.current, early.topology)) {
-      return { result: await this.discovery.refresh([host]), hostLater: false };
+      return { result: await this.discovery.refresh([host], { reuseScan: true }), hostLater: false };
     }
     return { result: early, hostLater: true };
   }

@@ -26,6 +26,8 @@ export interface RefreshOptions {
   deferHost?: boolean;
   /** Host devices an event was about, read alone unless the host is read anyway. */
   hostDevices?: ReadonlyArray<HostDevice>;
+  /** Only monitor events about known namespaces: the last scan may serve again. */
+  reuseScan?: boolean;
 }
 
 /** The parts of server/discovery's Discovery the live server uses. */

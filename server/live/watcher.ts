@@ -120,7 +120,7 @@ export class EventWatcher {
         if (this.checking) return; // a scan is running: it will see whatever the probe would
         const why = probe.check(Date.now());
         if (why !== null) void this.checkList();
-      }, this.opts.probeMs ?? 100);
+      }, this.opts.probeMs ?? 50);
       this.probeTimer.unref();
     }
   }
