@@ -44,6 +44,8 @@ export interface HostDeviceEvent {
   name: string;
   /** The flags a link event showed, when only link events named it (see linkOnly). */
   linkFlags?: readonly string[];
+  /** The last link event about it was a deletion (checked: see readHostDevices). */
+  deleted?: boolean;
 }
 
 export interface Discovery {

@@ -7,7 +7,10 @@
  * caller reads the whole namespace.
  */
 import type { NamespaceRead } from './ipParse.js';
+import { z } from 'zod';
 import { parseLinks, parseRoutes } from './ipParse.js';
+
+const linkListSchema = z.array(z.object({ ifname: z.string(), ifindex: z.number() }));
 
 /**
  * What a device read asks for one device: its link and addresses (`ip -j -d addr show dev
@@ -108,4 +111,33 @@ export function mergeDeviceRead(
   if ([...found.routes, ...cached.routes].some((r) => r.dev === dev && r.id.includes('#'))) return null;
   const routes = [...cached.routes.filter((r) => r.dev !== dev), ...found.routes];
   return { links, routes, nsids: cached.nsids };
+}
+
+/** The devices an existence read (`link show dev NAME` each, -force) found: name -> ifindex. */
+export function parseExisting(stdout: string): Map<string, number> | null {
+  const out = new Map<string, number>();
+  try {
+    for (const line of stdout.split('\n')) {
+      if (line.trim() === '') continue;
+      for (const l of linkListSchema.parse(JSON.parse(line))) out.set(l.ifname, l.ifindex);
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
+
+/**
+ * `cached` without device `ifindex` (named `dev`), which the kernel deleted, and without the
+ * routes through it (the kernel removes them, IPv4 ones without events). Null when the cache
+ * does not have that device under that name.
+ */
+export function removeDevice(cached: NamespaceRead, ifindex: number, dev: string): NamespaceRead | null {
+  const old = cached.links.find((l) => l.iface.ifindex === ifindex);
+  if (!old || old.iface.name !== dev) return null;
+  return {
+    links: cached.links.filter((l) => l !== old),
+    routes: cached.routes.filter((r) => r.dev !== dev),
+    nsids: cached.nsids,
+  };
 }

@@ -16,15 +16,9 @@ import { namespacesNeedingMaps } from './peers.js';
 import { NsidHelper } from './nsidHelper.js';
 import { readNamespaces } from './reader.js';
 import { ReadServer } from './readServer.js';
-import { linkOnly, mergeDeviceRead, parseDeviceReads, readableDeviceName } from './deviceRead.js';
+import { readHostDevices } from './hostDevices.js';
 import type { ReadOutcome } from './reader.js';
-import type {
-  Discovery,
-  DiscoveryOptions,
-  DiscoveryResult,
-  HostDeviceEvent,
-  NamespaceIdentity,
-} from './api.js';
+import type { Discovery, DiscoveryOptions, DiscoveryResult, NamespaceIdentity } from './api.js';
 
 export type {
   Discovery,
@@ -49,8 +43,6 @@ export function namespacePath(ns: Namespace): string {
 const HELPER_IDLE_MS = 30_000;
 /** Up to this many namespaces, each read also lists its whole nsid map (O(n) per namespace). */
 const INLINE_NSID_LIMIT = 40;
-/** Up to this many host devices an event was about are read alone; more: the whole host. */
-const MAX_DEVICE_READS = 64;
 
 export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   const concurrency = opts.concurrency ?? 8;
@@ -167,42 +159,6 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
     return { topology, errors: [...errors, ...more], hostNsids };
   }
 
-  /** Reads these host devices into the cached host read; false when that could not be done. */
-  async function readHostDevices(scan: Scan, devices: ReadonlyArray<HostDeviceEvent>): Promise<boolean> {
-    const host = scan.namespaces.get(scan.hostInode);
-    const o = cache.get(scan.hostInode);
-    if (!host || !o || !('read' in o) || devices.length > MAX_DEVICE_READS) return false;
-    const ours = scan.hostPath === '/proc/self/ns/net';
-    const path = ours ? '' : (openPaths(host, scan)[0] ?? '');
-    if (!ours && !path) return false;
-    if (!devices.every((d) => readableDeviceName(d.name))) return false;
-    // Known by name only (a route event): the device the cached read has under that name.
-    const known = devices.map(
-      (d) => d.ifindex ?? o.read.links.find((l) => l.iface.name === d.name)?.iface.ifindex,
-    );
-    if (known.some((i) => i === undefined)) return false;
-    const asks = devices.map((d, i) => ({ name: d.name, routes: !linkOnly(o.read, known[i]!, d.linkFlags) }));
-    // All of them in one `ip -b` run: a bridge's ports often change together.
-    const r = await readServer.read({
-      withNsids: false,
-      path,
-      mountNs: null,
-      devices: asks,
-      timeoutMs: 10_000,
-    });
-    const found = r.exitCode === 0 ? parseDeviceReads(scan.hostInode, asks, r.stdout) : null;
-    if (!found) return false;
-    let read: NamespaceRead = o.read;
-    for (const [i, { name }] of devices.entries()) {
-      const ifindex = known[i];
-      const merged = ifindex === undefined ? null : mergeDeviceRead(read, ifindex, name, found[i]!);
-      if (!merged) return false;
-      read = merged;
-    }
-    cache.set(scan.hostInode, { read });
-    return true;
-  }
-
   /** The scan refreshes may reuse (RefreshOptions.reuseScan). */
   let lastScan: Scan | null = null;
 
@@ -245,7 +201,11 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
         }
       }
       const devices = refreshOpts.hostDevices ?? [];
-      if (devices.length > 0 && !want.has(scan.hostInode) && !(await readHostDevices(scan, devices))) {
+      if (
+        devices.length > 0 &&
+        !want.has(scan.hostInode) &&
+        !(await readHostDevices(scan, devices, cache, readServer))
+      ) {
         want.add(scan.hostInode);
       }
       // New namespaces need entries in the host's nsid map (hostNsids) and the helper.

@@ -35,6 +35,8 @@ export interface ServeRequest {
   mountNs: string | null;
   /** Read only these devices (deviceRead.ts) instead of the whole namespace. */
   devices?: readonly DeviceAsk[];
+  /** With devices: only ask which of them exist (their links, parseExisting). */
+  existence?: boolean;
   timeoutMs: number;
 }
 
@@ -110,7 +112,7 @@ export class ReadServer {
           resolve(r);
         },
       };
-      const mode = req.devices !== undefined ? 'd' : req.withNsids ? 'n' : 'r';
+      const mode = req.devices !== undefined ? (req.existence ? 'e' : 'd') : req.withNsids ? 'n' : 'r';
       const devices = req.devices?.map((d) => `${d.routes ? 'r' : 'l'}/${d.name}`).join(' ') ?? '';
       child.stdin?.write(`${mode}\n${req.path}\n${req.mountNs ?? ''}\n${devices}\n`);
     });

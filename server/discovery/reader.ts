@@ -72,7 +72,9 @@ done
  * devices of `DEVICES` (deviceRead.ts) in one `ip -b` run: space-separated `l/NAME` (link and
  * addresses) or `r/NAME` (and the routes through it). Names reach ip only as batch lines after
  * `dev`, and only names without blanks, quotes, `#` or glob characters are sent (servable), so
- * ip's batch tokenizer and the shell's word splitting (globbing off) keep each whole.
+ * ip's batch tokenizer and the shell's word splitting (globbing off) keep each whole. MODE `e`
+ * asks which of those devices exist (`link show dev NAME` each, -force: a missing one prints
+ * nothing and the others still print).
  */
 export const SERVE_SCRIPT = `set -f; i=0
 ${RD}
@@ -83,9 +85,12 @@ rdev() {
     case $x in r/*) printf 'route show table all root 0.0.0.0/0 dev %s\\nroute show table all root ::/0 dev %s\\n' "$n" "$n" ;; esac
   done | "$@" ${IP} -j -d -b -
 }
+rexist() {
+  for x in $d; do printf 'link show dev %s\\n' "\${x#?/}"; done | "$@" ${IP} -j -force -b -
+}
 while IFS= read -r f && IFS= read -r p && IFS= read -r m && IFS= read -r d; do
   echo "${MARK} $i"; echo "${MARK} $i" >&2
-  r=rd; if [ "$f" = d ]; then r=rdev; fi
+  r=rd; if [ "$f" = d ]; then r=rdev; elif [ "$f" = e ]; then r=rexist; fi
 ${rdIn('$r')}
   s=$?
   echo "${MARK}-end $i $s"; echo "${MARK}-end $i $s" >&2

@@ -9,11 +9,15 @@ import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { IP } from '../exec/run.js';
 
-/** The one device a monitor line is about; `flags` only for a link line (`<FLAGS>`). */
+/**
+ * The one device a monitor line is about; `flags` only for a link line (`<FLAGS>`), `deleted`
+ * for a `Deleted` link line (which a bridge port leaving its bridge gets too: not proof).
+ */
 export interface MonitorDevice {
   ifindex: number | null;
   name: string;
   flags?: string[];
+  deleted?: true;
 }
 
 export type MonitorEvent =
@@ -22,10 +26,10 @@ export type MonitorEvent =
       nsid: number | 'current';
       /**
        * The one device the line is about, when a read of that device alone covers the change:
-       * a link line (`N: NAME[@PEER]: <FLAGS>`, not a deletion), an address line
+       * a link line (`[Deleted ]N: NAME[@PEER]: <FLAGS>`), an address line
        * (`[Deleted ]N: NAME    inet ...`), a route line through one device (`... dev NAME ...`,
-       * ifindex unknown). A deleted link, a route without a device or with several next hops:
-       * none (the whole namespace is read).
+       * ifindex unknown). A route without a device or with several next hops: none (the whole
+       * namespace is read).
        */
       device?: MonitorDevice;
     }
@@ -46,10 +50,11 @@ export function parseMonitorLine(line: string): MonitorEvent | null {
 
 function deviceOf(rest: string): { device?: MonitorDevice } {
   // A name holding `@` makes the split ambiguous: the device read checks what it finds.
-  const link = /^(\d+): ([^\s:@]+)(?:@[^\s:]+)?: <([A-Z0-9_,-]*)>/.exec(rest);
+  const link = /^(Deleted )?(\d+): ([^\s:@]+)(?:@[^\s:]+)?: <([A-Z0-9_,-]*)>/.exec(rest);
   if (link) {
-    const flags = link[3] ? link[3].split(',') : [];
-    return { device: { ifindex: Number(link[1]), name: link[2]!, flags } };
+    const [ifindex, name] = [Number(link[2]), link[3]!];
+    if (link[1]) return { device: { ifindex, name, deleted: true } };
+    return { device: { ifindex, name, flags: link[4] ? link[4].split(',') : [] } };
   }
   const addr = /^(?:Deleted )?(\d+): (\S+)\s+inet6? /.exec(rest);
   if (addr) return { device: { ifindex: Number(addr[1]), name: addr[2]! } };

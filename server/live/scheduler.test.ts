@@ -259,7 +259,7 @@ describe('RefreshScheduler with the host read last', () => {
     expect(d.calls[1]).toEqual({ kind: 'refresh', inodes: [9] });
   });
 
-  it('lets a host device skip its routes only when link events alone named it, all with the same flags', async () => {
+  it('merges events about one host device: routes skipped only for link events alone with the same flags, the last link event says deleted', async () => {
     const d = new FakeDiscovery();
     const seen: HostDevice[][] = [];
     const refresh = d.refresh;
@@ -275,18 +275,27 @@ describe('RefreshScheduler with the host read last', () => {
       { coalesceMs: 5, hostInode: 1 },
     );
     const up = ['BROADCAST', 'UP', 'LOWER_UP'];
-    sched.hostDevice(3, 'p1', up);
-    sched.hostDevice(3, 'p1', up); // the same state twice (an STP port state change)
-    sched.hostDevice(4, 'p2', up);
-    sched.hostDevice(4, 'p2', ['BROADCAST', 'UP']); // its carrier went and came back
-    sched.hostDevice(5, 'p3', up);
-    sched.hostDevice(null, 'p3'); // a route through it
+    const dev = (ifindex: number | null, name: string, more: { flags?: string[]; deleted?: true } = {}) =>
+      sched.hostDevice({ ifindex, name, ...more });
+    dev(3, 'p1', { flags: up });
+    dev(3, 'p1', { flags: up }); // the same state twice (an STP port state change)
+    dev(4, 'p2', { flags: up });
+    dev(4, 'p2', { flags: ['BROADCAST', 'UP'] }); // its carrier went and came back
+    dev(5, 'p3', { flags: up });
+    dev(null, 'p3'); // a route through it
+    // Deleted: its routes went first (route events), then the link. The last link event counts.
+    dev(null, 'p4');
+    dev(6, 'p4', { deleted: true });
+    dev(7, 'p5', { deleted: true });
+    dev(8, 'p5', { flags: up }); // made again under the same name
     await sched.idle();
     const byName = Object.fromEntries(seen.flat().map((h) => [h.name, h]));
     expect(byName).toEqual({
       p1: { ifindex: 3, name: 'p1', linkFlags: up },
       p2: { ifindex: 4, name: 'p2' },
       p3: { ifindex: null, name: 'p3' },
+      p4: { ifindex: null, name: 'p4', deleted: true },
+      p5: { ifindex: null, name: 'p5' },
     });
   });
 
@@ -307,7 +316,7 @@ describe('RefreshScheduler with the host read last', () => {
     );
     sched.namespaces([4]);
     await sched.idle();
-    sched.hostDevice(3, 'p1');
+    sched.hostDevice({ ifindex: 3, name: 'p1' });
     await sched.idle();
     sched.list();
     await sched.idle();

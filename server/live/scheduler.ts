@@ -15,6 +15,7 @@ import type {
   SchedulerSink,
 } from './schedulerTypes.js';
 import { introducesUnresolved, sameFlags } from './schedulerTypes.js';
+import type { MonitorDevice } from './monitor.js';
 
 export type {
   HostDevice,
@@ -67,15 +68,23 @@ export class RefreshScheduler {
     this.request();
   }
 
-  /** An event in the host about one device: that device is read, not the whole host. */
-  hostDevice(ifindex: number | null, name: string, linkFlags?: readonly string[]): void {
+  /**
+   * An event in the host about one device: that device is read, not the whole host. Events
+   * about the same device merge: the last link event says whether it was deleted; its routes
+   * may be skipped only if link events alone named it, all with the same flags.
+   */
+  hostDevice(event: MonitorDevice): void {
+    const { ifindex, name } = event;
     const known = this.hostDevices.get(name);
-    const flags = known ? (sameFlags(known.linkFlags, linkFlags) ? linkFlags : undefined) : linkFlags;
+    const isLink = event.flags !== undefined || event.deleted === true;
+    const flags = known ? (sameFlags(known.linkFlags, event.flags) ? event.flags : undefined) : event.flags;
+    const deleted = isLink ? event.deleted === true : known?.deleted === true;
     this.hostDevices.set(name, {
       // Events naming the same device with different ifindexes: let the read find out.
       ifindex: known !== undefined && known.ifindex !== ifindex ? null : ifindex,
       name,
-      ...(flags ? { linkFlags: flags } : {}),
+      ...(flags && !deleted ? { linkFlags: flags } : {}),
+      ...(deleted ? { deleted } : {}),
     });
     this.request();
   }

@@ -19,6 +19,8 @@ export interface HostDevice {
   ifindex: number | null;
   name: string;
   linkFlags?: readonly string[];
+  /** The last link event about it was a deletion (discovery checks before dropping it). */
+  deleted?: boolean;
 }
 
 export interface RefreshOptions {

@@ -112,7 +112,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
       {
         namespaces: (inodes) => scheduler.namespaces(inodes),
         added: (inodes) => scheduler.added(inodes),
-        hostDevice: (ifindex, name, flags) => scheduler.hostDevice(ifindex, name, flags),
+        hostDevice: (device) => scheduler.hostDevice(device),
         list: () => scheduler.list(),
         nsidMap: () => scheduler.nsidMap(),
         lost: (reason) => scheduler.full(reason),

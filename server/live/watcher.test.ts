@@ -17,8 +17,8 @@ describe('EventWatcher', () => {
       nsid: 'current',
       device: { ifindex: 7, name: 'br0', flags: ['NO-CARRIER', 'UP'] },
     });
-    // Address lines and routes through one device concern that device; a deleted link, a route
-    // without a device or with several next hops concern more.
+    // Link and address lines and routes through one device concern that device; a route without
+    // a device or with several next hops concern more.
     const device = (line: string) => {
       const ev = parseMonitorLine(`[nsid current]${line}`);
       return ev?.kind === 'change' ? (ev.device ?? null) : 'not a change';
@@ -36,7 +36,7 @@ describe('EventWatcher', () => {
       ifindex: null,
       name: 'nx1',
     });
-    expect(device('Deleted 7: br0: <UP> mtu 1500')).toBeNull();
+    expect(device('Deleted 7: br0: <UP> mtu 1500')).toEqual({ ifindex: 7, name: 'br0', deleted: true });
     expect(device('blackhole 10.9.0.0/24 proto boot')).toBeNull();
     expect(device('10.8.0.0/24 proto static \tnexthop via 10.0.0.1 dev a weight 1')).toBeNull();
     expect(parseMonitorLine('[nsid current]Deleted 10.0.0.0/24 dev x')).toEqual({
@@ -63,7 +63,7 @@ describe('EventWatcher', () => {
     const s: WatcherSink = {
       namespaces: (i) => calls.push(`ns ${i.join(',')}`),
       added: (i) => calls.push(`added ${i.join(',')}`),
-      hostDevice: (i, n) => calls.push(`device ${i} ${n}`),
+      hostDevice: (d) => calls.push(`device ${d.ifindex} ${d.name}`),
       list: () => calls.push('list'),
       nsidMap: () => calls.push('nsid map'),
       lost: (r) => calls.push(`lost ${r}`),

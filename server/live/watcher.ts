@@ -12,16 +12,13 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { parseMonitorLine, reportsLostEvents, spawnIpMonitor, spawnMountMonitor } from './monitor.js';
-import type { SpawnMonitor } from './monitor.js';
+import type { MonitorDevice, SpawnMonitor } from './monitor.js';
 import { ProcProbe } from './procProbe.js';
 
 export interface WatcherSink {
   namespaces(inodes: number[]): void;
-  /**
-   * An event about one device of the host namespace (ifindex null: known by name only; flags:
-   * what a link event showed).
-   */
-  hostDevice(ifindex: number | null, name: string, flags?: string[]): void;
+  /** An event about one device of the host namespace (see MonitorDevice). */
+  hostDevice(device: MonitorDevice): void;
   /** New namespaces: read them, and give them host nsids so the monitor names them. */
   added(inodes: number[]): void;
   list(): void;
@@ -148,7 +145,7 @@ export class EventWatcher {
     }
     const inode = ev.nsid === 'current' ? this.opts.hostInode : this.nsids.get(ev.nsid);
     if (inode === this.opts.hostInode && ev.device) {
-      this.sink.hostDevice(ev.device.ifindex, ev.device.name, ev.device.flags);
+      this.sink.hostDevice(ev.device);
       return;
     }
     // An nsid we cannot map yet belongs to a namespace we have not listed: re-list.
