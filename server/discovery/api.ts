@@ -19,6 +19,8 @@ export interface DiscoveryResult {
 export interface NamespaceIdentity {
   key: string;
   holder: number | null;
+  /** Its processes (sorted pids), to notice membership changes; '' for the host's (all the rest). */
+  members: string;
 }
 
 export interface RefreshOptions {

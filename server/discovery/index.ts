@@ -222,11 +222,13 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
 
     async listIdentities() {
       const out = new Map<number, NamespaceIdentity>();
-      for (const ns of scanNamespaces({ fds: scanFds }).namespaces.values()) {
+      const scan = scanNamespaces({ fds: scanFds });
+      for (const ns of scan.namespaces.values()) {
         const oldest = ns.pids.reduce((m, p) => Math.min(m, p), Infinity);
         out.set(ns.inode, {
           key: `${[...ns.netnsNames].sort()}|${[...ns.mounts].sort()}|${oldest}`,
           holder: Number.isFinite(oldest) ? oldest : null,
+          members: ns.inode === scan.hostInode ? '' : [...ns.pids].sort((a, b) => a - b).join(','),
         });
       }
       return out;

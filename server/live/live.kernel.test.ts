@@ -4,6 +4,7 @@
  * client's snapshot + deltas equals a fresh discovery. The periodic resync is switched off, so
  * only events can get the clients there.
  */
+import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Topology } from '../../common/model.js';
@@ -266,6 +267,38 @@ describe('live server on the real kernel', () => {
       await pollUntil(() => converged(c), 'client equals discovery', 120_000);
       expect(c.topology.routes.some((r) => r.dst === '10.95.0.0/16' && r.dev === br)).toBe(true);
       await sh(`ip link del ${br}; for i in 0 1 2; do ip link del ${prefix}p$i; done`);
+    },
+  );
+
+  it(
+    'a process joining a namespace shows in its process list (no kernel event: the scan)',
+    { timeout: 120_000 },
+    async () => {
+      const c = await LiveClient.open(liveUrl(), bearer);
+      clients.push(c);
+      await pollUntil(() => c.snapshots === 1, 'snapshot');
+      const child = spawn(
+        '/usr/bin/nsenter',
+        [
+          `--net=/proc/${holders[0]!.pid}/ns/net`,
+          '/usr/bin/setpriv',
+          '--pdeathsig',
+          'KILL',
+          '/bin/sleep',
+          '86400',
+        ],
+        { stdio: 'ignore' },
+      );
+      try {
+        const pid = child.pid!;
+        // A namespace that has a process already: the newcomer is not its oldest (its holder).
+        const s1 = () => c.topology.namespaces.find((n) => n.pids.includes(holders[0]!.pid));
+        await pollUntil(() => s1()?.pids.includes(pid), 'the joined process listed', 60_000);
+        child.kill('SIGKILL');
+        await pollUntil(() => s1() !== undefined && !s1()!.pids.includes(pid), 'the process gone', 60_000);
+      } finally {
+        child.kill('SIGKILL');
+      }
     },
   );
 

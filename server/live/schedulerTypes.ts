@@ -38,7 +38,7 @@ export interface LiveDiscovery {
   refresh(changedInodes: Iterable<number>, opts?: RefreshOptions): Promise<LiveDiscoveryResult>;
   listInodes(): Promise<Set<number>>;
   /** Inode -> what holds it (see Discovery.listIdentities): catches a reused inode. */
-  listIdentities?(): Promise<Map<number, { key: string; holder: number | null }>>;
+  listIdentities?(): Promise<Map<number, { key: string; holder: number | null; members: string }>>;
   /** Returns the host's nsid map afterwards, if it could list it (else the host is read). */
   ensureHostNsids(inodes?: Iterable<number>): Promise<Map<number, number> | null | void>;
 }

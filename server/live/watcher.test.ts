@@ -131,7 +131,7 @@ describe('EventWatcher', () => {
     calls.length = 0;
     // The kernel reuses a freed nsfs inode at once: a namespace replaced between two scans keeps
     // its inode but not its holders, and must be re-read as a new one.
-    const id = (pid: number) => ({ key: `||${pid}`, holder: pid });
+    const id = (pid: number, members = String(pid)) => ({ key: `||${pid}`, holder: pid, members });
     let held = new Map([
       [1, id(2)],
       [2, id(40)],
@@ -150,6 +150,12 @@ describe('EventWatcher', () => {
     held = new Map([...held, [3, id(51)]]);
     await w2.checkList();
     expect(calls).toEqual(['added 3']);
+    calls.length = 0;
+    // A process joining a namespace (same holder) has no kernel event: the scan sees it, re-list.
+    held = new Map([...held, [2, id(40, '40,77')]]);
+    await w2.checkList();
+    await w2.checkList();
+    expect(calls).toEqual(['list']);
     w2.stop();
     calls.length = 0;
     handlers!.exit('exit code 1');

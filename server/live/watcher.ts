@@ -32,6 +32,11 @@ export interface HolderIdentity {
   key: string;
   /** Its oldest process, watched by the probe (null: held by names or mounts only). */
   holder: number | null;
+  /**
+   * Its processes: processes joining or leaving a namespace have no kernel event, and refreshes
+   * for monitor events reuse the last scan, so a change here asks for a re-list.
+   */
+  members?: string;
 }
 
 export interface WatcherOptions {
@@ -58,6 +63,8 @@ export class EventWatcher {
   private unknown = new Map<number, number>();
   /** Inode -> holder identity ('' when not known, which matches any). */
   private known: Map<number, string> | null = null;
+  /** Inode -> its processes, from the last scan (see HolderIdentity.members). */
+  private members = new Map<number, string>();
   private monitor: { stop(): void } | null = null;
   private watchers = new Map<string, FSWatcher>();
   private pollTimer: NodeJS.Timeout | null = null;
@@ -246,10 +253,12 @@ export class EventWatcher {
 
   private async scan(): Promise<void> {
     let now: Map<number, string>;
+    let members = new Map<number, string>();
     try {
       const listed = await this.opts.listInodes();
       if (listed instanceof Map) {
         now = new Map([...listed].map(([i, id]) => [i, id.key]));
+        members = new Map([...listed].map(([i, id]) => [i, id.members ?? '']));
         const holders = [...listed.values()].flatMap((id) => (id.holder === null ? [] : [id.holder]));
         this.probe?.reset(listed.keys(), holders);
       } else {
@@ -261,7 +270,9 @@ export class EventWatcher {
       return;
     }
     const before = this.known;
+    const membersBefore = this.members;
     this.known = now;
+    this.members = members;
     if (before === null || this.stopped) return;
     // A namespace on a reused inode (held by something else now) counts as added: re-read it.
     const replaced = (i: number, key: string) => {
@@ -270,9 +281,10 @@ export class EventWatcher {
     };
     const added = [...now].filter(([i, key]) => replaced(i, key)).map(([i]) => i);
     const removed = [...before.keys()].some((i) => !now.has(i));
+    const moved = [...members].some(([i, m]) => membersBefore.has(i) && membersBefore.get(i) !== m);
     if (added.length > 0) {
       this.sink.added(added);
-    } else if (removed) {
+    } else if (removed || moved) {
       this.sink.list();
     }
   }
