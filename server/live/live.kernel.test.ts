@@ -76,6 +76,14 @@ function hostInode(): number {
   return statSync('/proc/self/ns/net').ino;
 }
 
+/** A client that has its first snapshot (closed after the tests). */
+async function connected(): Promise<LiveClient> {
+  const c = await LiveClient.open(liveUrl(), bearer);
+  clients.push(c);
+  await pollUntil(() => c.snapshots === 1, 'snapshot');
+  return c;
+}
+
 function liveUrl(query = ''): string {
   return `ws://127.0.0.1:${srv.port}/api/live${query}`;
 }
@@ -124,9 +132,7 @@ afterAll(async () => {
 
 describe('live server on the real kernel', () => {
   it('the snapshot over WebSocket equals a fresh discovery', { timeout: 200_000 }, async () => {
-    const c = await LiveClient.open(liveUrl(), bearer);
-    clients.push(c);
-    await pollUntil(() => c.snapshots === 1, 'snapshot');
+    const c = await connected();
     const ours = comparable(c.topology);
     expect(ours.namespaces).toHaveLength(3);
     expect(ours.links).toHaveLength(2);
@@ -222,9 +228,7 @@ describe('live server on the real kernel', () => {
     'reconnecting resyncs: a new connection gets a snapshot with what changed while away',
     { timeout: 300_000 },
     async () => {
-      const c = await LiveClient.open(liveUrl(), bearer);
-      clients.push(c);
-      await pollUntil(() => c.snapshots === 1, 'snapshot');
+      const c = await connected();
       await c.close();
       expect(comparable(c.topology).routes.some((r) => r.dst === '10.93.0.0/16')).toBe(false);
       // A change in a namespace the server already watches, made while the client is away.
@@ -245,9 +249,7 @@ describe('live server on the real kernel', () => {
     'host bridge ports reaching forwarding are shown (read without their routes), routes and all equal discovery',
     { timeout: 200_000 },
     async () => {
-      const c = await LiveClient.open(liveUrl(), bearer);
-      clients.push(c);
-      await pollUntil(() => c.snapshots === 1, 'snapshot');
+      const c = await connected();
       // Our own bridge in the host: ports wait forward_delay (2 s) in learning, then each gets an
       // event that changes nothing but its STP state. One port also has an address and a route.
       const br = `${prefix}br`;
@@ -274,9 +276,7 @@ describe('live server on the real kernel', () => {
     'a process joining a namespace shows in its process list (no kernel event: the scan)',
     { timeout: 120_000 },
     async () => {
-      const c = await LiveClient.open(liveUrl(), bearer);
-      clients.push(c);
-      await pollUntil(() => c.snapshots === 1, 'snapshot');
+      const c = await connected();
       const child = spawn(
         '/usr/bin/nsenter',
         [
@@ -303,9 +303,7 @@ describe('live server on the real kernel', () => {
   );
 
   it('lost kernel events (ENOBUFS) make a full resync with a new epoch', { timeout: 200_000 }, async () => {
-    const c = await LiveClient.open(liveUrl(), bearer);
-    clients.push(c);
-    await pollUntil(() => c.snapshots === 1, 'snapshot');
+    const c = await connected();
     const before = c.epoch;
     monitor!.stderr('netlink receive error No buffer space available (105)\n');
     await pollUntil(() => c.snapshots >= 2, 'second snapshot', 150_000);
@@ -317,9 +315,7 @@ describe('live server on the real kernel', () => {
     'a change reaches the client as a small delta (latency printed, not asserted)',
     { timeout: 300_000 },
     async () => {
-      const c = await LiveClient.open(liveUrl(), bearer);
-      clients.push(c);
-      await pollUntil(() => c.snapshots === 1, 'snapshot');
+      const c = await connected();
       const n = `${prefix}lat`;
       await sh(`ip netns add ${n}; ip netns set ${n} auto; ip -n ${n} link set lo up`);
       await pollUntil(
