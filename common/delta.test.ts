@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { applyDelta, diffTopology, jsonEqual } from './delta.js';
-import { emptyTopology, ifId, normalizeTopology, nsId, vethLinkId } from './model.js';
+import { emptyTopology, normalizeTopology, nsId, vethLinkId } from './model.js';
 import type { Interface, Namespace, Topology } from './model.js';
+import { iface as makeIface } from './testing/builders.js';
 
 function ns(inode: number, name: string): Namespace {
   return {
@@ -20,24 +21,7 @@ function ns(inode: number, name: string): Namespace {
 }
 
 function iface(inode: number, ifindex: number, name: string, state = 'UP'): Interface {
-  return {
-    id: ifId(inode, ifindex),
-    namespace: nsId(inode),
-    ifindex,
-    name,
-    kind: 'veth',
-    state,
-    flags: [],
-    mtu: 1500,
-    mac: null,
-    addresses: [],
-    master: null,
-    peer: null,
-    peerUnresolved: null,
-    lower: null,
-    alias: null,
-    bridgePortState: null,
-  };
+  return makeIface(inode, ifindex, name, { state, flags: [], mac: null });
 }
 
 function topo(nss: Namespace[], ifs: Interface[]): Topology {

@@ -1,4 +1,4 @@
-import type { LiveDiscovery } from './scheduler.js';
+import type { LiveDiscovery } from './schedulerTypes.js';
 
 /**
  * Discovery calls one at a time (refreshes and nsid assignment share discovery's helper state),

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Interface, Topology } from '../../common/model.js';
-import { RefreshScheduler, introducesUnresolved } from './scheduler.js';
-import type { HostDevice, SchedulerSink } from './scheduler.js';
+import type { Topology } from '../../common/model.js';
+import { iface as makeIface } from '../../common/testing/builders.js';
+import { RefreshScheduler } from './scheduler.js';
+import { introducesUnresolved } from './schedulerTypes.js';
+import type { HostDevice, SchedulerSink } from './schedulerTypes.js';
 import { FakeDiscovery, result, sink, topoWith } from './schedulerTestKit.js';
 import { pollUntil } from '../../test/kernel.js';
 
@@ -55,24 +57,7 @@ describe('RefreshScheduler', () => {
 /** topoWith(names) plus one veth end in the first namespace, resolved or not. */
 function withVeth(names: string[], unresolved: string | null): Topology {
   const t = topoWith(names);
-  const iface: Interface = {
-    id: 'if-100-2',
-    namespace: 'ns-100',
-    ifindex: 2,
-    name: 'v0',
-    kind: 'veth',
-    state: 'UP',
-    flags: [],
-    mtu: 1500,
-    mac: null,
-    addresses: [],
-    master: null,
-    peer: null,
-    peerUnresolved: unresolved,
-    lower: null,
-    alias: null,
-    bridgePortState: null,
-  };
+  const iface = makeIface(100, 2, 'v0', { flags: [], mac: null, peerUnresolved: unresolved });
   return { ...t, interfaces: [iface] };
 }
 

@@ -17,16 +17,6 @@ import type {
 import { introducesUnresolved, sameFlags } from './schedulerTypes.js';
 import type { MonitorDevice } from './monitor.js';
 
-export type {
-  HostDevice,
-  LiveDiscovery,
-  LiveDiscoveryResult,
-  RefreshOptions,
-  SchedulerOptions,
-  SchedulerSink,
-} from './schedulerTypes.js';
-export { introducesUnresolved } from './schedulerTypes.js';
-
 export class RefreshScheduler {
   private inodes = new Set<number>();
   /** Host devices (by name) events were about: the host's cheap partial read. */

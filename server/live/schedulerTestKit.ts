@@ -2,7 +2,7 @@
 import { emptyTopology, normalizeTopology } from '../../common/model.js';
 import type { Topology } from '../../common/model.js';
 import type { DeltaOp } from '../../common/protocol.js';
-import type { LiveDiscoveryResult, SchedulerSink } from './scheduler.js';
+import type { LiveDiscoveryResult, SchedulerSink } from './schedulerTypes.js';
 
 export function topoWith(names: string[]): Topology {
   return normalizeTopology({

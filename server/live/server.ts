@@ -17,7 +17,7 @@ import type { HubOptions } from './hub.js';
 import type { ServeOptions } from './options.js';
 import { serialized } from './discoveryQueue.js';
 import { RefreshScheduler } from './scheduler.js';
-import type { LiveDiscovery } from './scheduler.js';
+import type { LiveDiscovery } from './schedulerTypes.js';
 import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from './security.js';
 import { createUpgradeHandler } from './upgrade.js';
 import { EventWatcher } from './watcher.js';

@@ -1,68 +1,9 @@
 /** A small Figure 1 topology for unit tests: host with a bridge and two veth ports, two containers. */
-import type { Interface, Namespace, Route, Topology } from '../../../common/model.js';
+import type { Topology } from '../../../common/model.js';
 import { normalizeTopology, vethLinkId } from '../../../common/model.js';
+import { iface, ns, route } from '../../../common/testing/builders.js';
 
-export function ns(inode: number, kind: Namespace['kind'], name: string): Namespace {
-  return {
-    id: `ns-${inode}`,
-    inode,
-    kind,
-    name,
-    netnsNames: [],
-    pids: [inode],
-    processes: [{ pid: inode, command: 'sleep' }],
-    containers: [],
-    mounts: [],
-    error: null,
-  };
-}
-
-export function iface(
-  inode: number,
-  ifindex: number,
-  name: string,
-  over: Partial<Interface> = {},
-): Interface {
-  return {
-    id: `if-${inode}-${ifindex}`,
-    namespace: `ns-${inode}`,
-    ifindex,
-    name,
-    kind: 'veth',
-    state: 'UP',
-    flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
-    mtu: 1500,
-    mac: '02:42:ac:11:00:04',
-    addresses: [],
-    master: null,
-    peer: null,
-    peerUnresolved: null,
-    lower: null,
-    alias: null,
-    bridgePortState: null,
-    ...over,
-  };
-}
-
-export function route(inode: number, over: Partial<Route> & { dst: string }): Route {
-  const r: Route = {
-    id: '',
-    namespace: `ns-${inode}`,
-    family: 'inet',
-    table: 'main',
-    type: 'unicast',
-    gateway: null,
-    dev: 'eth0',
-    protocol: null,
-    scope: null,
-    metric: null,
-    prefsrc: null,
-    flags: [],
-    ...over,
-  };
-  r.id = `rt-${inode}:${r.family}:${r.table}:${r.type}:${r.dst}:${r.dev}:${r.gateway}:${r.metric}`;
-  return r;
-}
+export { iface, ns, route };
 
 export function figure1(): Topology {
   const v4 = (cidr: string) => ({ family: 'inet' as const, cidr, scope: 'global', broadcast: null });
