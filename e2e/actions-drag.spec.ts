@@ -6,7 +6,7 @@
  */
 import type { Locator, Page } from '@playwright/test';
 import { cleanupPrefix, expect, nsInode, runShell, test, uniquePrefix } from './fixtures.js';
-import { centreOf, edge, linkIn, mouseDrag, node, selectById, waitSteady } from './page-helpers.js';
+import { centreOf, edge, linkIn, mouseDrag, node, offsetIn, selectById, waitSteady } from './page-helpers.js';
 
 const prefix = uniquePrefix('dr');
 test.afterAll(async () => {
@@ -30,8 +30,8 @@ async function wellInside(page: Page, n: Locator): Promise<boolean> {
 
 /** The node's offset inside its namespace box: unchanged when it snapped back to its place. */
 async function offsetInBox(page: Page, id: string, boxId: string): Promise<string> {
-  const [n, b] = [await node(page, id).boundingBox(), await node(page, boxId).boundingBox()];
-  return n && b ? `${Math.round(n.x - b.x)},${Math.round(n.y - b.y)}` : 'not drawn';
+  const o = await offsetIn(page, id, boxId);
+  return o ? `${Math.round(o.x)},${Math.round(o.y)}` : 'not drawn';
 }
 
 test('drag an interface onto a bridge: attach; non-bridge and other-namespace drops change nothing', async ({

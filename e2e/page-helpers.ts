@@ -6,6 +6,27 @@ export function node(page: Page, id: string): Locator {
   return page.locator(`.react-flow__node[data-id="${id}"]`);
 }
 
+/**
+ * Where node `id` sits inside node `boxId`, both measured in the same frame: two separate
+ * measurements straddle a pan still in progress (centring animates for 300 ms). Null when either
+ * is not drawn.
+ */
+export async function offsetIn(
+  page: Page,
+  id: string,
+  boxId: string,
+): Promise<{ x: number; y: number } | null> {
+  return page.evaluate(
+    ([a, b]) => {
+      const rect = (x: string) =>
+        document.querySelector(`.react-flow__node[data-id="${CSS.escape(x)}"]`)?.getBoundingClientRect();
+      const [n, box] = [rect(a), rect(b)];
+      return n && box ? { x: n.x - box.x, y: n.y - box.y } : null;
+    },
+    [id, boxId] as const,
+  );
+}
+
 export function edge(page: Page, id: string): Locator {
   return page.locator(`.react-flow__edge[data-id="${id}"]`);
 }
