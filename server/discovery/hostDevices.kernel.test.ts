@@ -11,7 +11,7 @@ import { readHostDevices } from './hostDevices.js';
 import { ReadServer } from './readServer.js';
 import type { ReadOutcome } from './reader.js';
 import { readNamespace } from './reader.js';
-import { cleanupPrefix, nsInode, sh, uniquePrefix } from '../../test/kernel.js';
+import { cleanupPrefix, ipJson, nsInode, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
 
 const prefix = uniquePrefix('hd');
 const ns = `${prefix}a`;
@@ -37,10 +37,18 @@ beforeAll(async () => {
 ip -n ${ns} link add ${prefix}v0 type veth peer name ${prefix}v1 netns ${prefix}b
 ip -n ${ns} addr add 10.79.1.1/24 dev ${prefix}v0; ip -n ${ns} link set ${prefix}v0 up
 ip -n ${ns} route add 10.79.9.0/24 via 10.79.1.2
-ip -n ${ns} link add ${prefix}br type bridge; ip -n ${ns} link set ${prefix}br up
+ip -n ${ns} link add ${prefix}br type bridge forward_delay 0; ip -n ${ns} link set ${prefix}br up
 ip -n ${ns} link add ${prefix}w0 type veth peer name ${prefix}w1
 ip -n ${ns} link set ${prefix}w0 master ${prefix}br up; ip -n ${ns} link set ${prefix}w1 up`);
   inode = await nsInode(path);
+  // The kernel settles link states asynchronously (the bridge goes UP once its port forwards):
+  // wait, so that a cached read and a later full read differ only by what a test changes.
+  await pollUntil(async () => {
+    const [br] = await ipJson<Array<{ operstate: string }>>(['link', 'show', 'dev', `${prefix}br`], {
+      name: ns,
+    });
+    return br?.operstate === 'UP';
+  }, 'bridge up');
   const found = { inode, netnsNames: [ns], mounts: [path], pids: [], fds: [] };
   scan = { hostInode: inode, hostPath: path, namespaces: new Map([[inode, found]]), errors: [] };
 });
@@ -68,7 +76,14 @@ describe('host device reads with deletions', () => {
     expect(port.masterName).toBe(`${prefix}br`);
     const w0 = port.iface;
     await sh(`ip -n ${ns} link set ${prefix}w0 nomaster`);
-    // The bridge lost its only port (its carrier and MAC changed): it has an event of its own.
+    // The bridge lost its only port: its carrier goes (asynchronously) and it has an event of its
+    // own, so it is read too, once settled.
+    await pollUntil(async () => {
+      const [b] = await ipJson<Array<{ operstate: string }>>(['link', 'show', 'dev', `${prefix}br`], {
+        name: ns,
+      });
+      return b?.operstate === 'DOWN';
+    }, 'bridge without carrier');
     const br = (await fullRead()).links.find((l) => l.iface.name === `${prefix}br`)!.iface;
     const ok = await readHostDevices(
       scan,
