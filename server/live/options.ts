@@ -23,6 +23,8 @@ export interface ServeOptions {
   auditLogPath: string;
   /** Folder of the built page (index.html + assets/); null = find dist/client. */
   staticDir: string | null;
+  /** Log every refresh: what it read, how long it waited and took, how many operations. */
+  verbose: boolean;
 }
 
 export type ParseResult =
@@ -30,7 +32,7 @@ export type ParseResult =
 
 export const USAGE =
   'usage: netns-explorer [serve] [--host IP] [--port N] [--read-only] [--allow-remote]\n' +
-  '                      [--allow-host-changes] [--audit-log PATH] [--static-dir DIR]\n' +
+  '                      [--allow-host-changes] [--audit-log PATH] [--static-dir DIR] [--verbose]\n' +
   'The access token comes from NETNS_EXPLORER_TOKEN, else it is generated (128+ random bits).\n';
 
 /** True for 127.0.0.0/8 and ::1 (and their IPv4-mapped form). */
@@ -48,7 +50,7 @@ export function generateToken(): string {
 }
 
 const VALUE_FLAGS = new Set(['--host', '--port', '--audit-log', '--static-dir']);
-const BOOL_FLAGS = new Set(['--read-only', '--allow-remote', '--allow-host-changes']);
+const BOOL_FLAGS = new Set(['--read-only', '--allow-remote', '--allow-host-changes', '--verbose']);
 
 export function parseServeArgs(
   argv: readonly string[],
@@ -128,6 +130,7 @@ export function parseServeArgs(
       tokenSource: envToken !== undefined ? 'env' : 'generated',
       auditLogPath: values.get('--audit-log') ?? DEFAULT_AUDIT_LOG,
       staticDir: values.get('--static-dir') ?? null,
+      verbose: flags.has('--verbose'),
     },
   };
 }

@@ -14,7 +14,7 @@ import type {
   SchedulerOptions,
   SchedulerSink,
 } from './schedulerTypes.js';
-import { introducesUnresolved, sameFlags } from './schedulerTypes.js';
+import { describeRefresh, introducesUnresolved, sameFlags } from './schedulerTypes.js';
 import type { MonitorDevice } from './monitor.js';
 
 export class RefreshScheduler {
@@ -33,6 +33,8 @@ export class RefreshScheduler {
   /** Since when a read of the host is owed (it was left out of a refresh), or null. */
   private hostOwedSince: number | null = null;
   private running: Promise<void> | null = null;
+  /** When the oldest request the next refresh answers was made (for the verbose log). */
+  private askedAt: number | null = null;
   private stopped = false;
   private current: Topology;
   private readonly log: (line: string) => void;
@@ -138,6 +140,7 @@ export class RefreshScheduler {
 
   /** A request for other namespaces does not wait behind the host's deferred read. */
   private request(): void {
+    this.askedAt ??= performance.now();
     if (this.timer && this.timerForHostOnly) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -187,13 +190,16 @@ export class RefreshScheduler {
     this.wantNsids = false;
     // Monitor events about namespaces we have: the last scan serves (discovery checks it still does).
     const reuseScan = !this.wantList && unnamed.length === 0;
+    const what = full ? 'full read' : describeRefresh(inodes.length, hostDevices.length, this.wantList);
+    const t0 = performance.now();
+    const waited = t0 - (this.askedAt ?? t0);
+    this.askedAt = null;
     this.wantFull = false;
     this.wantList = false;
     this.resetReason = null;
     this.inodes.clear();
     let result: LiveDiscoveryResult;
     let hostLater = false;
-    const t0 = Date.now();
     try {
       ({ result, hostLater } = full
         ? { result: await this.discovery.full(), hostLater: false }
@@ -201,8 +207,8 @@ export class RefreshScheduler {
             reuseScan,
             ...(hostDevices.length > 0 ? { hostDevices } : {}),
           }));
-      const took = Date.now() - t0;
-      if (took > 1000) this.log(`slow ${full ? 'full read' : 'refresh'}: ${took} ms`);
+      const took = Math.round(performance.now() - t0);
+      if (took > 1000 && !this.opts.verbose) this.log(`slow ${what}: ${took} ms`);
     } catch (e) {
       // Discovery should absorb vanished namespaces itself; if it still fails, keep the last
       // good state and try a full read again shortly.
@@ -215,8 +221,10 @@ export class RefreshScheduler {
       return;
     }
     if (this.stopped) return;
+    const t1 = performance.now();
     const next = normalizeTopology(result.topology);
     this.sink.hostNsids(result.hostNsids);
+    let published = reason ? `reset (${reason})` : 'no change';
     if (reason) {
       this.current = next;
       this.sink.reset(next, reason);
@@ -224,6 +232,14 @@ export class RefreshScheduler {
       const ops = diffTopology(this.current, next);
       this.current = next;
       if (ops) this.sink.delta(ops, next);
+      if (ops) published = `${ops.length} operation${ops.length === 1 ? '' : 's'}`;
+    }
+    if (this.opts.verbose) {
+      const ms = (a: number, b: number) => `${Math.round(b - a)} ms`;
+      const rest = `read ${ms(t0, t1)}, diff and publish ${ms(t1, performance.now())}`;
+      this.log(
+        `refresh ${what}${hostLater ? ', host later' : ''}: waited ${ms(0, waited)}, ${rest}: ${published}`,
+      );
     }
     this.sink.errors(result.errors);
     if (hostLater) this.hostOwedSince ??= Date.now();

@@ -64,6 +64,8 @@ export interface SchedulerOptions {
   /** Delay before retrying after discovery itself failed. */
   retryMs?: number;
   log?: (line: string) => void;
+  /** Log a line per refresh (what was read, the wait, the time taken, the operations). */
+  verbose?: boolean;
 }
 
 /** Two link events' flags are the same (absent: not a link event, which matches nothing). */
@@ -75,4 +77,12 @@ export function sameFlags(a: readonly string[] | undefined, b: readonly string[]
 export function introducesUnresolved(prev: Topology, next: Topology): boolean {
   const before = new Set(prev.interfaces.filter((i) => i.peerUnresolved !== null).map((i) => i.id));
   return next.interfaces.some((i) => i.peerUnresolved !== null && !before.has(i.id));
+}
+
+/** What a refresh reads, for the verbose log. */
+export function describeRefresh(namespaces: number, hostDevices: number, list: boolean): string {
+  const parts = [`${namespaces} namespace${namespaces === 1 ? '' : 's'}`];
+  if (hostDevices > 0) parts.push(`${hostDevices} host device${hostDevices === 1 ? '' : 's'}`);
+  if (list) parts.push('re-list');
+  return parts.join(', ');
 }

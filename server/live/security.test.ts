@@ -155,6 +155,12 @@ describe('options', () => {
   it.each([['--port', '70000'], ['--port', '-1'], ['--bogus'], ['--port']])('rejects %s', (...a) => {
     expect(parseServeArgs(a, {}, true).ok).toBe(false);
   });
+  it('logs every refresh only with --verbose', () => {
+    const quiet = parseServeArgs([], {}, true);
+    const verbose = parseServeArgs(['serve', '--verbose'], {}, true);
+    expect(quiet.ok === true && quiet.options.verbose).toBe(false);
+    expect(verbose.ok === true && verbose.options.verbose).toBe(true);
+  });
   it('knows loopback addresses', () => {
     expect(['127.0.0.1', '127.5.5.5', '::1'].every(isLoopback)).toBe(true);
     expect(['0.0.0.0', '::', '10.0.0.1', 'localhost'].some(isLoopback)).toBe(false);

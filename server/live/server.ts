@@ -104,7 +104,12 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
       errors: (errors) => hub.setErrors(errors),
       hostNsids: (map) => watcher?.setHostNsids(map),
     },
-    { coalesceMs: deps.coalesceMs ?? 5, hostInode: statSync('/proc/self/ns/net').ino, log },
+    {
+      coalesceMs: deps.coalesceMs ?? 5,
+      hostInode: statSync('/proc/self/ns/net').ino,
+      log,
+      verbose: options.verbose,
+    },
   );
 
   if (deps.watch !== false) {

@@ -25,6 +25,7 @@ export function testServeOptions(token: string, over: Partial<ServeOptions> = {}
     tokenSource: 'env',
     auditLogPath: '/dev/null',
     staticDir: null,
+    verbose: false,
     ...over,
   };
 }
