@@ -101,6 +101,22 @@ describe('host device reads with deletions', () => {
     expect(kept?.masterName).toBeNull();
   });
 
+  it('drops nothing when the lookup itself failed (ip never said the device is gone)', async () => {
+    const cache = new Map<number, ReadOutcome>([[inode, { read: await fullRead() }]]);
+    const before = cache.get(inode);
+    const w1 = (await fullRead()).links.find((l) => l.iface.name === `${prefix}w1`)!.iface;
+    // nsenter cannot open this path: no output at all, which must not read as "every device gone".
+    const broken: Scan = { ...scan, hostPath: `/run/netns/${prefix}none` };
+    const ok = await readHostDevices(
+      broken,
+      [{ ifindex: w1.ifindex, name: w1.name, deleted: true }],
+      cache,
+      server,
+    );
+    expect(ok).toBe(false);
+    expect(cache.get(inode)).toBe(before);
+  });
+
   it('refuses a deletion the cache cannot place, so the caller reads everything', async () => {
     const cache = new Map<number, ReadOutcome>([[inode, { read: await fullRead() }]]);
     const before = cache.get(inode);

@@ -54,9 +54,16 @@ export async function readHostDevices(
       deleted.map((i) => ({ name: devices[i]!.name, routes: false })),
       true,
     );
-    const present = r.timedOut ? null : parseExisting(r.stdout);
+    const present = r.timedOut || r.exitCode < 0 ? null : parseExisting(r.stdout);
     if (!present) return false;
-    for (const i of deleted) if (present.get(devices[i]!.name) !== known[i]) gone.add(i);
+    for (const i of deleted) {
+      const name = devices[i]!.name;
+      const at = present.get(name);
+      if (at === known[i]) continue;
+      // Absent from the output is not enough (nsenter or ip may have failed): ip must say so.
+      if (at === undefined && !r.stderr.includes(`Device "${name}" does not exist.`)) return false;
+      gone.add(i);
+    }
   }
   const live = devices.flatMap((d, i) => (gone.has(i) ? [] : [i]));
   const asks = live.map((i) => ({
