@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Topology } from '../common/model.js';
 import { createDiscovery } from '../server/discovery/index.js';
 import type { Holder } from './kernel.js';
-import { cleanupPrefix, ipJson, sh, spawnNetnsHolder, uniquePrefix } from './kernel.js';
+import { cleanupPrefix, ipJson, pollUntil, sh, spawnNetnsHolder, uniquePrefix } from './kernel.js';
 
 const P = uniquePrefix('ds');
 const N = 60;
@@ -48,6 +48,24 @@ beforeAll(async () => {
     await sh(`printf '%s\\n' ${batch.map((b) => `'${b}'`).join(' ')} | nsenter --net=${paths[i]} ip -b -`);
   }
   for (let i = 0; i < N; i++) await sh(`nsenter --net=${paths[i]} ip link set l${i} up`);
+  // The kernel adds each veth end's IPv6 link-local address on its own, once the carrier is up
+  // (linkwatch runs up to a second later): wait for all of them, so that discovery and the
+  // checks' later `ip -j` reads see the same addresses.
+  await pollUntil(
+    async () => {
+      for (const path of paths) {
+        const links = await ipJson<Array<{ ifname: string; addr_info: Array<{ local: string }> }>>(
+          ['addr', 'show'],
+          { path },
+        );
+        const veths = links.filter((l) => /^[rl][0-9]+$/.test(l.ifname));
+        if (veths.some((l) => !l.addr_info.some((a) => a.local.startsWith('fe80:')))) return false;
+      }
+      return true;
+    },
+    'IPv6 link-local addresses on every veth end',
+    60_000,
+  );
   ({ topology: topo, errors } = await createDiscovery().full());
 }, 300_000);
 
