@@ -47,6 +47,8 @@ export function taskStamp(loadavg: string): string {
 
 export class ProcProbe {
   private stamp = '';
+  /** Counts the changes of the task stamp seen so far: equal counts, no task came or went. */
+  generation = 0;
   private pids = new Set<number>();
   private young = new Map<number, number>();
   private known = new Set<number>();
@@ -76,6 +78,7 @@ export class ProcProbe {
     if (stamp !== this.stamp) {
       const first = this.stamp === '';
       this.stamp = stamp;
+      this.generation++;
       const pids = new Set(this.proc.pids());
       for (const pid of pids)
         if (!first && !this.pids.has(pid) && this.young.size < MAX_YOUNG) this.young.set(pid, now);

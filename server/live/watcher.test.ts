@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventWatcher } from './watcher.js';
 import type { WatcherSink } from './watcher.js';
 import { parseMonitorLine, reportsLostEvents } from './monitor.js';
 import type { MonitorHandlers } from './monitor.js';
 import { pollUntil } from '../../test/kernel.js';
+import { ProcProbe } from './procProbe.js';
 
 describe('EventWatcher', () => {
   it('parses monitor lines', () => {
@@ -162,5 +163,47 @@ describe('EventWatcher', () => {
     await pollUntil(() => spawns === 2, 'monitor restart');
     expect(calls).toEqual(['lost event source restarted after exit code 1']);
     w.stop();
+  });
+
+  describe('periodic scan', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+    it('runs every tick while tasks come and go, every fifth tick while none do', async () => {
+      vi.useFakeTimers();
+      let loadavg = '0.00 0.00 0.00 1/100 4242\n';
+      const probe = new ProcProbe({ loadavg: () => loadavg, pids: () => [1], netInode: () => null });
+      let scans = 0;
+      const w = new EventWatcher(
+        { namespaces() {}, hostDevice() {}, added() {}, list() {}, nsidMap() {}, lost() {} },
+        {
+          listInodes: async () => {
+            scans++;
+            return new Set([1]);
+          },
+          hostInode: 1,
+          watchDirs: [],
+          pollMs: 1000,
+          probeMs: 50,
+          probe,
+          spawnMountMonitor: null,
+          spawnMonitor: () => ({ stop() {} }),
+        },
+      );
+      w.start();
+      // t=0: the first scan; t=1 s: the probe's first look counted as a change, so another.
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(scans).toBe(2);
+      // Nothing changes: ticks at 2, 3, 4 and 5 s pass, the one at 6 s scans.
+      await vi.advanceTimersByTimeAsync(4000);
+      expect(scans).toBe(2);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(scans).toBe(3);
+      // A process came (the last pid moved): the next tick scans.
+      loadavg = '0.00 0.00 0.00 1/101 4250\n';
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(scans).toBe(4);
+      w.stop();
+    });
   });
 });
