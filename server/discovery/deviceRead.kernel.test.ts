@@ -7,13 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NamespaceRead } from './ipParse.js';
 import type { DeviceAsk } from './deviceRead.js';
-import {
-  linkOnly,
-  mergeDeviceRead,
-  parseDeviceRead,
-  parseDeviceReads,
-  readableDeviceName,
-} from './deviceRead.js';
+import { linkOnly, mergeDeviceRead, parseDeviceReads, readableDeviceName } from './deviceRead.js';
 import { ReadServer } from './readServer.js';
 import { readNamespace } from './reader.js';
 import { cleanupPrefix, ipJson, nsInode, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
@@ -34,7 +28,7 @@ async function fullRead(): Promise<NamespaceRead> {
 async function deviceRead(name: string) {
   const devices = [{ name, routes: true }];
   const r = await server.read({ withNsids: false, path, mountNs: null, devices, timeoutMs: 10_000 });
-  return r.exitCode === 0 ? parseDeviceRead(inode, name, r.stdout) : null;
+  return r.exitCode === 0 ? (parseDeviceReads(inode, devices, r.stdout)?.[0] ?? null) : null;
 }
 
 /** Links and routes as sets (by id), for comparing reads whose lists differ only in order. */

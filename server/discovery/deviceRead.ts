@@ -64,11 +64,6 @@ export function parseDeviceReads(
   }
 }
 
-/** parseDeviceReads for one device, with its routes. */
-export function parseDeviceRead(nsInode: number, dev: string, stdout: string): DeviceRead | null {
-  return parseDeviceReads(nsInode, [{ name: dev, routes: true }], stdout)?.[0] ?? null;
-}
-
 /**
  * Whether a link event lets a device read skip the routes: the event (a link line, so no
  * address or route line named the device) shows the same flags as the cached link. Routes

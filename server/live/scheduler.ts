@@ -231,8 +231,10 @@ export class RefreshScheduler {
     } else {
       const ops = diffTopology(this.current, next);
       this.current = next;
-      if (ops) this.sink.delta(ops, next);
-      if (ops) published = `${ops.length} operation${ops.length === 1 ? '' : 's'}`;
+      if (ops) {
+        this.sink.delta(ops, next);
+        published = `${ops.length} operation${ops.length === 1 ? '' : 's'}`;
+      }
     }
     if (this.opts.verbose) {
       const ms = (a: number, b: number) => `${Math.round(b - a)} ms`;
