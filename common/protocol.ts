@@ -5,6 +5,7 @@
  * A client that sees a gap in `seq` or a new `epoch` sends `resync` and gets a fresh snapshot.
  * The epoch changes whenever the server cannot vouch for continuity (restart, lost kernel events).
  */
+import { z } from 'zod';
 import type { Interface, Link, Namespace, Route, Topology } from './model.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -44,4 +45,14 @@ export interface StatusMessage {
 
 export type ServerMessage = SnapshotMessage | DeltaMessage | StatusMessage;
 
-export type ClientMessage = { type: 'resync' } | { type: 'hello'; epoch: string; lastSeq: number };
+/** What a client may send; anything else closes its connection (1008), never the server. */
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('resync') }),
+  z.strictObject({
+    type: z.literal('hello'),
+    epoch: z.string().max(64),
+    lastSeq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  }),
+]);
+
+export type ClientMessage = z.infer<typeof clientMessageSchema>;

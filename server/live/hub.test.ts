@@ -147,6 +147,23 @@ describe('Hub', () => {
     expect(b.closed?.code).toBe(1008);
   });
 
+  it('closes, never throws, on any JSON value that is not a client message (null crashed the server)', () => {
+    const hub = new Hub(topo(), { readOnly: false });
+    const samples = ['null', '0', '"x"', '[]', 'true', '{}', '{"type":null}', '{"type":"hello"}'];
+    for (const text of samples) {
+      const s = new FakeSocket();
+      expect(() => hub.add(s).message(text)).not.toThrow();
+      expect(s.closed?.code, text).toBe(1008);
+    }
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const s = new FakeSocket();
+        hub.add(s).message(JSON.stringify(v));
+        return s.closed?.code === 1008 || s.closed === null;
+      }),
+    );
+  });
+
   it('drops deltas for a slow consumer and sends one snapshot once it drains; others are unaffected', () => {
     const hub = new Hub(topo(), { readOnly: false, highWaterBytes: 1000, lowWaterBytes: 100 });
     const slow = new FakeSocket();

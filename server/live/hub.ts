@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Topology } from '../../common/model.js';
-import { PROTOCOL_VERSION } from '../../common/protocol.js';
+import { PROTOCOL_VERSION, clientMessageSchema } from '../../common/protocol.js';
 import type { DeltaMessage, DeltaOp, ServerMessage, SnapshotMessage } from '../../common/protocol.js';
 
 /** What the hub needs of a WebSocket (the `ws` WebSocket satisfies it). */
@@ -230,21 +230,22 @@ export class Hub {
   }
 
   private onMessage(c: Client, text: string): void {
-    let msg: unknown;
+    let json: unknown;
     try {
-      msg = JSON.parse(text);
+      json = JSON.parse(text);
     } catch {
       c.sock.close(1007, 'invalid JSON');
       return;
     }
-    const m = msg as { type?: unknown; epoch?: unknown; lastSeq?: unknown };
-    if (m.type === 'resync') {
-      this.sendSnapshot(c);
-    } else if (m.type === 'hello' && typeof m.epoch === 'string' && Number.isSafeInteger(m.lastSeq)) {
-      this.replay(c, m.epoch, m.lastSeq as number);
-    } else {
+    // Any JSON value can arrive (null, a number, an array): the schema decides, never a property read.
+    const parsed = clientMessageSchema.safeParse(json);
+    if (!parsed.success) {
       c.sock.close(1008, 'unknown message');
+      return;
     }
+    const m = parsed.data;
+    if (m.type === 'resync') this.sendSnapshot(c);
+    else this.replay(c, m.epoch, m.lastSeq);
   }
 
   /** Replays the deltas after lastSeq if the ring still has them, else a snapshot (k8s "410 Gone"). */

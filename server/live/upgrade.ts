@@ -71,8 +71,14 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
       connections++;
       const client = ctx.hub.add(ws, resumeOf(url));
       ws.on('message', (data, isBinary) => {
-        if (isBinary) ws.close(1003, 'text frames only');
-        else client.message(data.toString());
+        if (isBinary) return ws.close(1003, 'text frames only');
+        // A fault while handling one client's message ends that connection, never the process.
+        try {
+          client.message(data.toString());
+        } catch (e) {
+          ctx.log(`live message handler failed: ${e instanceof Error ? e.message : String(e)}`);
+          ws.close(1011, 'internal error');
+        }
       });
       ws.on('pong', () => client.pong());
       ws.on('error', (e) => ctx.log(`live connection error: ${e.message}`));
