@@ -5,6 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { namespaceOfRoute, nsId } from '../common/ids.js';
 import type { DeltaOp } from '../common/protocol.js';
 import type { Fixture, FixtureNs } from './fixture.js';
 import { createBindNs, ipIn, startHolder } from './fixture.js';
@@ -33,7 +34,7 @@ export interface Change {
 const ifaceIn =
   (inode: number, pred: (v: Extract<DeltaOp, { entity: 'interface'; op: 'put' }>['value']) => boolean) =>
   (op: DeltaOp): boolean =>
-    op.op === 'put' && op.entity === 'interface' && op.value.namespace === `ns-${inode}` && pred(op.value);
+    op.op === 'put' && op.entity === 'interface' && op.value.namespace === nsId(inode) && pred(op.value);
 
 async function timed(argv: string[]): Promise<{ tSpawn: number; tReturn: number }> {
   const r = await cmd(argv);
@@ -57,7 +58,7 @@ export function changePair(fx: Fixture, j: number): [Change, Change] {
       {
         kind: 'addr-add',
         nsKind: ns.kind,
-        target: `ns-${ns.inode}`,
+        target: nsId(ns.inode),
         apply: async () => ({
           ...(await timed(ipIn(ns, ['addr', 'add', cidr, 'dev', 'eth0']))),
           match: has(true),
@@ -66,7 +67,7 @@ export function changePair(fx: Fixture, j: number): [Change, Change] {
       {
         kind: 'addr-del',
         nsKind: ns.kind,
-        target: `ns-${ns.inode}`,
+        target: nsId(ns.inode),
         apply: async () => ({
           ...(await timed(ipIn(ns, ['addr', 'del', cidr, 'dev', 'eth0']))),
           match: has(false),
@@ -81,7 +82,7 @@ export function changePair(fx: Fixture, j: number): [Change, Change] {
       {
         kind: 'link-down',
         nsKind: ns.kind,
-        target: `ns-${ns.inode}`,
+        target: nsId(ns.inode),
         apply: async () => ({
           ...(await timed(ipIn(ns, ['link', 'set', 'eth0', 'down']))),
           match: up(false),
@@ -90,7 +91,7 @@ export function changePair(fx: Fixture, j: number): [Change, Change] {
       {
         kind: 'link-up',
         nsKind: ns.kind,
-        target: `ns-${ns.inode}`,
+        target: nsId(ns.inode),
         apply: async () => ({ ...(await timed(ipIn(ns, ['link', 'set', 'eth0', 'up']))), match: up(true) }),
         // The kernel flushed the routes through eth0 when it went down; put them back (untimed).
         after: async () => {
@@ -107,26 +108,26 @@ export function changePair(fx: Fixture, j: number): [Change, Change] {
       {
         kind: 'route-add',
         nsKind: ns.kind,
-        target: `ns-${ns.inode}`,
+        target: nsId(ns.inode),
         apply: async () => ({
           ...(await timed(ipIn(ns, ['route', 'add', dst, 'via', ns.gateway]))),
           match: (op) =>
             op.op === 'put' &&
             op.entity === 'route' &&
-            op.value.namespace === `ns-${ns.inode}` &&
+            op.value.namespace === nsId(ns.inode) &&
             op.value.dst === dst,
         }),
       },
       {
         kind: 'route-del',
         nsKind: ns.kind,
-        target: `ns-${ns.inode}`,
+        target: nsId(ns.inode),
         apply: async () => ({
           ...(await timed(ipIn(ns, ['route', 'del', dst, 'via', ns.gateway]))),
           match: (op) =>
             op.op === 'remove' &&
             op.entity === 'route' &&
-            op.id.startsWith(`rt-${ns.inode}:`) &&
+            namespaceOfRoute(op.id) === nsId(ns.inode) &&
             op.id.includes(`:${dst}:`),
         }),
       },
@@ -141,7 +142,7 @@ function namespacePair(fx: Fixture, j: number, nsKind: FixtureNs['kind']): [Chan
   let release: () => Promise<{ tSpawn: number; tReturn: number }> = () =>
     Promise.reject(new Error('not added'));
   const removed = (op: DeltaOp): boolean =>
-    op.op === 'remove' && op.entity === 'namespace' && op.id === `ns-${inode}`;
+    op.op === 'remove' && op.entity === 'namespace' && op.id === nsId(inode);
   const add: Change = {
     kind: 'netns-add',
     nsKind,

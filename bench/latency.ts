@@ -4,6 +4,7 @@
  * of the first delta carrying it. The time from spawning is recorded too.
  */
 import { stat } from 'node:fs/promises';
+import { isNsId, namespaceOfId, nsId } from '../common/ids.js';
 import type { DeltaOp } from '../common/protocol.js';
 import type { Fixture } from './fixture.js';
 import type { Change, ChangeKind } from './changes.js';
@@ -125,8 +126,7 @@ export function opNamespace(op: DeltaOp): string | null {
   const id = op.op === 'remove' ? op.id : op.value.id;
   if (op.entity === 'namespace') return id;
   if (op.op === 'put' && (op.entity === 'interface' || op.entity === 'route')) return op.value.namespace;
-  const m = /^(?:veth:)?(?:if-|rt-)(\d+)[-:]/.exec(id);
-  return m ? `ns-${m[1]}` : null;
+  return namespaceOfId(id);
 }
 
 async function measureOne(
@@ -146,10 +146,10 @@ async function measureOne(
   await client.quiet(150, 2000);
   const window = client.deltasSince(from);
   const matched = hit?.msg.type === 'delta' ? hit.msg.ops.find(applied.match) : undefined;
-  const target = change.target.startsWith('ns-') ? change.target : matched ? opNamespace(matched) : null;
+  const target = isNsId(change.target) ? change.target : matched ? opNamespace(matched) : null;
   const ops = window.flatMap((r) => r.msg.ops);
   const own = ops.filter((op) => target !== null && opNamespace(op) === target);
-  const host = `ns-${hostInode}`;
+  const host = nsId(hostInode);
   const rec: ChangeRecord = {
     kind: change.kind,
     nsKind: change.nsKind,

@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
+import { NS_PREFIX } from '../common/ids.js';
 import type { Browser, Page } from 'playwright-core';
 import type { ServerHandle } from './live.js';
 import type { Summary } from './stats.js';
@@ -34,7 +35,7 @@ const ARGS = [
   '--disable-component-update',
 ];
 const DRAW_TIMEOUT_MS = 30_000;
-const NS_NODES = '.react-flow__node[data-id^="ns-"]';
+const NS_NODES = `.react-flow__node[data-id^="${NS_PREFIX}"]`;
 
 /*
  * In-page code is passed as source text: the bench is compiled without the DOM library (it is a

@@ -4,6 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { nsId } from '../common/ids.js';
 import type { Fixture } from './fixture.js';
 import type { LatencyFigures } from './latency.js';
 import { latencyBench } from './latency.js';
@@ -109,7 +110,7 @@ export async function serverBench(
       figures.rssMb.afterIdle = await rssSample();
     }
     if (opts.only.has('page')) {
-      const ids = [`ns-${await hostInode()}`, ...fx.namespaces.map((n) => `ns-${n.inode}`)];
+      const ids = [nsId(await hostInode()), ...fx.namespaces.map((n) => nsId(n.inode))];
       figures.page = await pageBench(server, ids, onStop);
       const p = figures.page;
       log(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { applyDelta, diffTopology, jsonEqual } from './delta.js';
-import { emptyTopology, normalizeTopology, nsId, vethLinkId } from './model.js';
+import { nsId, vethLinkId } from './ids.js';
+import { emptyTopology, normalizeTopology } from './model.js';
 import type { Interface, Namespace, Topology } from './model.js';
 import { iface as makeIface } from './testing/builders.js';
 

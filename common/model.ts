@@ -2,11 +2,8 @@
  * The netns-explorer topology model: the public JSON contract printed by
  * `netns-explorer snapshot`, served by `GET /api/topology` and streamed over `/api/live`.
  *
- * Ids are derived from kernel identity, never generated, so they survive every refresh:
- * - namespace: `ns-<inode>` (inode of the nsfs file; unique per namespace while it lives)
- * - interface: `if-<ns inode>-<ifindex>` (ifindexes repeat across namespaces, never inside one)
- * - veth link: `veth:<a id>:<b id>` with the two ends in sorted order
- * - route: `rt-<ns inode>:<family>:<table>:<type>:<dst>:<dev>:<gateway>:<metric>`
+ * Ids are derived from kernel identity, never generated, so they survive every refresh; they are
+ * built and read in common/ids.ts only.
  *
  * Every array is sorted by `id` (routes by `id` too), so two snapshots of the same kernel
  * state are deep-equal.
@@ -125,18 +122,8 @@ export interface Topology {
   links: Link[];
 }
 
-export function nsId(inode: number): string {
-  return `ns-${inode}`;
-}
-
-export function ifId(nsInode: number, ifindex: number): string {
-  return `if-${nsInode}-${ifindex}`;
-}
-
-export function vethLinkId(a: string, b: string): string {
-  const [x, y] = a < b ? [a, b] : [b, a];
-  return `veth:${x}:${y}`;
-}
+// The client still imports vethLinkId from here; remove once it imports common/ids.ts.
+export { vethLinkId } from './ids.js';
 
 export function emptyTopology(): Topology {
   return { version: MODEL_VERSION, namespaces: [], interfaces: [], routes: [], links: [] };

@@ -10,6 +10,7 @@ import type { Interface, Topology } from '../common/model.js';
 import { createDiscovery, namespacePath } from '../server/discovery/index.js';
 import type { Holder } from './kernel.js';
 import { cleanupPrefix, ipJson, pollUntil, sh, spawnNetnsHolder, uniquePrefix } from './kernel.js';
+import { nsId, parseIfId } from '../common/ids.js';
 
 const P = uniquePrefix('dk');
 const holders: Holder[] = [];
@@ -96,7 +97,7 @@ afterAll(async () => {
 });
 
 const iface = (ns: string, name: string): Interface => {
-  const i = topo.interfaces.find((x) => x.namespace === `ns-${inodes[ns]}` && x.name === name);
+  const i = topo.interfaces.find((x) => x.namespace === nsId(inodes[ns]!) && x.name === name);
   if (!i) throw new Error(`${name} in ${ns} not in snapshot`);
   return i;
 };
@@ -113,7 +114,7 @@ type IpAddrLink = {
 /** What differs between the snapshot and `ip -j` for one of our namespaces (empty when equal). */
 async function differences(t: Topology, k: string): Promise<string[]> {
   const path = k === 'a' || k === 'b' ? `/run/netns/${P}${k}` : k === 'h0' ? holders[0]!.path : bindA;
-  const ns = `ns-${inodes[k]}`;
+  const ns = nsId(inodes[k]!);
   const out: string[] = [];
   const links = await ipJson<IpAddrLink[]>(['addr', 'show'], { path });
   const want = links.map(
@@ -169,7 +170,7 @@ describe('discovery on the real kernel', () => {
     const viaHost = viaHostResult.topology;
     const inline = (await createDiscovery({ inlineNsidLimit: 100_000 }).full()).topology;
     const mine = (p: Array<Array<string | null>>) =>
-      p.filter(([id]) => Object.values(inodes).some((n) => id!.startsWith(`if-${n}-`)));
+      p.filter(([id]) => Object.values(inodes).some((n) => parseIfId(id!)?.nsInode === n));
     expect(
       mine(peers(viaHost)),
       viaHostResult.errors
@@ -192,7 +193,7 @@ describe('discovery on the real kernel', () => {
     expect(peerOf('h1', 'hh')?.name).toBe(`${P}h`);
     for (const i of [1, 2, 3]) expect(peerOf('a', `p${i}`)?.id).toBe(iface('b', `q${i}`).id);
     const mine = topo.interfaces.filter(
-      (i) => i.kind === 'veth' && Object.values(inodes).some((n) => i.namespace === `ns-${n}`),
+      (i) => i.kind === 'veth' && Object.values(inodes).some((n) => i.namespace === nsId(n)),
     );
     expect(mine.every((i) => i.peer !== null && i.peerUnresolved === null)).toBe(true);
     for (const i of mine)
@@ -226,7 +227,7 @@ describe('discovery on the real kernel', () => {
     );
     expect(
       topo.routes
-        .filter((r) => r.namespace === `ns-${inodes.a}` && r.table === '100')
+        .filter((r) => r.namespace === nsId(inodes.a!) && r.table === '100')
         .map((r) => [r.family, r.dst, r.gateway]),
     ).toEqual(
       expect.arrayContaining([
@@ -241,7 +242,7 @@ describe('discovery on the real kernel', () => {
     await d.full();
     await sh(`ip -n ${P}b addr add 10.77.9.9/32 dev q2`);
     const { topology } = await d.refresh([inodes.b!]);
-    const q2 = topology.interfaces.find((i) => i.namespace === `ns-${inodes.b}` && i.name === 'q2');
+    const q2 = topology.interfaces.find((i) => i.namespace === nsId(inodes.b!) && i.name === 'q2');
     expect(q2?.addresses.map((a) => a.cidr)).toContain('10.77.9.9/32');
     expect(topology.interfaces.find((i) => i.id === iface('a', 'p2').id)?.peer).toBe(q2?.id);
     await holders[3]!.stop();
@@ -261,7 +262,7 @@ describe('discovery on the real kernel', () => {
       const reused = await d.refresh([inodes.b!], { reuseScan: true });
       expect(reused.topology.namespaces.some((n) => n.inode === ino)).toBe(false);
       // ...but what changed in the namespace asked for is read.
-      const q2 = reused.topology.interfaces.find((i) => i.namespace === `ns-${inodes.b}` && i.name === 'q2');
+      const q2 = reused.topology.interfaces.find((i) => i.namespace === nsId(inodes.b!) && i.name === 'q2');
       expect(q2?.addresses.map((a) => a.cidr)).toContain('10.77.9.10/32');
       // A scan finds it; once its holder is gone, asking for it with reuse scans again and drops it.
       expect((await d.refresh([])).topology.namespaces.some((n) => n.inode === ino)).toBe(true);

@@ -9,6 +9,7 @@ import type { Topology } from '../common/model.js';
 import { createDiscovery } from '../server/discovery/index.js';
 import type { Holder } from './kernel.js';
 import { cleanupPrefix, ipJson, pollUntil, sh, spawnNetnsHolder, uniquePrefix } from './kernel.js';
+import { nsId, parseIfId } from '../common/ids.js';
 
 const P = uniquePrefix('ds');
 const N = 60;
@@ -78,7 +79,7 @@ afterAll(async () => {
 
 describe(`discovery of ${N} namespaces of mixed kinds`, () => {
   it('reports every namespace once, without errors', () => {
-    expect(errors.filter((e) => inodes.some((ino) => e.includes(`ns-${ino}`)))).toEqual([]);
+    expect(errors.filter((e) => inodes.some((ino) => e.includes(nsId(ino))))).toEqual([]);
     for (const ino of inodes) {
       const ns = topo.namespaces.filter((n) => n.inode === ino);
       expect(ns).toHaveLength(1);
@@ -94,7 +95,7 @@ describe(`discovery of ${N} namespaces of mixed kinds`, () => {
 
   it('reports every interface, address and route as ip -j does', async () => {
     for (let i = 0; i < N; i++) {
-      const ns = `ns-${inodes[i]}`;
+      const ns = nsId(inodes[i]!);
       const links = await ipJson<
         Array<{ ifindex: number; ifname: string; addr_info: Array<{ local: string; prefixlen: number }> }>
       >(['addr', 'show'], { path: paths[i] });
@@ -139,9 +140,9 @@ describe(`discovery of ${N} namespaces of mixed kinds`, () => {
   it('resolves every veth peer of the ring exactly, despite colliding ifindexes', () => {
     const ifindexes = new Set<number>();
     for (let i = 0; i < N; i++) {
-      const r = topo.interfaces.find((x) => x.namespace === `ns-${inodes[i]}` && x.name === `r${i}`);
+      const r = topo.interfaces.find((x) => x.namespace === nsId(inodes[i]!) && x.name === `r${i}`);
       const l = topo.interfaces.find(
-        (x) => x.namespace === `ns-${inodes[(i + 1) % N]}` && x.name === `l${(i + 1) % N}`,
+        (x) => x.namespace === nsId(inodes[(i + 1) % N]!) && x.name === `l${(i + 1) % N}`,
       );
       expect(r?.peer).toBe(l?.id);
       expect(l?.peer).toBe(r?.id);
@@ -149,6 +150,6 @@ describe(`discovery of ${N} namespaces of mixed kinds`, () => {
       ifindexes.add(r!.ifindex);
     }
     expect(ifindexes.size).toBeLessThan(N);
-    expect(topo.links.filter((k) => inodes.some((ino) => k.a.startsWith(`if-${ino}-`)))).toHaveLength(N);
+    expect(topo.links.filter((k) => inodes.some((ino) => parseIfId(k.a)?.nsInode === ino))).toHaveLength(N);
   });
 });

@@ -1,9 +1,10 @@
 /** Builders of model entities for unit tests (client, server and common tests share them). */
+import { ifId, nsId, routeId } from '../ids.js';
 import type { Interface, Namespace, Route } from '../model.js';
 
 export function ns(inode: number, kind: Namespace['kind'], name: string): Namespace {
   return {
-    id: `ns-${inode}`,
+    id: nsId(inode),
     inode,
     kind,
     name,
@@ -23,8 +24,8 @@ export function iface(
   over: Partial<Interface> = {},
 ): Interface {
   return {
-    id: `if-${inode}-${ifindex}`,
-    namespace: `ns-${inode}`,
+    id: ifId(inode, ifindex),
+    namespace: nsId(inode),
     ifindex,
     name,
     kind: 'veth',
@@ -46,7 +47,7 @@ export function iface(
 export function route(inode: number, over: Partial<Route> & { dst: string }): Route {
   const r: Route = {
     id: '',
-    namespace: `ns-${inode}`,
+    namespace: nsId(inode),
     family: 'inet',
     table: 'main',
     type: 'unicast',
@@ -59,6 +60,6 @@ export function route(inode: number, over: Partial<Route> & { dst: string }): Ro
     flags: [],
     ...over,
   };
-  r.id = `rt-${inode}:${r.family}:${r.table}:${r.type}:${r.dst}:${r.dev}:${r.gateway}:${r.metric}`;
+  r.id = routeId(inode, r);
   return r;
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Real kernel work on a shared, busy machine: generous per-test time (correctness, not speed).
 vi.setConfig({ testTimeout: 300_000 });
 import { cleanupPrefix, ipJson, sh, uniquePrefix } from '../../test/kernel.js';
-import { nsId } from '../../common/model.js';
+import { ifId, nsId, parseNsId } from '../../common/ids.js';
 import { onSpawn } from '../exec/run.js';
 import type { Kit } from './kit.js';
 import { startKit } from './kit.js';
@@ -67,7 +67,7 @@ describe('veth', () => {
     expect(a?.addr_info?.some((x) => x.local === '10.77.0.1' && x.prefixlen === 24)).toBe(true);
     expect(b?.addr_info?.some((x) => x.local === '10.77.0.2')).toBe(true);
     const body = r.body as { a: { id: string }; link: string };
-    expect(body.a.id).toBe(`if-${idA.slice(3)}-${a!.ifindex}`);
+    expect(body.a.id).toBe(ifId(parseNsId(idA)!, a!.ifindex));
     expect(kit.changed.at(-1)).toEqual([idA, idB]);
 
     await kit.refresh();

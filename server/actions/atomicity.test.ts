@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Real kernel work on a shared, busy machine: generous per-test time (correctness, not speed).
 vi.setConfig({ testTimeout: 300_000 });
 import { cleanupPrefix, sh, uniquePrefix } from '../../test/kernel.js';
-import { nsId } from '../../common/model.js';
+import { nsId } from '../../common/ids.js';
 import { onSpawn } from '../exec/run.js';
 import { ActionContext } from './context.js';
 import { createBridge } from './iface.js';

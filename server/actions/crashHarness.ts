@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nsId } from '../../common/model.js';
+import { nsId } from '../../common/ids.js';
 import { cleanupPrefix, ipJson, pollUntil, sh } from '../../test/kernel.js';
 import type { FreshLink } from './context.js';
 import type { CrashConfig } from './crashChild.js';

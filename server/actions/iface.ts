@@ -3,7 +3,7 @@
  * namespace anything destructive needs the device (or address) to be ours, or --allow-host-changes.
  */
 import { z } from 'zod';
-import { ifId } from '../../common/model.js';
+import { ifId } from '../../common/ids.js';
 import type { Interface } from '../../common/model.js';
 import type { ActionContext, NsRef, Op } from './context.js';
 import { addressKey, isTagged, TAG_PREFIX } from './context.js';

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { nsId } from '../../common/model.js';
+import { nsId } from '../../common/ids.js';
 import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
 import { ActionContext, DEFAULT_TOOLS } from './context.js';
 import { fixtureTopology } from './crashChild.js';

@@ -5,7 +5,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { z } from 'zod';
-import { nsId } from '../../common/model.js';
+import { nsId } from '../../common/ids.js';
 import type { ActionContext } from './context.js';
 import { isTagged } from './context.js';
 import { ActionError, conflict, forbidden, ipFailure, notFound, unprocessable } from './errors.js';

@@ -8,7 +8,7 @@
  * `ip netns add` (a namespace carries no marker from its creation on).
  */
 import { lstatSync } from 'node:fs';
-import { nsId } from '../../common/model.js';
+import { nsId } from '../../common/ids.js';
 import type { Namespace } from '../../common/model.js';
 import type { ActionContext, FreshLink, NsRef, Op } from './context.js';
 import { isTagged } from './context.js';

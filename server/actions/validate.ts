@@ -4,15 +4,13 @@
  */
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { isIfId, isNsId } from '../../common/ids.js';
 import { badRequest } from './errors.js';
 
 /** Interface names: 1-15 ASCII bytes, no leading `-`/`.`, none of `/ : % # whitespace quotes`. */
 export const IFNAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 /** Names under /run/netns (ip's NAME_MAX is larger; 64 is plenty and keeps paths sane). */
 export const NETNS_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
-/** Model ids as the server hands them out. */
-export const NS_ID_RE = /^ns-[0-9]{1,20}$/;
-export const IF_ID_RE = /^if-[0-9]{1,20}-[0-9]{1,10}$/;
 /** Prefix length without leading zeros (ip's strtoul would read `08` as octal garbage). */
 const PREFIX_RE = /^(0|[1-9][0-9]?|1[01][0-9]|12[0-8])$/;
 
@@ -34,10 +32,10 @@ export const netnsName = z.string({ error: 'must be a string' }).refine((s) => N
 });
 export const nsIdSchema = z
   .string({ error: 'must be a string' })
-  .refine((s) => NS_ID_RE.test(s), { message: 'namespace id must look like ns-<inode>' });
+  .refine(isNsId, { message: 'namespace id must look like ns-<inode>' });
 export const ifIdSchema = z
   .string({ error: 'must be a string' })
-  .refine((s) => IF_ID_RE.test(s), { message: 'interface id must look like if-<inode>-<ifindex>' });
+  .refine(isIfId, { message: 'interface id must look like if-<inode>-<ifindex>' });
 /** Raw CIDR text; canonicalised by canonicalCidr() so the error names the field. */
 export const cidrText = z.string({ error: 'must be a string' }).max(64, 'address is too long');
 export const uint32 = z

@@ -5,7 +5,7 @@
  * reports what, if anything, is left.
  */
 import { z } from 'zod';
-import { ifId, vethLinkId } from '../../common/model.js';
+import { ifId, vethLinkId } from '../../common/ids.js';
 import type { ActionContext, NsRef } from './context.js';
 import { TAG_PREFIX } from './context.js';
 import { ActionError, badRequest, conflict } from './errors.js';

@@ -7,7 +7,8 @@ import type {
   Route,
   Topology,
 } from '../../common/model.js';
-import { MODEL_VERSION, byId, normalizeTopology, nsId } from '../../common/model.js';
+import { nsId } from '../../common/ids.js';
+import { MODEL_VERSION, byId, normalizeTopology } from '../../common/model.js';
 import type { DockerContainer } from './docker.js';
 import type { FoundNamespace } from './enumerate.js';
 import type { NamespaceRead } from './ipParse.js';

@@ -8,6 +8,7 @@ import type { NamespaceRead } from './ipParse.js';
 import { parseBatch, parseRoutes } from './ipParse.js';
 import { namespacesNeedingMaps, resolve } from './peers.js';
 import { parseCgroup, parseNetnsMounts } from './procParse.js';
+import { nsId, parseNsId } from '../../common/ids.js';
 
 interface Fixture {
   hostInode: number;
@@ -34,18 +35,18 @@ function byName(ifaces: Interface[]): Map<string, Interface> {
 const nsOf = (name: string): string => {
   const e = Object.entries(fixture.namespaces).find(([, v]) => v.names.includes(name));
   if (!e) throw new Error(name);
-  return `ns-${e[0]}`;
+  return nsId(Number(e[0]));
 };
 const unnamedWith = (ifname: string): string => {
   const e = Object.entries(fixture.namespaces).find(([, v]) => v.stdout.includes(`"ifname":"${ifname}"`));
   if (!e) throw new Error(ifname);
-  return `ns-${e[0]}`;
+  return nsId(Number(e[0]));
 };
 
 describe('parsing ip -j batch output', () => {
   it('reads links, addresses, kinds, masters and routes of both families', () => {
     const r = reads();
-    const a = r.get(Number(nsOf('nxexp1').slice(3)))!;
+    const a = r.get(parseNsId(nsOf('nxexp1'))!)!;
     const kinds = Object.fromEntries(a.links.map((l) => [l.iface.name, l.iface.kind]));
     expect(kinds).toEqual({
       lo: 'loopback',
@@ -112,7 +113,7 @@ describe('veth peer resolution', () => {
     expect(peerName('s1', nsOf('nxreca'))).toBe(`s2@${nsOf('nxreca')}`);
     expect(peerName('nxr0', unnamedWith('nxr0'))).toBe(`nxr1@${unnamedWith('nxr1')}`);
     expect(peerName('nxr3', unnamedWith('nxr3'))).toBe(`nxr2@${unnamedWith('nxr2')}`);
-    expect(peerName('nxrh', `ns-${fixture.hostInode}`)).toBe(`nxrc@${nsOf('nxrecb')}`);
+    expect(peerName('nxrh', nsId(fixture.hostInode))).toBe(`nxrc@${nsOf('nxrecb')}`);
     expect(interfaces.filter((i) => i.kind === 'veth').every((i) => i.peer && !i.peerUnresolved)).toBe(true);
     expect(links).toHaveLength(interfaces.filter((i) => i.kind === 'veth').length / 2);
     expect(n.get(`mv0@${nsOf('nxreca')}`)?.lower).toBe(n.get(`s2@${nsOf('nxreca')}`)?.id);
@@ -121,10 +122,10 @@ describe('veth peer resolution', () => {
 
   it('shows that numbers alone would be ambiguous here', () => {
     const r = reads();
-    const va = r.get(Number(nsOf('nxexp1').slice(3)))!.links.find((l) => l.iface.name === 'va')!;
+    const va = r.get(parseNsId(nsOf('nxexp1'))!)!.links.find((l) => l.iface.name === 'va')!;
     const candidates = [...r.entries()].filter(
       ([ino, x]) =>
-        `ns-${ino}` !== nsOf('nxexp1') &&
+        nsId(ino) !== nsOf('nxexp1') &&
         x.links.some(
           (l) =>
             l.iface.ifindex === va.pointer!.index &&
@@ -155,7 +156,7 @@ describe('veth peer resolution', () => {
     const need = namespacesNeedingMaps({ reads: r, unreadable: new Map() });
     // Never the host (its map is always read); one side of a pair whose numbers are unique.
     expect(need.includes(host)).toBe(false);
-    const uniq = [unnamedWith('nxr0'), unnamedWith('nxr1')].map((x) => need.includes(Number(x.slice(3))));
+    const uniq = [unnamedWith('nxr0'), unnamedWith('nxr1')].map((x) => need.includes(parseNsId(x)!));
     expect(uniq.filter(Boolean)).toHaveLength(1);
     // With just those maps every veth is resolved.
     const full = reads();
@@ -166,7 +167,7 @@ describe('veth peer resolution', () => {
 
   it('reports a peer in a namespace that could not be read, or a stale nsid', () => {
     const r = reads();
-    const b = Number(nsOf('nxexp2').slice(3));
+    const b = parseNsId(nsOf('nxexp2'))!;
     r.delete(b);
     const { interfaces } = resolve({ reads: r, unreadable: new Map([[b, 'permission denied']]) });
     expect(byName(interfaces).get(`va@${nsOf('nxexp1')}`)?.peerUnresolved).toMatch(
@@ -175,8 +176,8 @@ describe('veth peer resolution', () => {
 
     const r2 = reads();
     // A map without the nsid, on both sides: nothing can prove the pair.
-    r2.get(Number(nsOf('nxexp1').slice(3)))!.nsids = new Map();
-    r2.get(Number(nsOf('nxexp2').slice(3)))!.nsids = new Map();
+    r2.get(parseNsId(nsOf('nxexp1'))!)!.nsids = new Map();
+    r2.get(parseNsId(nsOf('nxexp2'))!)!.nsids = new Map();
     const res2 = resolve({ reads: r2, unreadable: new Map() });
     expect(byName(res2.interfaces).get(`va@${nsOf('nxexp1')}`)?.peerUnresolved).toMatch(
       /nsid 0 .* denotes no namespace/,
@@ -185,7 +186,7 @@ describe('veth peer resolution', () => {
 
   it('rejects a peer that does not point back', () => {
     const r = reads();
-    const vb = r.get(Number(nsOf('nxexp2').slice(3)))!.links.find((l) => l.iface.name === 'vb')!;
+    const vb = r.get(parseNsId(nsOf('nxexp2'))!)!.links.find((l) => l.iface.name === 'vb')!;
     vb.pointer = { ...vb.pointer!, index: 99 };
     const { interfaces } = resolve({ reads: r, unreadable: new Map() });
     expect(byName(interfaces).get(`va@${nsOf('nxexp1')}`)?.peer).toBeNull();
@@ -288,7 +289,7 @@ describe('namespaces and containers', () => {
         null,
       ),
     );
-    const gone = Number(nsOf('nxexp2').slice(3));
+    const gone = parseNsId(nsOf('nxexp2'))!;
     r.delete(gone);
     const { topology, errors } = assemble({
       namespaces: ns,
@@ -298,6 +299,6 @@ describe('namespaces and containers', () => {
     expect(topology.namespaces.find((x) => x.inode === gone)?.error).toBe('vanished');
     expect(errors.some((e) => e.includes('vanished'))).toBe(true);
     expect(topology.interfaces.map((i) => i.id)).toEqual([...topology.interfaces.map((i) => i.id)].sort());
-    expect(topology.interfaces.some((i) => i.namespace === `ns-${gone}`)).toBe(false);
+    expect(topology.interfaces.some((i) => i.namespace === nsId(gone))).toBe(false);
   });
 });

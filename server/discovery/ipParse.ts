@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Address, AddressFamily, Interface, Route } from '../../common/model.js';
-import { ifId } from '../../common/model.js';
+import { ifId, nsId, routeId } from '../../common/ids.js';
 
 const addrInfoSchema = z.object({
   family: z.string(),
@@ -142,7 +142,7 @@ export function parseLinks(nsInode: number, json: unknown): ParsedLink[] {
     const kind = interfaceKind(l);
     const iface: Interface = {
       id: ifId(nsInode, l.ifindex),
-      namespace: `ns-${nsInode}`,
+      namespace: nsId(nsInode),
       ifindex: l.ifindex,
       name: l.ifname,
       kind,
@@ -163,10 +163,6 @@ export function parseLinks(nsInode: number, json: unknown): ParsedLink[] {
   });
 }
 
-export function routeId(r: Omit<Route, 'id'>, nsInode: number): string {
-  return `rt-${nsInode}:${r.family}:${r.table}:${r.type}:${r.dst}:${r.dev ?? ''}:${r.gateway ?? ''}:${r.metric ?? ''}`;
-}
-
 export function parseRoutes(nsInode: number, family: AddressFamily, json: unknown): Route[] {
   const routes = z.array(routeSchema).parse(json);
   const seen = new Map<string, number>();
@@ -174,7 +170,7 @@ export function parseRoutes(nsInode: number, family: AddressFamily, json: unknow
     // Multipath routes carry their gateways in `nexthops`; the model keeps the first one.
     const hop = r.nexthops?.[0];
     const base: Omit<Route, 'id'> = {
-      namespace: `ns-${nsInode}`,
+      namespace: nsId(nsInode),
       family,
       table: r.table ?? 'main',
       type: r.type ?? 'unicast',
@@ -188,11 +184,10 @@ export function parseRoutes(nsInode: number, family: AddressFamily, json: unknow
       flags: r.flags,
     };
     // Routes differing only in attributes outside the id (tos, pref...) get a stable ordinal.
-    let id = routeId(base, nsInode);
-    const n = (seen.get(id) ?? 0) + 1;
-    seen.set(id, n);
-    if (n > 1) id = `${id}#${n}`;
-    return { id, ...base };
+    const key = routeId(nsInode, base);
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    return { id: routeId(nsInode, base, n), ...base };
   });
 }
 

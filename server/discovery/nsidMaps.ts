@@ -4,6 +4,7 @@
  * through the helper's /run/netns symlinks), then `ip netns list-id target-nsid H` in the host
  * dumps X's own nsid table with the host's nsid of each entry: O(X's table), not O(namespaces).
  */
+import { nsId } from '../../common/ids.js';
 import { IP, NSENTER, run } from '../exec/run.js';
 import type { Scan } from './enumerate.js';
 import { openPaths } from './enumerate.js';
@@ -126,7 +127,9 @@ export async function fetchMaps(
           read.nsids = parseListId(json(r.stdout), hostMap);
           continue;
         }
-        errors.push(`nsid map of ns-${x} through host nsid ${h}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+        errors.push(
+          `nsid map of ${nsId(x)} through host nsid ${h}: ${r.stderr.trim() || `exit ${r.exitCode}`}`,
+        );
       }
       if (!helper) continue;
       // No host nsid: ask inside X, where /run/netns (the helper's) names every namespace.
@@ -139,7 +142,7 @@ export async function fetchMaps(
         },
       );
       if (r.exitCode === 0) read.nsids = parseNsids(json(r.stdout));
-      else errors.push(`nsid map of ns-${x}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+      else errors.push(`nsid map of ${nsId(x)}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));

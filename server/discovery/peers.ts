@@ -8,7 +8,7 @@
  * namespace needs one. Anything that cannot be proven is left unresolved with the reason.
  */
 import type { Interface, Link } from '../../common/model.js';
-import { ifId, vethLinkId } from '../../common/model.js';
+import { ifId, nsId, vethLinkId } from '../../common/ids.js';
 import type { NamespaceRead, ParsedLink, RawPointer } from './ipParse.js';
 
 export interface ResolveInput {
@@ -60,18 +60,18 @@ function follow(input: ResolveInput, ns: number, p: RawPointer): Target {
   let targetNs = ns;
   if (p.nsid !== null) {
     const map = input.reads.get(ns)?.nsids;
-    if (!map) return { ok: false, reason: `nsid ${p.nsid} of ns-${ns} could not be mapped`, noMap: true };
+    if (!map) return { ok: false, reason: `nsid ${p.nsid} of ${nsId(ns)} could not be mapped`, noMap: true };
     const t = map.get(p.nsid);
     // A map read from the host side lacks namespaces without a host nsid: another side may know.
     if (t === undefined) {
-      return { ok: false, reason: `nsid ${p.nsid} of ns-${ns} denotes no namespace found`, noMap: true };
+      return { ok: false, reason: `nsid ${p.nsid} of ${nsId(ns)} denotes no namespace found`, noMap: true };
     }
     targetNs = t;
   }
   const read = input.reads.get(targetNs);
   if (!read) {
     const why = input.unreadable.get(targetNs) ?? 'not found';
-    return { ok: false, reason: `namespace ns-${targetNs} could not be read: ${why}`, noMap: false };
+    return { ok: false, reason: `namespace ${nsId(targetNs)} could not be read: ${why}`, noMap: false };
   }
   const link =
     p.index !== null
@@ -82,7 +82,7 @@ function follow(input: ResolveInput, ns: number, p: RawPointer): Target {
   if (!link) {
     const what =
       p.index !== null ? `ifindex ${p.index}` : p.name !== null ? `"${p.name}"` : 'an unnamed device';
-    return { ok: false, reason: `no interface ${what} in ns-${targetNs}`, noMap: false };
+    return { ok: false, reason: `no interface ${what} in ${nsId(targetNs)}`, noMap: false };
   }
   return { ok: true, ns: targetNs, link };
 }

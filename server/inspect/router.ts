@@ -5,13 +5,13 @@
 import { access } from 'node:fs/promises';
 import express from 'express';
 import type { Request, Response } from 'express';
+import { isNsId } from '../../common/ids.js';
 import { CommandError, NSENTER, runOk } from '../exec/run.js';
 import { countIptablesRules, countNftRules, parseSs } from './parse.js';
 
 const SS = '/usr/bin/ss';
 const NFT = '/usr/sbin/nft';
 const IPTABLES_SAVE = '/usr/sbin/iptables-save';
-const NS_ID = /^ns-\d{1,20}$/;
 
 export interface InspectDeps {
   /** A path that denotes the namespace (nsfs mount or /proc/PID/ns/net), or null when unknown. */
@@ -34,7 +34,7 @@ async function exists(path: string): Promise<boolean> {
 /** Resolves :id to a namespace path, answering 400/404 itself when it cannot. */
 function resolve(deps: InspectDeps, req: Request, res: Response): { id: string; path: string } | null {
   const id = String(req.params.id ?? '');
-  if (!NS_ID.test(id)) {
+  if (!isNsId(id)) {
     fail(res, 400, 'bad_id', 'namespace id must look like ns-<inode>');
     return null;
   }

@@ -6,6 +6,7 @@ import type { Namespace, Topology } from '../../common/model.js';
 import type { ServerMessage } from '../../common/protocol.js';
 import { Hub } from './hub.js';
 import type { ClientHandle, MinimalSocket } from './hub.js';
+import { nsId } from '../../common/ids.js';
 
 /** An in-memory socket: records what was sent; the test decides how much is "queued". */
 class FakeSocket implements MinimalSocket {
@@ -36,7 +37,7 @@ class FakeSocket implements MinimalSocket {
 
 function ns(inode: number, name = `n${inode}`): Namespace {
   return {
-    id: `ns-${inode}`,
+    id: nsId(inode),
     inode,
     kind: 'named',
     name,

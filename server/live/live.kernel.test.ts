@@ -18,6 +18,7 @@ import type { RunningServer } from './server.js';
 import { spawnIpMonitor } from './monitor.js';
 import type { MonitorHandlers } from './monitor.js';
 import { LiveClient, testServeOptions } from './testHelpers.js';
+import { nsId } from '../../common/ids.js';
 
 const TOKEN = 'kernel-test-token-0123456789abcdef';
 const bearer = { Authorization: `Bearer ${TOKEN}` };
@@ -260,7 +261,7 @@ describe('live server on the real kernel', () => {
         done
         ip addr add 10.94.0.1/24 dev ${br}; ip route add 10.95.0.0/16 via 10.94.0.2`);
       const port = (t: Topology, i: number) =>
-        t.interfaces.find((x) => x.name === `${prefix}p${i}` && x.namespace === `ns-${hostInode()}`);
+        t.interfaces.find((x) => x.name === `${prefix}p${i}` && x.namespace === nsId(hostInode()));
       await pollUntil(
         () => [0, 1, 2].every((i) => port(c.topology, i)?.bridgePortState === 'forwarding'),
         'ports forwarding',

@@ -1,4 +1,5 @@
 /** Test doubles for the scheduler's tests: topologies, a gated fake discovery, a recording sink. */
+import { nsId } from '../../common/ids.js';
 import { emptyTopology, normalizeTopology } from '../../common/model.js';
 import type { Topology } from '../../common/model.js';
 import type { DeltaOp } from '../../common/protocol.js';
@@ -8,7 +9,7 @@ export function topoWith(names: string[]): Topology {
   return normalizeTopology({
     ...emptyTopology(),
     namespaces: names.map((n, i) => ({
-      id: `ns-${100 + i}`,
+      id: nsId(100 + i),
       inode: 100 + i,
       kind: 'named' as const,
       name: n,

@@ -11,6 +11,7 @@ import { createDiscovery, namespacePath } from '../discovery/index.js';
 import { inspectRouter } from '../inspect/router.js';
 import { parseServeArgs, USAGE } from './options.js';
 import type { Topology } from '../../common/model.js';
+import { parseNsId } from '../../common/ids.js';
 import { startServer } from './server.js';
 import { hostPort } from './security.js';
 
@@ -103,7 +104,7 @@ async function recoverCrashedOps(
         return ns ? namespacePath(ns) : null;
       },
       onKernelChanged: (ids) =>
-        scheduler.namespaces(ids.map((id) => Number(id.slice('ns-'.length))).filter(Number.isInteger)),
+        scheduler.namespaces(ids.map(parseNsId).filter((i): i is number => i !== null)),
     });
     for (const d of report.deleted) log(`recovery: removed ${d.name} in ${d.namespace} (crashed op ${d.op})`);
     for (const d of report.suspects)

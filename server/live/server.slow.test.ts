@@ -15,6 +15,7 @@ import { FailureLimiter } from './security.js';
 import { startServer } from './server.js';
 import type { RunningServer } from './server.js';
 import { fakeDiscovery, LiveClient, testServeOptions } from './testHelpers.js';
+import { nsId } from '../../common/ids.js';
 
 const TOKEN = 'slow-consumer-token-0123456789abcdef';
 let srv: RunningServer;
@@ -25,7 +26,7 @@ function big(step: number): Topology {
   return normalizeTopology({
     ...emptyTopology(),
     namespaces: [0, 1].map((i) => ({
-      id: `ns-${i}`,
+      id: nsId(i),
       inode: i,
       kind: 'named' as const,
       name: `${step}-${'x'.repeat(16_000)}`,

@@ -10,6 +10,7 @@ import type { Router } from 'express';
 import { WebSocketServer } from 'ws';
 import type { Namespace, Topology } from '../../common/model.js';
 import { normalizeTopology } from '../../common/model.js';
+import { parseNsId } from '../../common/ids.js';
 import { createApp } from './app.js';
 import type { AppContext } from './app.js';
 import { Hub } from './hub.js';
@@ -55,11 +56,6 @@ export interface RunningServer {
   scheduler: RefreshScheduler;
   watcher: EventWatcher | null;
   close(): Promise<void>;
-}
-
-function inodeOfId(id: string): number | null {
-  const m = /^ns-(\d+)$/.exec(id);
-  return m ? Number(m[1]) : null;
 }
 
 /** The first full read, retried: a namespace vanishing at the wrong moment must not stop start-up. */
@@ -146,7 +142,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
       return ns ? deps.namespacePath(ns) : null;
     },
     onKernelChanged: (ids) => {
-      const inodes = ids.map(inodeOfId).filter((i): i is number => i !== null);
+      const inodes = ids.map(parseNsId).filter((i): i is number => i !== null);
       if (inodes.length < ids.length) scheduler.list();
       scheduler.namespaces(inodes);
     },
