@@ -14,7 +14,8 @@ import { ActionContext } from './context.js';
 import { createBridge } from './iface.js';
 import type { Kit } from './kit.js';
 import { kernelState, startKit } from './kit.js';
-import { createVeth, vethBody } from './veth.js';
+import { vethRequest } from '../../common/api.js';
+import { createVeth } from './veth.js';
 
 const P = uniquePrefix('at');
 const NA = `${P}a`;
@@ -95,7 +96,7 @@ describe('veth rollback', () => {
     expect(ok.status).toBe(409); // already exists now: pre-check in the kernel, nothing deleted
     expect(await sh(`ip -n ${NA} -br link show dev ${P}x`)).toContain(`${P}x`);
     await sh(`ip -n ${NA} link del dev ${P}x`);
-    expect(vethBody.parse(cases()[0]!.body).up).toBe(true);
+    expect(vethRequest.parse(cases()[0]!.body).up).toBe(true);
   });
 });
 

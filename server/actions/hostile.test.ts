@@ -13,7 +13,8 @@ import { nsId } from '../../common/ids.js';
 import { onSpawn } from '../exec/run.js';
 import type { Kit } from './kit.js';
 import { kernelState, startKit } from './kit.js';
-import { canonicalCidr, canonicalNetwork, isIfName, NETNS_NAME_RE, parseAddr } from './validate.js';
+import { isIfName, NETNS_NAME_RE } from '../../common/api.js';
+import { canonicalCidr, canonicalNetwork, parseAddr } from './validate.js';
 
 const P = uniquePrefix('hf');
 const NA = `${P}a`;

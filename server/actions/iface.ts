@@ -2,7 +2,13 @@
  * Interface actions: delete, up/down, addresses, bridge membership, new bridges. In the host
  * namespace anything destructive needs the device (or address) to be ours, or --allow-host-changes.
  */
-import { z } from 'zod';
+import {
+  addressRequest,
+  bridgeRequest,
+  ifIdParam,
+  interfaceStateRequest,
+  masterRequest,
+} from '../../common/api.js';
 import { ifId } from '../../common/ids.js';
 import type { Interface } from '../../common/model.js';
 import type { ActionContext, NsRef, Op } from './context.js';
@@ -13,7 +19,7 @@ import type { Plan, Result } from './perform.js';
 import { perform } from './perform.js';
 import type { SagaOptions, SagaStep } from './saga.js';
 import { runSaga } from './saga.js';
-import { canonicalCidr, cidrText, ifIdSchema, ifName, nsIdSchema, parseBody } from './validate.js';
+import { canonicalCidr, parseBody } from './validate.js';
 
 interface Target {
   iface: Interface;
@@ -22,7 +28,7 @@ interface Target {
 
 /** Validates the `:id` path parameter and resolves it against the topology. */
 export function target(ctx: ActionContext, id: unknown): Target {
-  const { id: valid } = parseBody(z.strictObject({ id: ifIdSchema }), { id });
+  const { id: valid } = parseBody(ifIdParam, { id });
   const iface = ctx.iface(valid, 'id');
   return { iface, ns: ctx.ns(iface.namespace, 'id') };
 }
@@ -56,11 +62,9 @@ export function deleteInterfacePlan(ctx: ActionContext, id: unknown): Plan {
   };
 }
 
-const stateBody = z.strictObject({ up: z.boolean({ error: 'must be true or false' }) });
-
 export function setStatePlan(ctx: ActionContext, id: unknown, body: unknown): Plan {
   const t = target(ctx, id);
-  const { up } = parseBody(stateBody, body);
+  const { up } = parseBody(interfaceStateRequest, body);
   return {
     nsIds: [t.ns.id],
     async work(op) {
@@ -75,11 +79,9 @@ export function setStatePlan(ctx: ActionContext, id: unknown, body: unknown): Pl
   };
 }
 
-const addrBody = z.strictObject({ cidr: cidrText });
-
 export function addAddressPlan(ctx: ActionContext, id: unknown, body: unknown): Plan {
   const t = target(ctx, id);
-  const c = canonicalCidr(parseBody(addrBody, body).cidr, 'cidr');
+  const c = canonicalCidr(parseBody(addressRequest, body).cidr, 'cidr');
   return {
     nsIds: [t.ns.id],
     async work(op) {
@@ -102,7 +104,7 @@ export function addAddressPlan(ctx: ActionContext, id: unknown, body: unknown): 
 
 export function removeAddressPlan(ctx: ActionContext, id: unknown, body: unknown): Plan {
   const t = target(ctx, id);
-  const c = canonicalCidr(parseBody(addrBody, body).cidr, 'cidr');
+  const c = canonicalCidr(parseBody(addressRequest, body).cidr, 'cidr');
   const key = addressKey(t.ns.id, t.iface.name, c.cidr);
   return {
     nsIds: [t.ns.id],
@@ -125,11 +127,9 @@ export function removeAddressPlan(ctx: ActionContext, id: unknown, body: unknown
   };
 }
 
-const masterBody = z.strictObject({ bridge: ifIdSchema.nullable() });
-
 export function setMasterPlan(ctx: ActionContext, id: unknown, body: unknown): Plan {
   const t = target(ctx, id);
-  const { bridge } = parseBody(masterBody, body);
+  const { bridge } = parseBody(masterRequest, body);
   const br = bridge ? ctx.iface(bridge, 'bridge') : null;
   if (br && br.namespace !== t.iface.namespace)
     throw badRequest('the bridge must be in the same namespace', 'bridge');
@@ -155,19 +155,13 @@ export function setMasterPlan(ctx: ActionContext, id: unknown, body: unknown): P
   };
 }
 
-const bridgeBody = z.strictObject({
-  namespace: nsIdSchema,
-  name: ifName,
-  up: z.boolean({ error: 'must be true or false' }).default(true),
-});
-
 /**
  * A bridge is made like a veth pair (saga.ts): intent with the MAC first, `ip link add name BR
  * address MAC type bridge`, then the tag and `up`. The fixed MAC also means the bridge keeps its
  * address as ports come and go instead of taking its lowest port's (systemd-networkd does the same).
  */
 export function createBridgePlan(ctx: ActionContext, body: unknown, opts: SagaOptions = {}): Plan {
-  const v = parseBody(bridgeBody, body);
+  const v = parseBody(bridgeRequest, body);
   const ns = ctx.ns(v.namespace, 'namespace');
   if (ctx.deps.getTopology().interfaces.some((i) => i.namespace === ns.id && i.name === v.name))
     throw conflict(`${v.name} already exists in that namespace`, 'name');

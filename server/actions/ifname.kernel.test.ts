@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanupPrefix, ipJson, sh, uniquePrefix } from '../../test/kernel.js';
-import { isIfName } from './validate.js';
+import { isIfName } from '../../common/api.js';
 
 vi.setConfig({ testTimeout: 300_000 });
 const execFileP = promisify(execFile);

@@ -4,14 +4,14 @@
  * --allow-host-changes, and never one whose deletion would take a foreign host veth with it.
  */
 import { lstatSync } from 'node:fs';
-import { z } from 'zod';
+import { namespaceRequest, NETNS_NAME_RE, nsIdParam } from '../../common/api.js';
 import { nsId } from '../../common/ids.js';
 import type { ActionContext } from './context.js';
 import { isTagged } from './context.js';
 import { ActionError, conflict, forbidden, ipFailure, notFound, unprocessable } from './errors.js';
 import type { Plan } from './perform.js';
 import { openIntent } from './saga.js';
-import { NETNS_NAME_RE, netnsName, nsIdSchema, parseBody } from './validate.js';
+import { parseBody } from './validate.js';
 
 export const RUN_NETNS = '/run/netns';
 const ledgerKey = (name: string, inode: number) => `${name}@${inode}`;
@@ -25,7 +25,7 @@ function lstatOrNull(path: string) {
 }
 
 export function createNamespacePlan(ctx: ActionContext, body: unknown): Plan {
-  const { name } = parseBody(z.strictObject({ name: netnsName }), body);
+  const { name } = parseBody(namespaceRequest, body);
   if (lstatOrNull(`${RUN_NETNS}/${name}`)) throw conflict(`a namespace named ${name} already exists`, 'name');
   return {
     nsIds: [],
@@ -51,7 +51,7 @@ export function createNamespacePlan(ctx: ActionContext, body: unknown): Plan {
 }
 
 export function deleteNamespacePlan(ctx: ActionContext, id: unknown): Plan {
-  const { id: valid } = parseBody(z.strictObject({ id: nsIdSchema }), { id });
+  const { id: valid } = parseBody(nsIdParam, { id });
   const ns = ctx.ns(valid, 'id');
   if (ns.kind === 'host') throw forbidden('host_protected', 'the host namespace cannot be deleted', 'id');
   const names = ns.netnsNames.filter((n) => NETNS_NAME_RE.test(n));

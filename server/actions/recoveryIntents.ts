@@ -18,7 +18,7 @@ import { writerAlive } from './intents.js';
 import { sameMac } from './mac.js';
 import type { RecoveredDevice, RecoveryReport } from './recovery.js';
 import { RUN_NETNS } from './namespaces.js';
-import { NETNS_NAME_RE } from './validate.js';
+import { NETNS_NAME_RE } from '../../common/api.js';
 
 export interface IntentPass {
   ctx: ActionContext;

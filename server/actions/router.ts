@@ -1,10 +1,12 @@
 /**
  * The actions API, mounted by the live server at `/api` after its auth, Host/Origin and
  * Content-Type checks. Here: body limits, validation, the work, JSON errors (4xx for anything a
- * user can cause). See README.md in this folder for every route.
+ * user can cause). The routes and their schemas are common/api.ts; README.md describes them.
  */
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
+import { ACTION_ROUTES } from '../../common/api.js';
+import type { ActionName } from '../../common/api.js';
 import { ActionContext } from './context.js';
 import type { ActionDepsCore } from './context.js';
 import { ActionError } from './errors.js';
@@ -33,64 +35,36 @@ export function actionsRouter(deps: ActionDeps): Router {
   // Bodies are tiny; express.json skips requests another parser already handled.
   router.use(express.json({ limit: '16kb', strict: true }));
 
-  const mutation = (action: string, plan: PlanFn) => async (req: Request, res: Response) => {
-    const params = { ...(req.params as Record<string, string>), body: req.body as unknown };
-    const r = await perform(ctx, action, params, () => plan(ctx, req));
-    res.status(r.status).json(r.body);
-  };
   const body = (req: Request): unknown => req.body;
   const param = (req: Request, name: string): unknown => (req.params as Record<string, unknown>)[name];
-
-  router.post(
-    '/veth',
-    mutation('veth.create', (c, req) => vethPlan(c, body(req))),
-  );
-  router.delete(
-    '/interfaces/:id',
-    mutation('interface.delete', (c, req) => deleteInterfacePlan(c, param(req, 'id'))),
-  );
-  router.post(
-    '/interfaces/:id/state',
-    mutation('interface.state', (c, req) => setStatePlan(c, param(req, 'id'), body(req))),
-  );
-  router.post(
-    '/interfaces/:id/addresses',
-    mutation('address.add', (c, req) => addAddressPlan(c, param(req, 'id'), body(req))),
-  );
-  router.delete(
-    '/interfaces/:id/addresses',
-    mutation('address.remove', (c, req) => removeAddressPlan(c, param(req, 'id'), body(req))),
-  );
-  router.delete(
-    '/interfaces/:id/addresses/:cidr',
-    mutation('address.remove', (c, req) =>
-      removeAddressPlan(c, param(req, 'id'), { cidr: param(req, 'cidr') }),
-    ),
-  );
-  router.post(
-    '/interfaces/:id/master',
-    mutation('interface.master', (c, req) => setMasterPlan(c, param(req, 'id'), body(req))),
-  );
-  router.post(
-    '/bridges',
-    mutation('bridge.create', (c, req) => createBridgePlan(c, body(req))),
-  );
-  router.post(
-    '/routes',
-    mutation('route.add', (c, req) => addRoutePlan(c, body(req))),
-  );
-  router.delete(
-    '/routes',
-    mutation('route.remove', (c, req) => deleteRoutePlan(c, body(req))),
-  );
-  router.post(
-    '/namespaces',
-    mutation('namespace.create', (c, req) => createNamespacePlan(c, body(req))),
-  );
-  router.delete(
-    '/namespaces/:id',
-    mutation('namespace.delete', (c, req) => deleteNamespacePlan(c, param(req, 'id'))),
-  );
+  const plans: Record<ActionName, PlanFn> = {
+    createVeth: (c, req) => vethPlan(c, body(req)),
+    deleteInterface: (c, req) => deleteInterfacePlan(c, param(req, 'id')),
+    setInterfaceState: (c, req) => setStatePlan(c, param(req, 'id'), body(req)),
+    addAddress: (c, req) => addAddressPlan(c, param(req, 'id'), body(req)),
+    removeAddress: (c, req) => removeAddressPlan(c, param(req, 'id'), body(req)),
+    removeAddressByPath: (c, req) => removeAddressPlan(c, param(req, 'id'), { cidr: param(req, 'cidr') }),
+    setMaster: (c, req) => setMasterPlan(c, param(req, 'id'), body(req)),
+    createBridge: (c, req) => createBridgePlan(c, body(req)),
+    addRoute: (c, req) => addRoutePlan(c, body(req)),
+    removeRoute: (c, req) => deleteRoutePlan(c, body(req)),
+    createNamespace: (c, req) => createNamespacePlan(c, body(req)),
+    deleteNamespace: (c, req) => deleteNamespacePlan(c, param(req, 'id')),
+  };
+  for (const name of Object.keys(ACTION_ROUTES) as ActionName[]) {
+    const route = ACTION_ROUTES[name];
+    const plan = plans[name];
+    const handler = async (req: Request, res: Response) => {
+      const params = { ...(req.params as Record<string, string>), body: req.body as unknown };
+      const r = await perform(ctx, route.action, params, () => plan(ctx, req));
+      // The kernel has changed by now: an answer that breaks the contract is our bug, said loudly.
+      if (r.status < 400 && !route.response.safeParse(r.body).success)
+        process.stderr.write(`netns-explorer: the answer of ${route.action} does not match common/api.ts\n`);
+      res.status(r.status).json(r.body);
+    };
+    if (route.method === 'POST') router.post(route.path, handler);
+    else router.delete(route.path, handler);
+  }
 
   // Body-parser failures (bad JSON, too large, wrong charset) and anything else: JSON, never HTML.
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {

@@ -3,34 +3,14 @@
  * without --allow-host-changes also passes `proto 252`, so the kernel itself refuses to remove
  * anyone else's route even if our pre-check raced.
  */
-import { z } from 'zod';
+import { routeByIdRequest, routeRequest } from '../../common/api.js';
 import type { Route } from '../../common/model.js';
 import type { ActionContext, NsRef, Op } from './context.js';
 import { ROUTE_PROTO } from './context.js';
 import { badRequest, notFound, unprocessable } from './errors.js';
 import type { Plan } from './perform.js';
 import type { Family } from './validate.js';
-import { canonicalNetwork, cidrText, ifName, nsIdSchema, parseAddr, parseBody, uint32 } from './validate.js';
-
-const table = z.union([
-  z.literal('main'),
-  z
-    .number({ error: 'table must be "main" or a number' })
-    .int('table must be an integer')
-    .min(1, 'table must be at least 1')
-    .max(4294967295, 'table must be at most 4294967295'),
-]);
-
-export const routeSpecBody = z.strictObject({
-  namespace: nsIdSchema,
-  dst: z.union([z.literal('default'), cidrText]),
-  gateway: cidrText.nullish(),
-  dev: ifName.nullish(),
-  table: table.optional(),
-  metric: uint32.nullish(),
-  /** Only needed for a default route without gateway (which family's default). */
-  family: z.enum(['inet', 'inet6']).optional(),
-});
+import { canonicalNetwork, parseAddr, parseBody } from './validate.js';
 
 export interface RouteSpec {
   ns: NsRef;
@@ -44,7 +24,7 @@ export interface RouteSpec {
 }
 
 function spec(ctx: ActionContext, body: unknown): RouteSpec {
-  const v = parseBody(routeSpecBody, body);
+  const v = parseBody(routeRequest, body);
   const ns = ctx.ns(v.namespace, 'namespace');
   const dst = v.dst === 'default' ? null : canonicalNetwork(v.dst, 'dst');
   const gw = v.gateway == null ? null : parseAddr(v.gateway, 'gateway'); // '' is an error, not "none"
@@ -153,12 +133,10 @@ function fromModel(ctx: ActionContext, r: Route): RouteSpec {
   };
 }
 
-const byIdBody = z.strictObject({ id: z.string().max(512, 'route id is too long') });
-
 export function deleteRoutePlan(ctx: ActionContext, body: unknown): Plan {
   let s: RouteSpec;
   if (body && typeof body === 'object' && 'id' in body) {
-    const { id } = parseBody(byIdBody, body);
+    const { id } = parseBody(routeByIdRequest, body);
     const r = ctx.deps.getTopology().routes.find((x) => x.id === id);
     if (!r) throw notFound(`route ${id} does not exist`, 'id');
     s = fromModel(ctx, r);

@@ -5,7 +5,8 @@ import { IP, NSENTER } from '../exec/run.js';
 import type { NsRef } from './context.js';
 import { Op } from './context.js';
 import { routeArgs } from './routes.js';
-import { canonicalCidr, canonicalNetwork, isIfName, NETNS_NAME_RE } from './validate.js';
+import { isIfName, NETNS_NAME_RE } from '../../common/api.js';
+import { canonicalCidr, canonicalNetwork } from './validate.js';
 import { vethSteps } from './veth.js';
 
 describe('interface names', () => {

@@ -1,48 +1,14 @@
 /**
  * Input validation for actions: strict allowlists (stricter than the kernel on purpose), run
- * before any `ip` starts. Values leave here canonical, so what we echo is what we configure.
+ * before any `ip` starts. Values leave here canonical, so what we echo is what we configure. The
+ * request schemas themselves are the API contract in common/api.ts.
  */
 import ipaddr from 'ipaddr.js';
-import { z } from 'zod';
-import { isIfId, isNsId } from '../../common/ids.js';
+import type { z } from 'zod';
 import { badRequest } from './errors.js';
 
-/** Interface names: 1-15 ASCII bytes, no leading `-`/`.`, none of `/ : % # whitespace quotes`. */
-export const IFNAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
-/** Names under /run/netns (ip's NAME_MAX is larger; 64 is plenty and keeps paths sane). */
-export const NETNS_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 /** Prefix length without leading zeros (ip's strtoul would read `08` as octal garbage). */
 const PREFIX_RE = /^(0|[1-9][0-9]?|1[01][0-9]|12[0-8])$/;
-
-/**
- * Names the kernel refuses although they match the charset: they would collide with
- * /proc/sys/net/ipv{4,6}/conf/{all,default} (found by the differential test, ifname.kernel.test.ts).
- */
-const KERNEL_RESERVED = new Set(['all', 'default']);
-
-export function isIfName(s: string): boolean {
-  return IFNAME_RE.test(s) && s !== '.' && s !== '..' && !KERNEL_RESERVED.has(s);
-}
-
-export const ifName = z.string({ error: 'must be a string' }).refine(isIfName, {
-  message: 'interface name must be 1-15 characters of letters, digits, _ . - and not start with - or .',
-});
-export const netnsName = z.string({ error: 'must be a string' }).refine((s) => NETNS_NAME_RE.test(s), {
-  message: 'namespace name must be 1-64 characters of letters, digits, _ . - and not start with - or .',
-});
-export const nsIdSchema = z
-  .string({ error: 'must be a string' })
-  .refine(isNsId, { message: 'namespace id must look like ns-<inode>' });
-export const ifIdSchema = z
-  .string({ error: 'must be a string' })
-  .refine(isIfId, { message: 'interface id must look like if-<inode>-<ifindex>' });
-/** Raw CIDR text; canonicalised by canonicalCidr() so the error names the field. */
-export const cidrText = z.string({ error: 'must be a string' }).max(64, 'address is too long');
-export const uint32 = z
-  .number({ error: 'must be a number' })
-  .int('must be an integer')
-  .min(0, 'must be at least 0')
-  .max(4294967295, 'must be at most 4294967295');
 
 export type Family = 4 | 6;
 export interface ParsedAddr {

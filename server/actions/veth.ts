@@ -4,7 +4,7 @@
  * state; any later failure runs the compensation (`ip link del dev A` removes both ends) and
  * reports what, if anything, is left.
  */
-import { z } from 'zod';
+import { vethRequest } from '../../common/api.js';
 import { ifId, vethLinkId } from '../../common/ids.js';
 import type { ActionContext, NsRef } from './context.js';
 import { TAG_PREFIX } from './context.js';
@@ -15,19 +15,7 @@ import { perform } from './perform.js';
 import type { SagaOptions, SagaStep } from './saga.js';
 import { runSaga } from './saga.js';
 import type { Cidr } from './validate.js';
-import { canonicalCidr, cidrText, ifName, nsIdSchema, parseBody } from './validate.js';
-
-const endSchema = z.strictObject({
-  namespace: nsIdSchema,
-  name: ifName,
-  address: cidrText.nullish(),
-});
-export const vethBody = z.strictObject({
-  a: endSchema,
-  b: endSchema,
-  up: z.boolean({ error: 'must be true or false' }).default(true),
-});
-export type VethBody = z.input<typeof vethBody>;
+import { canonicalCidr, parseBody } from './validate.js';
 
 interface End {
   key: 'a' | 'b';
@@ -87,7 +75,7 @@ export function vethSteps(a: End, b: End, up: boolean, opId: string): SagaStep[]
 }
 
 function planEnds(ctx: ActionContext, body: unknown): { a: End; b: End; up: boolean } {
-  const v = parseBody(vethBody, body);
+  const v = parseBody(vethRequest, body);
   const end = (key: 'a' | 'b'): End => {
     const e = v[key];
     const ns = ctx.ns(e.namespace, `${key}.namespace`);
