@@ -3,12 +3,13 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { CreateVethDialog } from './actions/CreateVethDialog.js';
 import { Canvas } from './canvas/Canvas.js';
 import { SidePanel } from './panel/SidePanel.js';
-import { useStore } from './store/store.js';
+import { useLive } from './sync/live.js';
+import { useUi } from './ui/uiStore.js';
 import { Toolbar } from './toolbar/Toolbar.js';
 
 function Placeholder() {
-  const hasData = useStore((s) => s.live !== null);
-  const conn = useStore((s) => s.conn);
+  const hasData = useLive((s) => s.live !== null);
+  const conn = useLive((s) => s.conn);
   if (hasData) return null;
   return (
     <div className="placeholder" data-testid="placeholder">
@@ -18,9 +19,9 @@ function Placeholder() {
 }
 
 function VethDialog() {
-  const veth = useStore((s) => s.veth);
+  const veth = useUi((s) => s.veth);
   if (!veth) return null;
-  const close = () => useStore.getState().closeVeth();
+  const close = () => useUi.getState().closeVeth();
   return (
     <div
       className="modal-backdrop"

@@ -5,14 +5,14 @@ import './styles.css';
 import './canvas/canvas.css';
 import './panel/panel.css';
 import { App } from './App.js';
-import { startLive } from './sync/socket.js';
 import { installPerfHook } from './perf/hook.js';
+import { startPage } from './wiring.js';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('missing #root');
 // The connection lives outside React so StrictMode's double effects cannot open two sockets.
 installPerfHook();
-startLive();
+startPage();
 createRoot(root).render(
   <StrictMode>
     <App />

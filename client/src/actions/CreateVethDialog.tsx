@@ -5,13 +5,14 @@
  */
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useStore } from '../store/store.js';
-import { withPendingVeth } from '../store/interaction.js';
-import { ApiError, callApi } from './api.js';
-import { IFNAME_RE, proposeVethNames } from './names.js';
+import { useLive } from '../sync/live.js';
+import { withPendingVeth } from '../ui/interaction.js';
+import { isIfName } from '../../../common/api.js';
+import { ApiError, callAction } from './api.js';
+import { proposeVethNames } from './names.js';
 
 export function CreateVethDialog(props: { a: string; b: string; onClose(): void }) {
-  const topology = useStore((s) => s.live?.topology ?? null);
+  const topology = useLive((s) => s.live?.topology ?? null);
   const [initial] = useState(() => proposeVethNames(topology, props.a, props.b));
   const [nameA, setNameA] = useState(initial[0]);
   const [nameB, setNameB] = useState(initial[1]);
@@ -22,9 +23,9 @@ export function CreateVethDialog(props: { a: string; b: string; onClose(): void 
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
   const nsName = (id: string) => topology?.namespaces.find((n) => n.id === id)?.name ?? id;
 
-  const localError = !IFNAME_RE.test(nameA)
+  const localError = !isIfName(nameA)
     ? 'a.name'
-    : !IFNAME_RE.test(nameB)
+    : !isIfName(nameB)
       ? 'b.name'
       : props.a === props.b && nameA === nameB
         ? 'b.name'
@@ -40,7 +41,7 @@ export function CreateVethDialog(props: { a: string; b: string; onClose(): void 
       const a = { namespace: props.a, name: nameA };
       const b = { namespace: props.b, name: nameB };
       await withPendingVeth(a, b, () =>
-        callApi('POST', '/veth', {
+        callAction('createVeth', {
           a: { ...a, ...(addrA.trim() ? { address: addrA.trim() } : {}) },
           b: { ...b, ...(addrB.trim() ? { address: addrB.trim() } : {}) },
           up,

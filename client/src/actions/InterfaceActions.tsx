@@ -4,17 +4,18 @@
  */
 import { useState } from 'react';
 import type { Interface } from '../../../common/model.js';
-import { useStore } from '../store/store.js';
+import { isAdminUp } from '../model/interface.js';
+import { useLive } from '../sync/live.js';
 import { ActionStatus } from './ActionStatus.js';
-import { callApi, enc } from './api.js';
+import { callAction } from './api.js';
 import { useAction } from './useAction.js';
 
 export const TAG_PREFIX = 'netns-explorer:';
 
 export function InterfaceActions(props: { iface: Interface }) {
   const i = props.iface;
-  const topology = useStore((s) => s.live?.topology ?? null);
-  const readOnly = useStore((s) => s.live?.readOnly ?? true);
+  const topology = useLive((s) => s.live?.topology ?? null);
+  const readOnly = useLive((s) => s.live?.readOnly ?? true);
   const act = useAction();
   const [cidr, setCidr] = useState('');
   const bridges = (topology?.interfaces ?? []).filter(
@@ -23,8 +24,8 @@ export function InterfaceActions(props: { iface: Interface }) {
   const [bridge, setBridge] = useState('');
   if (readOnly) return <p className="muted">Read-only: changes are disabled.</p>;
 
-  const isUp = i.flags.includes('UP');
-  const base = `/interfaces/${enc(i.id)}`;
+  const up = isAdminUp(i);
+  const id = { id: i.id };
   const ours = i.alias?.startsWith(TAG_PREFIX) ?? false;
   const deletable = i.kind !== 'loopback' && (ours || i.kind === 'veth' || i.kind === 'bridge');
 
@@ -34,12 +35,12 @@ export function InterfaceActions(props: { iface: Interface }) {
         type="button"
         disabled={!!act.pending}
         onClick={() =>
-          void act.run(`set ${i.name} ${isUp ? 'down' : 'up'}`, () =>
-            callApi('POST', `${base}/state`, { up: !isUp }),
+          void act.run(`set ${i.name} ${up ? 'down' : 'up'}`, () =>
+            callAction('setInterfaceState', { up: !up }, id),
           )
         }
       >
-        {isUp ? 'Set down' : 'Set up'}
+        {up ? 'Set down' : 'Set up'}
       </button>
 
       <form
@@ -48,7 +49,7 @@ export function InterfaceActions(props: { iface: Interface }) {
           e.preventDefault();
           const c = cidr.trim();
           void act
-            .run(`add ${c}`, () => callApi('POST', `${base}/addresses`, { cidr: c }))
+            .run(`add ${c}`, () => callAction('addAddress', { cidr: c }, id))
             .then((ok) => ok && setCidr(''));
         }}
       >
@@ -73,9 +74,7 @@ export function InterfaceActions(props: { iface: Interface }) {
                 aria-label={`Remove address ${a.cidr}`}
                 disabled={!!act.pending}
                 onClick={() =>
-                  void act.run(`remove ${a.cidr}`, () =>
-                    callApi('DELETE', `${base}/addresses`, { cidr: a.cidr }),
-                  )
+                  void act.run(`remove ${a.cidr}`, () => callAction('removeAddress', { cidr: a.cidr }, id))
                 }
               >
                 Remove
@@ -92,7 +91,7 @@ export function InterfaceActions(props: { iface: Interface }) {
               type="button"
               disabled={!!act.pending}
               onClick={() =>
-                void act.run(`detach ${i.name}`, () => callApi('POST', `${base}/master`, { bridge: null }))
+                void act.run(`detach ${i.name}`, () => callAction('setMaster', { bridge: null }, id))
               }
             >
               Detach from bridge
@@ -103,7 +102,7 @@ export function InterfaceActions(props: { iface: Interface }) {
               onSubmit={(e) => {
                 e.preventDefault();
                 const br = bridge || bridges[0]!.id;
-                void act.run(`attach ${i.name}`, () => callApi('POST', `${base}/master`, { bridge: br }));
+                void act.run(`attach ${i.name}`, () => callAction('setMaster', { bridge: br }, id));
               }}
             >
               <select
@@ -130,7 +129,7 @@ export function InterfaceActions(props: { iface: Interface }) {
           type="button"
           className="danger"
           disabled={!!act.pending}
-          onClick={() => void act.run(`delete ${i.name}`, () => callApi('DELETE', base))}
+          onClick={() => void act.run(`delete ${i.name}`, () => callAction('deleteInterface', {}, id))}
         >
           {i.kind === 'veth' ? 'Delete veth pair' : 'Delete interface'}
         </button>

@@ -5,9 +5,10 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { Namespace } from '../../../common/model.js';
-import { useStore } from '../store/store.js';
+import { useLive } from '../sync/live.js';
 import { ActionStatus } from './ActionStatus.js';
-import { callApi, enc } from './api.js';
+import type { ActionRequest } from '../../../common/api.js';
+import { callAction } from './api.js';
 import { namesIn, proposeName } from './names.js';
 import { useAction } from './useAction.js';
 
@@ -15,8 +16,8 @@ type RouteKind = 'host' | 'network' | 'default';
 
 export function NamespaceActions(props: { namespace: Namespace }) {
   const ns = props.namespace;
-  const topology = useStore((s) => s.live?.topology ?? null);
-  const readOnly = useStore((s) => s.live?.readOnly ?? true);
+  const topology = useLive((s) => s.live?.topology ?? null);
+  const readOnly = useLive((s) => s.live?.readOnly ?? true);
   const ifaces = (topology?.interfaces ?? []).filter((i) => i.namespace === ns.id);
   const routes = (topology?.routes ?? []).filter(
     (r) => r.namespace === ns.id && r.type === 'unicast' && r.table !== 'local',
@@ -34,16 +35,15 @@ export function NamespaceActions(props: { namespace: Namespace }) {
 
   async function addRoute(e: FormEvent) {
     e.preventDefault();
-    const body: Record<string, unknown> = {
+    const body: ActionRequest<'addRoute'> = {
       namespace: ns.id,
       dst: kind === 'default' ? 'default' : dst.trim(),
+      table: table === 'main' ? 'main' : Number(table),
+      ...(gateway.trim() ? { gateway: gateway.trim() } : {}),
+      ...(dev ? { dev } : {}),
+      ...(kind === 'default' && !gateway.trim() && dev ? { family: 'inet' as const } : {}),
     };
-    if (gateway.trim()) body.gateway = gateway.trim();
-    if (dev) body.dev = dev;
-    if (table !== 'main') body.table = Number(table);
-    else body.table = 'main';
-    if (kind === 'default' && !gateway.trim() && dev) body.family = 'inet';
-    await act.run(`add route ${String(body.dst)}`, () => callApi('POST', '/routes', body));
+    await act.run(`add route ${body.dst}`, () => callAction('addRoute', body));
   }
 
   const tableOk = table === 'main' || /^[1-9][0-9]{0,9}$/.test(table);
@@ -132,7 +132,7 @@ export function NamespaceActions(props: { namespace: Namespace }) {
                   aria-label={`Remove route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}`}
                   disabled={!!act.pending}
                   onClick={() =>
-                    void act.run(`remove route ${r.dst}`, () => callApi('DELETE', '/routes', { id: r.id }))
+                    void act.run(`remove route ${r.dst}`, () => callAction('removeRoute', { id: r.id }))
                   }
                 >
                   Remove
@@ -148,7 +148,7 @@ export function NamespaceActions(props: { namespace: Namespace }) {
         onSubmit={(e) => {
           e.preventDefault();
           void act.run(`create bridge ${bridge}`, () =>
-            callApi('POST', '/bridges', { namespace: ns.id, name: bridge, up: true }),
+            callAction('createBridge', { namespace: ns.id, name: bridge, up: true }),
           );
         }}
       >
@@ -172,7 +172,7 @@ export function NamespaceActions(props: { namespace: Namespace }) {
           onClick={() => {
             if (window.confirm(`Delete namespace ${ns.name}? Every veth into it goes too.`))
               void act.run(`delete namespace ${ns.name}`, () =>
-                callApi('DELETE', `/namespaces/${enc(ns.id)}`),
+                callAction('deleteNamespace', {}, { id: ns.id }),
               );
           }}
         >

@@ -1,11 +1,11 @@
 /**
- * Same-origin calls to the actions API (the auth cookie rides along). Errors surface the server's
+ * Same-origin calls to the actions API (the auth cookie rides along), typed from the shared
+ * contract (common/api.ts): the request body and the answer of each route are the contract's,
+ * so a renamed field fails the type check here as on the server. Errors surface the server's
  * message and the field it names; nothing here changes the picture, which only follows the stream.
  */
-export interface ApiErrorBody {
-  error?: { code?: string; message?: string; field?: string };
-  rolledBack?: boolean;
-}
+import { ACTION_ROUTES, actionPath } from '../../../common/api.js';
+import type { ActionName, ActionRequest, ActionResponse } from '../../../common/api.js';
 
 export class ApiError extends Error {
   constructor(
@@ -19,15 +19,31 @@ export class ApiError extends Error {
   }
 }
 
-export async function callApi<T = Record<string, unknown>>(
-  method: 'POST' | 'DELETE',
-  path: string,
-  body: unknown = {},
-): Promise<T> {
+/** The parts of an error answer the page shows; read defensively (a proxy may answer instead). */
+function errorOf(json: unknown, status: number): ApiError {
+  const body = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  const err =
+    typeof body.error === 'object' && body.error !== null ? (body.error as Record<string, unknown>) : {};
+  const message = typeof err.message === 'string' ? err.message : `request failed with HTTP ${status}`;
+  const field = typeof err.field === 'string' ? err.field : undefined;
+  const rolledBack = typeof body.rolledBack === 'boolean' ? body.rolledBack : undefined;
+  return new ApiError(message, status, field, rolledBack);
+}
+
+/**
+ * Calls one action. `params` fills the route's `:name` path segments (e.g. `{ id }` for
+ * `/interfaces/:id/state`); a missing one throws before anything is sent.
+ */
+export async function callAction<N extends ActionName>(
+  name: N,
+  body: ActionRequest<N>,
+  params: Readonly<Record<string, string>> = {},
+): Promise<ActionResponse<N>> {
+  const path = actionPath(name, params);
   let res: Response;
   try {
     res = await fetch(`/api${path}`, {
-      method,
+      method: ACTION_ROUTES[name].method,
       headers: { 'Content-Type': 'application/json' },
       credentials: 'same-origin',
       body: JSON.stringify(body),
@@ -42,12 +58,7 @@ export async function callApi<T = Record<string, unknown>>(
   } catch {
     // a proxy or auth page answered with non-JSON
   }
-  if (!res.ok) {
-    const b = (json ?? {}) as ApiErrorBody;
-    const msg = b.error?.message ?? `request failed with HTTP ${res.status}`;
-    throw new ApiError(msg, res.status, b.error?.field, b.rolledBack);
-  }
-  return (json ?? {}) as T;
+  if (!res.ok) throw errorOf(json, res.status);
+  // The server checks its answers against the same contract before sending them.
+  return (json ?? {}) as ActionResponse<N>;
 }
-
-export const enc = encodeURIComponent;

@@ -1,8 +1,6 @@
 /** Pure helpers for proposing interface names (≤ 15 bytes, unique in their namespace). */
 import type { Topology } from '../../../common/model.js';
 
-export const IFNAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
-
 export function namesIn(topology: Topology | null | undefined, nsId: string): Set<string> {
   return new Set((topology?.interfaces ?? []).filter((i) => i.namespace === nsId).map((i) => i.name));
 }

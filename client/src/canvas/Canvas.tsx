@@ -20,14 +20,17 @@ import type {
   NodeMouseHandler,
   NodeTypes,
 } from '@xyflow/react';
+import { LARGE_GRAPH } from '../graph/elkGraph.js';
 import type { FlowNode } from '../graph/types.js';
-import { LARGE_GRAPH } from '../graph/layout.js';
 import { markDrawn } from '../perf/hook.js';
+import { absoluteCenter, namespaceAt } from '../picture/center.js';
+import { picture, usePicture } from '../picture/picture.js';
+import { useLive } from '../sync/live.js';
+import { useInteraction } from '../ui/interaction.js';
+import { pendingEdges } from '../ui/pendingVeth.js';
+import type { CanvasEdge } from '../ui/pendingVeth.js';
+import { useUi } from '../ui/uiStore.js';
 import { boxesBounds } from './geometry.js';
-import { absoluteCenter, useStore } from '../store/store.js';
-import { useInteraction } from '../store/interaction.js';
-import { pendingEdges } from '../store/pendingVeth.js';
-import type { CanvasEdge } from '../store/pendingVeth.js';
 import { BridgeNodeView, IfaceNodeView } from './IfaceNodeView.js';
 import { NamespaceNodeView } from './NamespaceNodeView.js';
 import { PendingVethEdgeView, PortEdgeView, VethEdgeView } from './FloatingEdges.js';
@@ -63,31 +66,17 @@ function nsOf(node: FlowNode | null | undefined): string | null {
   return node.type === 'namespace' ? node.id : (node.parentId ?? null);
 }
 
-/** The namespace box under a point in flow coordinates (boxes are top-level nodes). */
-function namespaceAt(p: { x: number; y: number }): string | null {
-  for (const n of useStore.getState().nodes) {
-    if (n.type !== 'namespace') continue;
-    const w = n.measured?.width ?? n.width ?? 0;
-    const h = n.measured?.height ?? n.height ?? 0;
-    if (p.x >= n.position.x && p.x <= n.position.x + w && p.y >= n.position.y && p.y <= n.position.y + h)
-      return n.id;
-  }
-  return null;
-}
-
 const minimapColor = (n: FlowNode): string =>
   n.type === 'namespace' ? (n.data.ns.kind === 'host' ? '#2563eb' : '#94a3b8') : '#cbd5e1';
 
 export function Canvas() {
-  const nodes = useStore((s) => s.nodes);
-  const edges = useStore((s) => s.edges);
-  const readOnly = useStore((s) => s.live?.readOnly ?? true);
-  const layoutRuns = useStore((s) => s.layoutRuns);
-  const focus = useStore((s) => s.focus);
-  const onNodesChange = useStore((s) => s.onNodesChange);
-  const onEdgesChange = useStore((s) => s.onEdgesChange);
+  const nodes = usePicture((s) => s.nodes);
+  const edges = usePicture((s) => s.edges);
+  const layoutRuns = usePicture((s) => s.layoutRuns);
+  const readOnly = useLive((s) => s.live?.readOnly ?? true);
+  const focus = useUi((s) => s.focus);
   const pending = useInteraction((s) => s.pendingVeths);
-  const topology = useStore((s) => (pending.length > 0 ? s.live?.topology : undefined));
+  const topology = useLive((s) => (pending.length > 0 ? s.live?.topology : undefined));
   const rf = useReactFlow<FlowNode, CanvasEdge>();
   const flowApi = useStoreApi<FlowNode, CanvasEdge>();
   const drop = useIfaceDrop(rf);
@@ -101,7 +90,8 @@ export function Canvas() {
   useLayoutEffect(() => {
     if (layoutRuns === 0 || fitted.current) return;
     fitted.current = true;
-    const { focus: wanted, structure, nodes: all } = useStore.getState();
+    const wanted = useUi.getState().focus;
+    const { structure, nodes: all } = picture.store.getState();
     const { width, height } = flowApi.getState();
     const large = structure.namespaces.length > LARGE_GRAPH;
     // A search made before the first layout wins over fitting everything.
@@ -127,19 +117,19 @@ export function Canvas() {
   // Centre on a requested node; if it is not placed yet, try again when the nodes change.
   useEffect(() => {
     if (!focus || focus.nonce === focused.current) return;
-    const c = absoluteCenter(focus.id);
+    const c = absoluteCenter(nodes, focus.id);
     if (!c) return;
     focused.current = focus.nonce;
     void rf.setCenter(c.x, c.y, { zoom: Math.max(rf.getZoom(), 1), duration: 300 });
   }, [focus, nodes, rf]);
 
   const onNodeClick: NodeMouseHandler<FlowNode> = useCallback((_e, node) => {
-    useStore.getState().select({ kind: node.type === 'namespace' ? 'namespace' : 'interface', id: node.id });
+    useUi.getState().select({ kind: node.type === 'namespace' ? 'namespace' : 'interface', id: node.id });
   }, []);
   const onEdgeClick = useCallback((_e: React.MouseEvent, edge: CanvasEdge) => {
-    if (edge.type === 'veth') useStore.getState().select({ kind: 'interface', id: edge.source });
+    if (edge.type === 'veth') useUi.getState().select({ kind: 'interface', id: edge.source });
   }, []);
-  const onPaneClick = useCallback(() => useStore.getState().select(null), []);
+  const onPaneClick = useCallback(() => useUi.getState().select(null), []);
 
   // Dropping anywhere on a box (or on the same box) asks for a veth between the two namespaces;
   // nothing is added to the graph here: the edge appears when the kernel has it. React Flow names
@@ -151,8 +141,13 @@ export function Canvas() {
       const point = 'changedTouches' in e ? e.changedTouches[0] : e;
       const b =
         nsOf(cs.toNode as FlowNode | null) ??
-        (point ? namespaceAt(rf.screenToFlowPosition({ x: point.clientX, y: point.clientY })) : null);
-      if (a && b) useStore.getState().openVeth(a, b);
+        (point
+          ? namespaceAt(
+              picture.store.getState().nodes,
+              rf.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+            )
+          : null);
+      if (a && b) useUi.getState().openVeth(a, b);
     },
     [rf],
   );
@@ -171,8 +166,8 @@ export function Canvas() {
       edges={ready ? shownEdges : NO_EDGES}
       nodeTypes={nodeTypes}
       edgeTypes={edgeTypes}
-      onNodesChange={onNodesChange}
-      onEdgesChange={onEdgesChange}
+      onNodesChange={picture.onNodesChange}
+      onEdgesChange={picture.onEdgesChange}
       onNodeClick={onNodeClick}
       onEdgeClick={onEdgeClick}
       onPaneClick={onPaneClick}

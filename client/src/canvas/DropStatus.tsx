@@ -1,6 +1,6 @@
 /** The outcome of dropping an interface onto a bridge, over the bottom of the canvas. */
 import { Panel } from '@xyflow/react';
-import { useInteraction } from '../store/interaction.js';
+import { useInteraction } from '../ui/interaction.js';
 
 export function DropStatus() {
   const status = useInteraction((s) => s.dropStatus);

@@ -7,7 +7,7 @@ import { memo } from 'react';
 import { BaseEdge, getStraightPath, useInternalNode } from '@xyflow/react';
 import type { EdgeProps, InternalNode } from '@xyflow/react';
 import type { FlowNode, PortEdge, VethEdge } from '../graph/types.js';
-import type { PendingVethEdge } from '../store/pendingVeth.js';
+import type { PendingVethEdge } from '../ui/pendingVeth.js';
 import { floatingEnds, selfLoop } from './geometry.js';
 import type { Box } from './geometry.js';
 

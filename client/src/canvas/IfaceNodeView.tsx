@@ -6,21 +6,11 @@ import { memo } from 'react';
 import { Handle, Position } from '@xyflow/react';
 import type { NodeProps } from '@xyflow/react';
 import type { Interface } from '../../../common/model.js';
-import { canvasAddresses } from '../graph/structure.js';
+import { ADDR_LINES_MAX } from '../graph/spacing.js';
 import type { IfaceNode } from '../graph/types.js';
-import { ADDR_LINES_MAX } from '../graph/types.js';
+import { canvasAddresses, danglingReason, isUp } from '../model/interface.js';
+import { useInteraction } from '../ui/interaction.js';
 import { useFar } from './lod.js';
-import { useInteraction } from '../store/interaction.js';
-
-export function isUp(i: Interface): boolean {
-  return i.state === 'UP' || (i.state === 'UNKNOWN' && i.flags.includes('UP'));
-}
-
-/** Why a veth has no drawn peer, or null when it has one (or is no veth). */
-export function danglingReason(i: Interface): string | null {
-  if (i.kind !== 'veth' || i.peer) return null;
-  return i.peerUnresolved ?? 'peer not found';
-}
 
 /** One hidden handle: edges are drawn floating, but React Flow needs an anchor. */
 const portHandle = (

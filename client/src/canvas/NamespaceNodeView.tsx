@@ -2,28 +2,9 @@
 import { memo } from 'react';
 import { Handle, Position } from '@xyflow/react';
 import type { NodeProps } from '@xyflow/react';
-import type { Namespace } from '../../../common/model.js';
 import type { NamespaceNode } from '../graph/types.js';
+import { KIND_LABEL, containerLabel, mainContainer, sharingText } from '../model/namespace.js';
 import { useFar } from './lod.js';
-
-const KIND_LABEL: Record<Namespace['kind'], string> = {
-  host: 'host',
-  named: 'ip netns',
-  process: 'process',
-  container: 'container',
-};
-
-/** "shared by 3 processes, 2 containers" when more than one user holds the namespace. */
-export function sharingText(ns: Namespace): string | null {
-  const p = ns.pids.length;
-  const c = ns.containers.length;
-  if (p <= 1 && c <= 1) return null;
-  const parts: string[] = [];
-  if (p > 1) parts.push(`${p} processes`);
-  if (c > 1) parts.push(`${c} containers`);
-  else if (c === 1 && ns.containers[0]?.sharedNamespace) parts.push('1 container');
-  return `shared by ${parts.join(', ')}`;
-}
 
 export const NamespaceNodeView = memo(function NamespaceNodeView({
   data,
@@ -31,7 +12,7 @@ export const NamespaceNodeView = memo(function NamespaceNodeView({
 }: NodeProps<NamespaceNode>) {
   const { ns, ifaceCount } = data;
   const far = useFar();
-  const container = ns.containers.find((c) => !c.sharedNamespace) ?? ns.containers[0];
+  const container = mainContainer(ns);
   const shared = sharingText(ns);
   return (
     <div
@@ -50,7 +31,7 @@ export const NamespaceNodeView = memo(function NamespaceNodeView({
           <div className="ns-sub">
             {container ? (
               <span data-testid="ns-container" title={container.id}>
-                {container.runtime}: {container.name ?? container.id.slice(0, 12)}
+                {container.runtime}: {containerLabel(container)}
                 {container.image ? ` · ${container.image}` : ''}
               </span>
             ) : (

@@ -1,18 +1,18 @@
 /**
  * Drag an interface onto a bridge to attach it. While dragging, the bridge under the pointer is
  * highlighted (green: dropping attaches; red: refused, with the reason on drop); dropping on a
- * valid bridge calls the same API as the panel. The interface node snaps back (the store's
+ * valid bridge calls the same API as the panel. The interface node snaps back (the picture's
  * onNodesChange), and the port edge arrives by a delta.
  */
 import { useCallback, useRef } from 'react';
 import type { OnNodeDrag, ReactFlowInstance } from '@xyflow/react';
 import type { FlowNode } from '../graph/types.js';
-import { ApiError, callApi, enc } from '../actions/api.js';
-import { candidateAt, dropVerdict } from '../store/ifaceDrop.js';
-import type { DropCandidate, DropVerdict } from '../store/ifaceDrop.js';
-import { useInteraction } from '../store/interaction.js';
-import type { CanvasEdge } from '../store/pendingVeth.js';
-import { useStore } from '../store/store.js';
+import { ApiError, callAction } from '../actions/api.js';
+import { liveModel } from '../sync/live.js';
+import { candidateAt, dropVerdict } from '../ui/ifaceDrop.js';
+import type { DropCandidate, DropVerdict } from '../ui/ifaceDrop.js';
+import { useInteraction } from '../ui/interaction.js';
+import type { CanvasEdge } from '../ui/pendingVeth.js';
 
 function clientPoint(e: MouseEvent | TouchEvent): { x: number; y: number } | null {
   const p = 'changedTouches' in e ? e.changedTouches[0] : e;
@@ -20,20 +20,20 @@ function clientPoint(e: MouseEvent | TouchEvent): { x: number; y: number } | nul
 }
 
 function nsName(id: string): string {
-  return useStore.getState().live?.topology.namespaces.find((n) => n.id === id)?.name ?? id;
+  return liveModel.store.getState().live?.topology.namespaces.find((n) => n.id === id)?.name ?? id;
 }
 
 async function attach(node: FlowNode, v: Extract<DropVerdict, { kind: 'attach' }>): Promise<void> {
   if (node.type === 'namespace') return;
   const { setDropStatus } = useInteraction.getState();
   const name = node.data.iface.name;
-  if (useStore.getState().live?.readOnly ?? true) {
+  if (liveModel.store.getState().live?.readOnly ?? true) {
     setDropStatus({ kind: 'error', text: 'Read-only: changes are disabled.' });
     return;
   }
   setDropStatus({ kind: 'pending', text: `Attaching ${name} to ${v.bridge.name}…` });
   try {
-    await callApi('POST', `/interfaces/${enc(node.id)}/master`, { bridge: v.bridge.id });
+    await callAction('setMaster', { bridge: v.bridge.id }, { id: node.id });
     setDropStatus({ kind: 'done', text: `${name} attached to ${v.bridge.name}` });
   } catch (e) {
     const msg = e instanceof ApiError || e instanceof Error ? e.message : String(e);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BOX_GAP, childColumns, gridLayout, packChildren } from './grid.js';
+import { childColumns, gridLayout, packChildren } from './grid.js';
+import { BOX_GAP, NS_HEADER, NS_PAD } from './spacing.js';
 import type { Structure, StructureNs } from './structure.js';
-import { NS_HEADER, NS_PAD } from './types.js';
 
 function box(id: string, n: number): StructureNs {
   return { id, children: Array.from({ length: n }, (_, i) => ({ id: `${id}-${i}`, w: 184, h: 46 })) };

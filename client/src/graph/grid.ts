@@ -4,10 +4,7 @@
  */
 import type { Structure, StructureNs } from './structure.js';
 import type { Layout, Size, XY } from './types.js';
-import { NS_HEADER, NS_MIN_W, NS_PAD } from './types.js';
-
-export const CHILD_GAP = 12;
-export const BOX_GAP = 40;
+import { BOX_GAP, CHILD_GAP, NS_HEADER, NS_MIN_H, NS_MIN_W, NS_PAD } from './spacing.js';
 
 /** Columns for a box of n interfaces: one column for a few, about a square grid for many. */
 export function childColumns(n: number): number {
@@ -22,7 +19,7 @@ export function childColumns(n: number): number {
  */
 export function packChildren(n: StructureNs, pos: Record<string, XY>, byColumn = false): Size {
   const count = n.children.length;
-  if (count === 0) return { w: NS_MIN_W, h: NS_HEADER + 24 };
+  if (count === 0) return { w: NS_MIN_W, h: NS_MIN_H };
   const perRow = childColumns(count);
   const rows = Math.ceil(count / perRow);
   const cols = byColumn ? Math.ceil(count / rows) : Math.min(perRow, count);
@@ -52,7 +49,7 @@ export function packChildren(n: StructureNs, pos: Record<string, XY>, byColumn =
     const { col, row } = cell(i);
     pos[c.id] = { x: xs.at[col]!, y: ys.at[row]! };
   });
-  return { w: Math.max(NS_MIN_W, xs.end + NS_PAD), h: Math.max(NS_HEADER + 24, ys.end + NS_PAD) };
+  return { w: Math.max(NS_MIN_W, xs.end + NS_PAD), h: Math.max(NS_MIN_H, ys.end + NS_PAD) };
 }
 
 /**

@@ -2,9 +2,10 @@
  * What the layout needs from the topology: the visible boxes, their interface nodes with sizes,
  * and the edges between them. Pure; its `key` changes only when the structure changes.
  */
-import type { Address, Interface, Namespace, Topology } from '../../../common/model.js';
+import type { Interface, Namespace, Topology } from '../../../common/model.js';
+import { canvasAddresses, isLoopback } from '../model/interface.js';
 import type { Size, ViewOptions } from './types.js';
-import { ADDR_LINES_MAX, BRIDGE_W, IFACE_W } from './types.js';
+import { ADDR_LINES_MAX, ADDR_LINE_H, BRIDGE_W, IFACE_BASE_H, IFACE_W } from './spacing.js';
 
 export interface StructureNs {
   id: string;
@@ -23,18 +24,9 @@ export interface Structure {
   key: string;
 }
 
-export function isLoopback(i: Interface): boolean {
-  return i.kind === 'loopback' || i.name === 'lo';
-}
-
-/** Addresses drawn on the canvas: all but IPv6 link-local ones (the side panel lists every one). */
-export function canvasAddresses(i: Interface): Address[] {
-  return i.addresses.filter((a) => !(a.family === 'inet6' && a.scope === 'link'));
-}
-
 export function ifaceSize(i: Interface): Size {
   const lines = Math.min(canvasAddresses(i).length, ADDR_LINES_MAX + 1);
-  return { w: i.kind === 'bridge' ? BRIDGE_W : IFACE_W, h: 46 + 16 * lines };
+  return { w: i.kind === 'bridge' ? BRIDGE_W : IFACE_W, h: IFACE_BASE_H + ADDR_LINE_H * lines };
 }
 
 export function visibleNamespaces(t: Topology, view: ViewOptions): Namespace[] {

@@ -50,10 +50,3 @@ export interface Marks {
   changed: ReadonlySet<string>;
   hit: string | null;
 }
-
-export const NS_HEADER = 64;
-export const NS_PAD = 16;
-export const NS_MIN_W = 240;
-export const IFACE_W = 184;
-export const BRIDGE_W = 236;
-export const ADDR_LINES_MAX = 3;

@@ -1,5 +1,6 @@
 /** Pure search over the model: namespace, interface, MAC or IP address -> matching node ids. */
 import type { Topology } from '../../../common/model.js';
+import { shortContainerId } from '../model/namespace.js';
 
 export interface SearchHit {
   id: string;
@@ -32,7 +33,7 @@ export function search(t: Topology, query: string, limit = 20): SearchHit[] {
   const hits: SearchHit[] = [];
   for (const n of t.namespaces) {
     const values = [n.name, n.id, String(n.inode), ...n.netnsNames];
-    for (const c of n.containers) values.push(c.id.slice(0, 12), ...(c.name ? [c.name] : []));
+    for (const c of n.containers) values.push(shortContainerId(c), ...(c.name ? [c.name] : []));
     const r = best(values, q);
     if (r !== null) hits.push({ id: n.id, kind: 'namespace', label: `${n.name} (${n.kind})`, rank: r });
   }

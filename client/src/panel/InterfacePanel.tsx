@@ -1,11 +1,12 @@
 /** Side panel for an interface: details, its veth peer (a link there), its bridge or ports. */
 import type { Interface } from '../../../common/model.js';
 import { InterfaceActions } from '../actions/InterfaceActions.js';
-import { danglingReason, isUp } from '../canvas/IfaceNodeView.js';
-import { useStore } from '../store/store.js';
+import { danglingReason, isUp } from '../model/interface.js';
+import { useLive } from '../sync/live.js';
+import { useUi } from '../ui/uiStore.js';
 
 function Goto({ iface, testId }: { iface: Interface; testId: string }) {
-  const nsName = useStore(
+  const nsName = useLive(
     (s) => s.live?.topology.namespaces.find((n) => n.id === iface.namespace)?.name ?? '?',
   );
   return (
@@ -14,7 +15,7 @@ function Goto({ iface, testId }: { iface: Interface; testId: string }) {
       className="link-button"
       data-testid={testId}
       data-target={iface.id}
-      onClick={() => useStore.getState().select({ kind: 'interface', id: iface.id }, true)}
+      onClick={() => useUi.getState().select({ kind: 'interface', id: iface.id }, true)}
     >
       {iface.name} <span className="muted">in {nsName}</span>
     </button>
@@ -22,8 +23,8 @@ function Goto({ iface, testId }: { iface: Interface; testId: string }) {
 }
 
 export function InterfacePanel({ iface }: { iface: Interface }) {
-  const t = useStore((s) => s.live?.topology);
-  const readOnly = useStore((s) => s.live?.readOnly ?? true);
+  const t = useLive((s) => s.live?.topology);
+  const readOnly = useLive((s) => s.live?.readOnly ?? true);
   if (!t) return null;
   const find = (id: string | null) => (id ? t.interfaces.find((i) => i.id === id) : undefined);
   const peer = find(iface.peer);
@@ -45,7 +46,7 @@ export function InterfacePanel({ iface }: { iface: Interface }) {
           <button
             type="button"
             className="link-button"
-            onClick={() => useStore.getState().select({ kind: 'namespace', id: iface.namespace }, true)}
+            onClick={() => useUi.getState().select({ kind: 'namespace', id: iface.namespace }, true)}
           >
             {ns?.name ?? iface.namespace}
           </button>

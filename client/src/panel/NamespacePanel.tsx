@@ -2,8 +2,9 @@
 import { useMemo } from 'react';
 import type { Namespace, Topology } from '../../../common/model.js';
 import { NamespaceActions } from '../actions/NamespaceActions.js';
-import { useStore } from '../store/store.js';
-import { sharingText } from '../canvas/NamespaceNodeView.js';
+import { containerLabel, sharingText } from '../model/namespace.js';
+import { useLive } from '../sync/live.js';
+import { useUi } from '../ui/uiStore.js';
 import { ipALines } from './ipA.js';
 import { Firewall, Sockets } from './InspectSections.js';
 import { RouteTables } from './RouteTables.js';
@@ -22,7 +23,7 @@ function IpA({ ns, t }: { ns: Namespace; t: Topology }) {
             type="button"
             className="link-button"
             data-testid="panel-iface-link"
-            onClick={() => useStore.getState().select({ kind: 'interface', id: i.id }, true)}
+            onClick={() => useUi.getState().select({ kind: 'interface', id: i.id }, true)}
           >
             {i.name}
           </button>
@@ -39,8 +40,8 @@ function IpA({ ns, t }: { ns: Namespace; t: Topology }) {
 }
 
 export function NamespacePanel({ ns }: { ns: Namespace }) {
-  const t = useStore((s) => s.live?.topology);
-  const readOnly = useStore((s) => s.live?.readOnly ?? true);
+  const t = useLive((s) => s.live?.topology);
+  const readOnly = useLive((s) => s.live?.readOnly ?? true);
   const routes = useMemo(() => (t ? t.routes.filter((r) => r.namespace === ns.id) : []), [t, ns.id]);
   if (!t) return null;
   const shared = sharingText(ns);
@@ -105,7 +106,7 @@ export function NamespacePanel({ ns }: { ns: Namespace }) {
             <ul className="plain" data-testid="containers">
               {ns.containers.map((c) => (
                 <li key={`${c.runtime}:${c.id}`}>
-                  <strong>{c.name ?? c.id.slice(0, 12)}</strong> <span className="muted">{c.runtime}</span>
+                  <strong>{containerLabel(c)}</strong> <span className="muted">{c.runtime}</span>
                   {c.image && <> · {c.image}</>}
                   {c.sharedNamespace && <span className="shared"> shares this namespace</span>}
                 </li>

@@ -1,14 +1,15 @@
 /** The side panel: whatever is selected, or a short hint. */
-import { useStore } from '../store/store.js';
+import { useLive } from '../sync/live.js';
+import { useUi } from '../ui/uiStore.js';
 import { InterfacePanel } from './InterfacePanel.js';
 import { NamespacePanel } from './NamespacePanel.js';
 
 export function SidePanel() {
-  const sel = useStore((s) => s.selection);
-  const ns = useStore((s) =>
+  const sel = useUi((s) => s.selection);
+  const ns = useLive((s) =>
     sel?.kind === 'namespace' ? s.live?.topology.namespaces.find((n) => n.id === sel.id) : undefined,
   );
-  const iface = useStore((s) =>
+  const iface = useLive((s) =>
     sel?.kind === 'interface' ? s.live?.topology.interfaces.find((i) => i.id === sel.id) : undefined,
   );
   if (!sel) return null;
@@ -18,7 +19,7 @@ export function SidePanel() {
         type="button"
         className="close"
         aria-label="Close panel"
-        onClick={() => useStore.getState().select(null)}
+        onClick={() => useUi.getState().select(null)}
       >
         ×
       </button>

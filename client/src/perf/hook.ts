@@ -1,18 +1,19 @@
 /**
  * A small read-only hook for benchmarks and tests: `window.__netnsExplorer.drawnAt` is the
  * performance.now() at which the first snapshot was drawn and fitted, `namespaces` the count in
- * the store. `epoch`/`seq` say which model the page holds (tests compare exports with
+ * the live model. `epoch`/`seq` say which model the page holds (tests compare exports with
  * `GET /api/topology` at the same seq), and `position(id)` gives a node's place in flow
  * coordinates, which unlike screen coordinates do not depend on the viewport (fit-to-view on load
  * zooms differently when the picture changed); `saved()` the dragged places kept for the next visit.
  */
 import type { XY } from '../graph/types.js';
 import type { PerfHook } from './hookTypes.js';
-import { loadPositions } from '../store/positions.js';
-import { useStore } from '../store/store.js';
+import { picture } from '../picture/picture.js';
+import { loadPositions } from '../picture/positions.js';
+import { liveModel } from '../sync/live.js';
 
 function position(id: string): XY | null {
-  const n = useStore.getState().nodes.find((x) => x.id === id);
+  const n = picture.store.getState().nodes.find((x) => x.id === id);
   return n ? { x: n.position.x, y: n.position.y } : null;
 }
 
@@ -28,10 +29,12 @@ const hook: PerfHook = {
 
 export function installPerfHook(): void {
   window.__netnsExplorer = hook;
-  useStore.subscribe((s) => {
+  liveModel.store.subscribe((s) => {
     hook.namespaces = s.live?.topology.namespaces.length ?? 0;
     hook.epoch = s.live?.epoch ?? null;
     hook.seq = s.live?.seq ?? null;
+  });
+  picture.store.subscribe((s) => {
     hook.layoutRuns = s.layoutRuns;
   });
 }

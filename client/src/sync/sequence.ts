@@ -1,6 +1,6 @@
 /**
- * Pure client side of the live protocol: what a message does to the local copy, and when the
- * client must ask for a fresh snapshot (a gap in seq or a new epoch).
+ * Pure client side of the live protocol: what a message does to the local copy, when the client
+ * must ask for a fresh snapshot (a gap in seq or a new epoch), and where a reconnect resumes.
  */
 import { applyDelta } from '../../../common/delta.js';
 import type { Topology } from '../../../common/model.js';
@@ -48,4 +48,26 @@ export function step(state: LiveState | null, msg: ServerMessage): Step {
 export function backoffDelay(attempt: number, random: number = Math.random()): number {
   const base = Math.min(30_000, 1000 * 2 ** Math.max(0, attempt));
   return Math.round(base / 2 + (base / 2) * random);
+}
+
+/** Where a reconnect picks the stream up: after the last message applied, in the same epoch. */
+export interface ResumePoint {
+  epoch: string;
+  lastSeq: number;
+}
+
+export function resumePoint(state: LiveState | null): ResumePoint | null {
+  return state ? { epoch: state.epoch, lastSeq: state.seq } : null;
+}
+
+/**
+ * The stream's URL, same origin (the auth cookie rides along). With a resume point the server
+ * replays only the deltas after it when its ring still holds them, and sends a snapshot only
+ * when it cannot (another epoch, or the gap is older than the ring).
+ */
+export function liveUrl(loc: Pick<Location, 'protocol' | 'host'>, resume: ResumePoint | null = null): string {
+  const base = `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/api/live`;
+  if (!resume) return base;
+  const q = new URLSearchParams({ epoch: resume.epoch, lastSeq: String(resume.lastSeq) });
+  return `${base}?${q.toString()}`;
 }

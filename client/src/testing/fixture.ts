@@ -1,6 +1,7 @@
 /** A small Figure 1 topology for unit tests: host with a bridge and two veth ports, two containers. */
 import type { Topology } from '../../../common/model.js';
-import { normalizeTopology, vethLinkId } from '../../../common/model.js';
+import { vethLinkId } from '../../../common/ids.js';
+import { normalizeTopology } from '../../../common/model.js';
 import { iface, ns, route } from '../../../common/testing/builders.js';
 
 export { iface, ns, route };

@@ -3,10 +3,11 @@ import { useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { search } from '../lib/search.js';
 import type { SearchHit } from '../lib/search.js';
-import { useStore } from '../store/store.js';
+import { useLive } from '../sync/live.js';
+import { useUi } from '../ui/uiStore.js';
 
 function go(hit: SearchHit): void {
-  useStore.getState().select({ kind: hit.kind, id: hit.id }, true);
+  useUi.getState().select({ kind: hit.kind, id: hit.id }, true);
 }
 
 export function SearchBox() {
@@ -19,7 +20,7 @@ export function SearchBox() {
     closing.current = null;
     setOpen(true);
   };
-  const topology = useStore((s) => s.live?.topology);
+  const topology = useLive((s) => s.live?.topology);
   const hits = useMemo(() => (topology && q ? search(topology, q, 12) : []), [topology, q]);
 
   const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
@@ -28,7 +29,7 @@ export function SearchBox() {
       setOpen(false);
     } else if (e.key === 'Escape') {
       setOpen(false);
-      useStore.getState().setHit(null);
+      useUi.getState().setHit(null);
     }
   };
 

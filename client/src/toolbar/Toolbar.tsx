@@ -1,7 +1,8 @@
 /** Top bar: title, connection status, search, filters, loopback toggle, layout and export. */
 import type { NamespaceKind } from '../../../common/model.js';
-import { useStore } from '../store/store.js';
-import type { ConnState } from '../store/store.js';
+import { picture, usePicture } from '../picture/picture.js';
+import { liveModel, useLive } from '../sync/live.js';
+import type { ConnState } from '../sync/liveModel.js';
 import { exportImage, exportModel } from './exporters.js';
 import { SearchBox } from './SearchBox.js';
 
@@ -14,9 +15,11 @@ const CONN_TEXT: Record<ConnState, string> = {
 };
 
 function Status() {
-  const conn = useStore((s) => s.conn);
-  const errors = useStore((s) => s.errors);
-  const counts = useStore((s) =>
+  const conn = useLive((s) => s.conn);
+  const serverErrors = useLive((s) => s.errors);
+  const layoutErrors = usePicture((s) => s.errors);
+  const errors = [...serverErrors, ...layoutErrors];
+  const counts = useLive((s) =>
     s.live ? `${s.live.topology.namespaces.length} ns · ${s.live.topology.interfaces.length} if` : '',
   );
   return (
@@ -36,8 +39,8 @@ function Status() {
 }
 
 function Filters() {
-  const view = useStore((s) => s.view);
-  const { toggleKind, setShowLoopback } = useStore.getState();
+  const view = usePicture((s) => s.view);
+  const { toggleKind, setShowLoopback } = picture;
   return (
     <div className="filters" role="group" aria-label="Filters">
       {KINDS.map((k) => (
@@ -72,7 +75,7 @@ function Exports() {
         type="button"
         data-testid="relayout"
         title="Lay everything out again (forgets dragged positions)"
-        onClick={() => useStore.getState().relayout()}
+        onClick={() => picture.relayout()}
       >
         Re-layout
       </button>
@@ -86,7 +89,7 @@ function Exports() {
         type="button"
         data-testid="export-json"
         onClick={() => {
-          const t = useStore.getState().live?.topology;
+          const t = liveModel.store.getState().live?.topology;
           if (t) exportModel(t);
         }}
       >

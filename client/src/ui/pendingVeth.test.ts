@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../../common/model.js';
-import { vethLinkId } from '../../../common/model.js';
+import { vethLinkId } from '../../../common/ids.js';
 import { figure1, iface } from '../testing/fixture.js';
 import {
   PENDING_EDGE_PREFIX,

@@ -1,31 +1,13 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { figure1, iface } from '../testing/fixture.js';
-import { EMPTY_LAYOUT, elkLayout, fitBox, placeStable, separateChildren } from './layout.js';
+import { elkLayout } from './elkGraph.js';
+import { EMPTY_LAYOUT, fitBox, placeStable, separateChildren } from './placement.js';
 import { buildStructure } from './structure.js';
 import type { ViewOptions } from './types.js';
 
 const elk = new ELK();
 const view: ViewOptions = { showLoopback: false, hiddenKinds: new Set() };
-
-describe('elkLayout', () => {
-  it('places every box and interface, interfaces inside their box', async () => {
-    const s = buildStructure(figure1(), view);
-    const l = await elkLayout(s, elk);
-    for (const n of s.namespaces) {
-      const size = l.size[n.id]!;
-      expect(l.pos[n.id]).toBeDefined();
-      for (const c of n.children) {
-        const p = l.pos[c.id]!;
-        expect(p.x).toBeGreaterThanOrEqual(0);
-        expect(p.x + c.w).toBeLessThanOrEqual(size.w + 0.5);
-        expect(p.y + c.h).toBeLessThanOrEqual(size.h + 0.5);
-      }
-    }
-    // Figure 1: containers above the host.
-    expect(l.pos['ns-2']!.y).toBeLessThan(l.pos['ns-1']!.y);
-  });
-});
 
 describe('placeStable', () => {
   it('keeps what is on screen when an interface and a namespace are added', async () => {

@@ -4,6 +4,7 @@
  * Pure; the canvas supplies absolute boxes of the interface nodes.
  */
 import type { Interface } from '../../../common/model.js';
+import { isLoopback } from '../model/interface.js';
 
 export interface DropCandidate {
   iface: Interface;
@@ -61,8 +62,7 @@ export function dropVerdict(
   }
   if (dragged.kind === 'bridge')
     return refuse(`${dragged.name} is a bridge: a bridge cannot be a port of ${target.name}`);
-  if (dragged.kind === 'loopback' || dragged.name === 'lo')
-    return refuse(`the loopback interface cannot be attached to a bridge`);
+  if (isLoopback(dragged)) return refuse(`the loopback interface cannot be attached to a bridge`);
   if (dragged.master === target.id) return refuse(`${dragged.name} is already a port of ${target.name}`);
   return { kind: 'attach', target: target.id, bridge: target };
 }

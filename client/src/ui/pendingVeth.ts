@@ -5,7 +5,7 @@
  */
 import type { Edge } from '@xyflow/react';
 import type { Topology } from '../../../common/model.js';
-import { vethLinkId } from '../../../common/model.js';
+import { vethLinkId } from '../../../common/ids.js';
 import type { FlowEdge } from '../graph/types.js';
 
 export interface VethEnd {

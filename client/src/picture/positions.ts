@@ -35,3 +35,16 @@ export function clearPositions(): void {
     // Nothing to clear.
   }
 }
+
+/** Where dragged places are kept; the page uses localStorage, tests an in-memory record. */
+export interface SavedPositions {
+  load(): Record<string, XY>;
+  save(p: Record<string, XY>): void;
+  clear(): void;
+}
+
+export const browserPositions: SavedPositions = {
+  load: loadPositions,
+  save: savePositions,
+  clear: clearPositions,
+};

@@ -1,4 +1,5 @@
 /** Which drawn things a delta touched (routes count for their namespace box). Pure. */
+import { namespaceOfRoute } from '../../../common/ids.js';
 import type { DeltaOp } from '../../../common/protocol.js';
 
 export function changedDrawIds(ops: readonly DeltaOp[]): string[] {
@@ -6,8 +7,8 @@ export function changedDrawIds(ops: readonly DeltaOp[]): string[] {
   for (const o of ops) {
     if (o.op === 'put') ids.add(o.entity === 'route' ? o.value.namespace : o.value.id);
     else if (o.entity === 'route') {
-      const m = /^rt-(\d+):/.exec(o.id);
-      if (m) ids.add(`ns-${m[1]}`);
+      const ns = namespaceOfRoute(o.id);
+      if (ns) ids.add(ns);
     } else ids.add(o.id);
   }
   return [...ids];

@@ -4,7 +4,7 @@
  * The pure rules live in pendingVeth.ts and ifaceDrop.ts; this is the thin shell with timers.
  */
 import { create } from 'zustand';
-import { useStore } from './store.js';
+import { liveModel } from '../sync/live.js';
 import {
   createdPending,
   failPending,
@@ -58,21 +58,23 @@ export const useInteraction = create<InteractionState>()((set, get) => ({
   },
 }));
 
-/** Re-checks pending edges against the topology now, and again when the next one times out. */
+/**
+ * Re-checks pending edges against the topology now, and again when the next one times out.
+ * Every snapshot or delta may bring the awaited edge: the page calls this when the model changes.
+ */
+export function settlePendingVeths(): void {
+  if (useInteraction.getState().pendingVeths.length > 0) settle();
+}
+
 function settle(): void {
   const { pendingVeths } = useInteraction.getState();
   const now = Date.now();
-  const kept = settlePending(pendingVeths, useStore.getState().live?.topology, now);
+  const kept = settlePending(pendingVeths, liveModel.store.getState().live?.topology, now);
   if (kept !== pendingVeths) useInteraction.setState({ pendingVeths: kept });
   clearTimeout(settleTimer);
   const due = nextDeadline(kept);
   if (due !== null) settleTimer = setTimeout(settle, Math.max(0, due - now) + 10);
 }
-
-// Every snapshot or delta may bring the awaited edge.
-useStore.subscribe((s, prev) => {
-  if (s.live !== prev.live && useInteraction.getState().pendingVeths.length > 0) settle();
-});
 
 /**
  * Runs a veth creation request with its pending edge on the canvas: drawn at once, removed when

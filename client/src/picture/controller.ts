@@ -1,0 +1,229 @@
+/**
+ * The picture controller: topology -> structure -> layout -> stable placement -> React Flow
+ * nodes and edges. It runs ELK for the first picture and for Re-layout (one run at a time, the
+ * newest ticket wins), draws an instant grid for large pictures, keeps dragged places (saved for
+ * the next visit), snaps dragged interfaces back home and briefly marks what a delta changed.
+ * A plain object over a vanilla store: no React, no module state, the ELK engine, the position
+ * storage and the timer are handed in, so tests drive it directly.
+ */
+import { applyEdgeChanges, applyNodeChanges } from '@xyflow/react';
+import type { EdgeChange, EdgeSelectionChange, NodeChange } from '@xyflow/react';
+import { createStore } from 'zustand/vanilla';
+import type { StoreApi } from 'zustand/vanilla';
+import type { NamespaceKind, Topology } from '../../../common/model.js';
+import { LARGE_GRAPH, elkLayout } from '../graph/elkGraph.js';
+import type { LayoutEngine } from '../graph/elkGraph.js';
+import { gridLayout } from '../graph/grid.js';
+import { mergeEdges, mergeNodes } from '../graph/merge.js';
+import { EMPTY_LAYOUT, placeStable } from '../graph/placement.js';
+import { buildStructure } from '../graph/structure.js';
+import type { Structure } from '../graph/structure.js';
+import { toFlow } from '../graph/toFlow.js';
+import type { FlowEdge, FlowNode, Layout, ViewOptions, XY } from '../graph/types.js';
+import { childDrag } from './childDrag.js';
+import type { SavedPositions } from './positions.js';
+
+export interface PictureState {
+  view: ViewOptions;
+  structure: Structure;
+  layout: Layout;
+  /** Layouts adopted so far (the first picture, then every Re-layout). */
+  layoutRuns: number;
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  /** Ids drawn highlighted for a moment after a delta changed them. */
+  changed: ReadonlySet<string>;
+  /** The search hit, drawn highlighted until the next search. */
+  hit: string | null;
+  /** Layout failures (ELK threw), shown with the server's errors. */
+  errors: string[];
+}
+
+export interface PictureDeps {
+  engine: LayoutEngine;
+  saved: SavedPositions;
+  /** setTimeout, or a fake in tests. */
+  later?: (fn: () => void, ms: number) => void;
+}
+
+export interface Picture {
+  store: StoreApi<PictureState>;
+  /** A new copy of the live topology; `changed` are the drawn ids a delta touched. */
+  showTopology(t: Topology, changed?: readonly string[]): void;
+  setShowLoopback(show: boolean): void;
+  toggleKind(kind: NamespaceKind): void;
+  setHit(id: string | null): void;
+  /** Forgets dragged places (also the saved ones) and runs ELK over everything. */
+  relayout(): void;
+  onNodesChange(changes: NodeChange<FlowNode>[]): void;
+  onEdgesChange(changes: EdgeChange[]): void;
+}
+
+/** How long a changed thing stays highlighted. */
+export const FLASH_MS = 2000;
+
+export function createPicture(deps: PictureDeps): Picture {
+  const later = deps.later ?? ((fn: () => void, ms: number) => void setTimeout(fn, ms));
+  const store = createStore<PictureState>()(() => ({
+    view: { showLoopback: false, hiddenKinds: new Set() },
+    structure: { namespaces: [], edges: [], key: '' },
+    layout: EMPTY_LAYOUT,
+    layoutRuns: 0,
+    nodes: [],
+    edges: [],
+    changed: new Set(),
+    hit: null,
+    errors: [],
+  }));
+  const get = store.getState;
+  const set = store.setState;
+  let topology: Topology | null = null;
+  let userPos: Record<string, XY> = deps.saved.load();
+  let ticket = 0;
+  let elkRunning = false;
+  /** Where dragged interfaces came from: they snap back there at the end (see childDrag). */
+  const childHome = new Map<string, XY>();
+
+  /** Re-derives nodes and edges, keeping unchanged objects (structural sharing). */
+  function rebuild(): void {
+    const s = get();
+    if (!topology) return;
+    const flow = toFlow(topology, s.structure, s.layout, { changed: s.changed, hit: s.hit });
+    set({ nodes: mergeNodes(s.nodes, flow.nodes), edges: mergeEdges(s.edges, flow.edges) });
+  }
+
+  /**
+   * On a structural change: places new things at once next to what is on screen (pure, no
+   * jumps), and runs ELK only for the first picture or a requested re-layout. One ELK run at a
+   * time; its result is merged into whatever the structure is when it lands, so a busy machine
+   * whose namespaces churn every second cannot starve the first layout.
+   */
+  function restructure(force = false): void {
+    const s = get();
+    if (!topology) return;
+    const structure = buildStructure(topology, s.view);
+    const placedAny = structure.namespaces.some((n) => s.layout.pos[n.id]);
+    if (!force && !placedAny && !elkRunning && structure.namespaces.length > LARGE_GRAPH) {
+      // ELK needs seconds for hundreds of boxes: draw an instant grid instead (Re-layout runs ELK).
+      set({ structure });
+      adopt(gridLayout(structure), false);
+      return;
+    }
+    if (force || (!placedAny && !elkRunning)) {
+      set({ structure });
+      rebuild();
+      runElk(force);
+      return;
+    }
+    if (structure.key === s.structure.key || elkRunning) set({ structure });
+    else set({ structure, layout: placeStable(s.layout, EMPTY_LAYOUT, structure) });
+    rebuild();
+  }
+
+  function runElk(force: boolean): void {
+    const mine = ++ticket;
+    elkRunning = true;
+    void elkLayout(get().structure, deps.engine)
+      .then(
+        (fresh) => {
+          if (mine === ticket) adopt(fresh, force);
+        },
+        (err: unknown) => {
+          if (mine === ticket) set({ errors: [...get().errors, `layout failed: ${String(err)}`] });
+        },
+      )
+      .finally(() => {
+        if (mine === ticket) elkRunning = false;
+      });
+  }
+
+  /** Merges a fresh layout into what is on screen; user-dragged places win. */
+  function adopt(fresh: Layout, force: boolean): void {
+    const cur = get();
+    const merged = placeStable(force ? EMPTY_LAYOUT : cur.layout, fresh, cur.structure);
+    const boxes = new Set(cur.structure.namespaces.map((n) => n.id));
+    // Only boxes keep a user's place (older versions also stored interface places).
+    for (const [id, p] of Object.entries(userPos)) if (boxes.has(id) && merged.pos[id]) merged.pos[id] = p;
+    set({ layout: merged, layoutRuns: cur.layoutRuns + 1 });
+    rebuild();
+  }
+
+  function flash(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    set({ changed: new Set([...get().changed, ...ids]) });
+    later(() => {
+      const left = new Set(get().changed);
+      for (const id of ids) left.delete(id);
+      set({ changed: left });
+      rebuild();
+    }, FLASH_MS);
+  }
+
+  function setView(view: ViewOptions): void {
+    set({ view });
+    restructure();
+  }
+
+  return {
+    store,
+    showTopology(t, changed = []) {
+      topology = t;
+      flash(changed);
+      restructure();
+    },
+    setShowLoopback(showLoopback) {
+      setView({ ...get().view, showLoopback });
+    },
+    toggleKind(kind) {
+      const hiddenKinds = new Set(get().view.hiddenKinds);
+      if (hiddenKinds.has(kind)) hiddenKinds.delete(kind);
+      else hiddenKinds.add(kind);
+      setView({ ...get().view, hiddenKinds });
+    },
+    setHit(hit) {
+      set({ hit });
+      rebuild();
+    },
+    relayout() {
+      userPos = {};
+      deps.saved.clear();
+      restructure(true);
+    },
+    onNodesChange(changes) {
+      let moved = false;
+      let pos: Layout['pos'] | null = null;
+      const nodes = get().nodes;
+      const isChild = (id: string) => !!nodes.find((n) => n.id === id)?.parentId;
+      const applied = changes.map((c) => {
+        if (c.type !== 'position' || !c.position) return c;
+        pos ??= { ...get().layout.pos };
+        if (isChild(c.id)) {
+          const drag = childDrag(
+            { position: c.position, dragging: c.dragging },
+            pos[c.id],
+            childHome.get(c.id),
+          );
+          if (drag.home) childHome.set(c.id, drag.home);
+          else childHome.delete(c.id);
+          pos[c.id] = drag.position;
+          return { ...c, position: drag.position };
+        }
+        pos[c.id] = c.position;
+        if (!c.dragging) {
+          userPos = { ...userPos, [c.id]: c.position };
+          moved = true;
+        }
+        return c;
+      });
+      if (pos) set({ layout: { ...get().layout, pos } });
+      set({ nodes: applyNodeChanges(applied, get().nodes) });
+      if (moved) deps.saved.save(userPos);
+    },
+    onEdgesChange(changes) {
+      // Only selection is the canvas's to change; removals go through the actions API, and
+      // pending edges are not in the picture (the canvas adds them).
+      const allowed = changes.filter((c): c is EdgeSelectionChange => c.type === 'select');
+      if (allowed.length) set({ edges: applyEdgeChanges<FlowEdge>(allowed, get().edges) });
+    },
+  };
+}
