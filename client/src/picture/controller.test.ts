@@ -146,6 +146,28 @@ describe('picture controller', () => {
     expect(pic.store.getState().layout.pos['if-2-13']).toEqual(home);
   });
 
+  it('does not let a change during an interface drag push its siblings away from the pointer', async () => {
+    const elk = heldElk();
+    const pic = createPicture({ engine: elk.engine, saved: memory() });
+    const t = figure1();
+    pic.showTopology(t);
+    await elk.release(0);
+    const before = { ...pic.store.getState().layout.pos };
+    const eth0 = before['if-1-2']!;
+    // The veth end hovers just above eth0 (as when dropping it onto a bridge there) ...
+    const over = { x: eth0.x, y: eth0.y - 5 };
+    pic.onNodesChange([{ type: 'position', id: 'if-1-14', position: over, dragging: true }]);
+    // ... when another namespace appears: a placement over the whole picture.
+    pic.showTopology({ ...t, namespaces: [...t.namespaces, ns(9, 'named', 'late')] }, ['ns-9']);
+    const during = pic.store.getState().layout.pos;
+    expect(during['ns-9']).toBeDefined();
+    expect(during['if-1-14']).toEqual(over);
+    for (const id of ['if-1-2', 'if-1-3', 'if-1-16', 'ns-1']) expect(during[id]).toEqual(before[id]);
+    pic.onNodesChange([{ type: 'position', id: 'if-1-14', position: over, dragging: false }]);
+    const after = pic.store.getState().layout.pos;
+    for (const id of ['if-1-14', 'if-1-2', 'if-1-3', 'if-1-16']) expect(after[id]).toEqual(before[id]);
+  });
+
   it('draws a large picture at once from the grid, without ELK', () => {
     const elk = heldElk();
     const pic = createPicture({ engine: elk.engine, saved: memory() });

@@ -116,7 +116,7 @@ export function createPicture(deps: PictureDeps): Picture {
       return;
     }
     if (structure.key === s.structure.key || elkRunning) set({ structure });
-    else set({ structure, layout: placeStable(s.layout, EMPTY_LAYOUT, structure) });
+    else set({ structure, layout: place(s.layout, EMPTY_LAYOUT, structure) });
     rebuild();
   }
 
@@ -137,10 +137,27 @@ export function createPicture(deps: PictureDeps): Picture {
       });
   }
 
+  /**
+   * Stable placement over where things are when nothing is dragged: an interface being dragged
+   * counts at its home (at the pointer it would push its siblings away for good, as if it had
+   * grown), and is drawn at the pointer again afterwards.
+   */
+  function place(prev: Layout, fresh: Layout, structure: Structure): Layout {
+    if (childHome.size === 0) return placeStable(prev, fresh, structure);
+    const pos = { ...prev.pos };
+    for (const [id, home] of childHome) if (pos[id]) pos[id] = home;
+    const out = placeStable({ pos, size: prev.size }, fresh, structure);
+    for (const id of childHome.keys()) {
+      const pointer = prev.pos[id];
+      if (pointer && out.pos[id]) out.pos[id] = pointer;
+    }
+    return out;
+  }
+
   /** Merges a fresh layout into what is on screen; user-dragged places win. */
   function adopt(fresh: Layout, force: boolean): void {
     const cur = get();
-    const merged = placeStable(force ? EMPTY_LAYOUT : cur.layout, fresh, cur.structure);
+    const merged = place(force ? EMPTY_LAYOUT : cur.layout, fresh, cur.structure);
     const boxes = new Set(cur.structure.namespaces.map((n) => n.id));
     // Only boxes keep a user's place (older versions also stored interface places).
     for (const [id, p] of Object.entries(userPos)) if (boxes.has(id) && merged.pos[id]) merged.pos[id] = p;
