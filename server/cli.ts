@@ -14,7 +14,7 @@ async function main(): Promise<number> {
     case 'lab':
       return (await import('./lab/labCommand.js')).main(rest);
     case 'serve':
-      return (await import('./live/serveCommand.js')).main(rest);
+      return (await import('./serveCommand.js')).main(rest);
     case '--help':
     case '-h':
     case 'help':
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
       );
       return 0;
     default:
-      return (await import('./live/serveCommand.js')).main(first === undefined ? [] : [first, ...rest]);
+      return (await import('./serveCommand.js')).main(first === undefined ? [] : [first, ...rest]);
   }
 }
 

@@ -9,8 +9,8 @@ vi.setConfig({ testTimeout: 300_000 });
 import { cleanupPrefix, ipJson, sh, uniquePrefix } from '../../test/kernel.js';
 import { ifId, nsId, parseNsId } from '../../common/ids.js';
 import { onSpawn } from '../exec/run.js';
-import type { Kit } from './kit.js';
-import { startKit } from './kit.js';
+import type { Kit } from './testing/kit.js';
+import { startKit } from './testing/kit.js';
 
 const P = uniquePrefix('ac');
 const NA = `${P}a`;

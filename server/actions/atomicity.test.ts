@@ -12,8 +12,8 @@ import { nsId } from '../../common/ids.js';
 import { onSpawn } from '../exec/run.js';
 import { ActionContext } from './context.js';
 import { createBridge } from './iface.js';
-import type { Kit } from './kit.js';
-import { kernelState, startKit } from './kit.js';
+import type { Kit } from './testing/kit.js';
+import { kernelState, startKit } from './testing/kit.js';
 import { vethRequest } from '../../common/api.js';
 import { createVeth } from './veth.js';
 

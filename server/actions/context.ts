@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { IP, NSENTER, run } from '../exec/run.js';
-import type { Interface, Namespace, NamespaceKind, Topology } from '../../common/model.js';
+import type { ModelAccess } from '../modelAccess.js';
+import type { Interface, Namespace, NamespaceKind } from '../../common/model.js';
 import { AuditLog, type CommandRecord, type Made } from './audit.js';
 import { ActionError, conflict, forbidden, ipFailure, notFound } from './errors.js';
 import { IntentJournal } from './intents.js';
@@ -14,18 +15,13 @@ export const TAG_PREFIX = 'netns-explorer:';
 /** Routes netns-explorer adds carry this protocol number, so it can tell them apart. */
 export const ROUTE_PROTO = '252';
 
-export interface ActionDepsCore {
+/** The model access (getTopology, namespacePath, onKernelChanged) plus the server's settings. */
+export interface ActionDepsCore extends ModelAccess {
   readOnly: boolean;
   allowHostChanges: boolean;
   auditLogPath: string;
   /** Intent journal (crash recovery); default `<auditLogPath>.intents`, none if the log is a device. */
   intentLogPath?: string;
-  /** Latest model the server holds. */
-  getTopology(): Topology;
-  /** Path nsenter/ip can use for a namespace id, null if unknown. */
-  namespacePath(id: string): string | null;
-  /** Ask the live server to refresh these namespaces now. */
-  onKernelChanged(nsIds: string[]): void;
 }
 
 export interface NsRef {

@@ -11,8 +11,8 @@ vi.setConfig({ testTimeout: 300_000 });
 import { cleanupPrefix, sh, uniquePrefix } from '../../test/kernel.js';
 import { nsId } from '../../common/ids.js';
 import { onSpawn } from '../exec/run.js';
-import type { Kit } from './kit.js';
-import { kernelState, startKit } from './kit.js';
+import type { Kit } from './testing/kit.js';
+import { kernelState, startKit } from './testing/kit.js';
 import { isIfName, NETNS_NAME_RE } from '../../common/api.js';
 import { canonicalCidr, canonicalNetwork, parseAddr } from './validate.js';
 

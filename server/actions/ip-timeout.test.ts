@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { nsId } from '../../common/ids.js';
 import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
 import { ActionContext, DEFAULT_TOOLS } from './context.js';
-import { fixtureTopology } from './crashChild.js';
+import { fixtureTopology } from './testing/crashChild.js';
 import { createVeth } from './veth.js';
 
 vi.setConfig({ testTimeout: 300_000 });

@@ -7,7 +7,7 @@
  * No other untagged device is ever touched; ops still running in a live process are left alone.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import type { Topology } from '../../common/model.js';
+import type { ModelAccess } from '../modelAccess.js';
 import type { AuditRecord } from './audit.js';
 import type { IpTools, NsRef } from './context.js';
 import { ActionContext, Op, TAG_PREFIX } from './context.js';
@@ -16,13 +16,13 @@ import type { OpJournalState } from './intents.js';
 import { writerAlive } from './intents.js';
 import { writeAudit } from './perform.js';
 import { recoverFromIntents } from './recoveryIntents.js';
+import type { RecoveryReport } from './recoveryReport.js';
 
-export interface RecoveryDeps {
+/** The model access (the refresh request optional) and where the journals are. */
+export interface RecoveryDeps
+  extends Pick<ModelAccess, 'getTopology' | 'namespacePath'>, Partial<Pick<ModelAccess, 'onKernelChanged'>> {
   auditLogPath: string;
   intentLogPath?: string;
-  getTopology(): Topology;
-  namespacePath(id: string): string | null;
-  onKernelChanged?(nsIds: string[]): void;
 }
 
 export interface RecoveryOptions {
@@ -33,29 +33,6 @@ export interface RecoveryOptions {
   unknownOps?: 'delete' | 'keep';
   /** Test seam: stub binaries / timeout. */
   tools?: IpTools;
-}
-
-export interface RecoveredDevice {
-  namespace: string;
-  name: string;
-  op: string;
-}
-
-export interface RecoveryReport {
-  /** Set when nothing was examined, and why (no journal). */
-  skipped?: string;
-  deleted: RecoveredDevice[];
-  kept: Array<RecoveredDevice & { reason: string }>;
-  failed: Array<RecoveredDevice & { error: string }>;
-  /**
-   * Left by a crashed op but not provably ours, so reported and never deleted: an untagged device
-   * with an intent's name but another MAC (or an alias set since, or an intent written before
-   * MACs were recorded), or the named namespace of a crashed `ip netns add` (`namespace` is its id).
-   * Untagged devices whose name, namespace and MAC match the intent are deleted instead.
-   */
-  suspects: RecoveredDevice[];
-  /** Unfinished intents closed as `recovered`. */
-  closedIntents: string[];
 }
 
 /** Op ids in the audit log, and which of them succeeded. */

@@ -16,7 +16,7 @@ import { ActionError } from './errors.js';
 import type { IntentEnd, IntentRecord, OpJournalState } from './intents.js';
 import { writerAlive } from './intents.js';
 import { sameMac } from './mac.js';
-import type { RecoveredDevice, RecoveryReport } from './recovery.js';
+import type { RecoveredDevice, RecoveryReport } from './recoveryReport.js';
 import { RUN_NETNS } from './namespaces.js';
 import { NETNS_NAME_RE } from '../../common/api.js';
 

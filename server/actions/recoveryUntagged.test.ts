@@ -8,11 +8,11 @@
 import { appendFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sh, uniquePrefix } from '../../test/kernel.js';
-import type { CrashHarness } from './crashHarness.js';
-import { linkIn as link, startCrashHarness } from './crashHarness.js';
+import type { CrashHarness } from './testing/crashHarness.js';
+import { linkIn as link, startCrashHarness } from './testing/crashHarness.js';
 import type { IntentRecord } from './intents.js';
 import { IntentJournal } from './intents.js';
-import { kernelState } from './kit.js';
+import { kernelState } from './testing/kit.js';
 import { recoverOrphans } from './recovery.js';
 
 vi.setConfig({ testTimeout: 300_000 });

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IP, NSENTER, onSpawn, run } from '../exec/run.js';
 import { READ_BATCH, parseBatch } from './ipParse.js';
 import { ReadServer } from './readServer.js';
-import { SERVE_SCRIPT, readNamespace, servable } from './reader.js';
+import { readNamespace } from './reader.js';
+import { SERVE_SCRIPT, servable } from './readScripts.js';
 import { cleanupPrefix, nsInode, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
 
 const prefix = uniquePrefix('rs');

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { IP, NSENTER, announce, startLongLived } from '../exec/run.js';
 import type { RunResult } from '../exec/run.js';
-import { SERVE_SCRIPT, servable } from './reader.js';
+import { SERVE_SCRIPT, servable } from './readScripts.js';
 import type { DeviceAsk } from './deviceRead.js';
 
 const START = /^@@nx ([0-9]+)$/;

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Namespace } from '../../common/model.js';
 import { namespacePath } from './index.js';
-import { CHUNK_SCRIPT, splitSections } from './reader.js';
+import { splitSections } from './reader.js';
+import { CHUNK_SCRIPT } from './readScripts.js';
 
 describe('chunk output sections', () => {
   it('attributes each namespace its own lines and exit status', () => {

@@ -6,6 +6,7 @@ import { access } from 'node:fs/promises';
 import express from 'express';
 import type { Request, Response } from 'express';
 import { isNsId } from '../../common/ids.js';
+import type { ModelAccess } from '../modelAccess.js';
 import { CommandError, NSENTER, runOk } from '../exec/run.js';
 import { countIptablesRules, countNftRules, parseSs } from './parse.js';
 
@@ -13,10 +14,8 @@ const SS = '/usr/bin/ss';
 const NFT = '/usr/sbin/nft';
 const IPTABLES_SAVE = '/usr/sbin/iptables-save';
 
-export interface InspectDeps {
-  /** A path that denotes the namespace (nsfs mount or /proc/PID/ns/net), or null when unknown. */
-  namespacePath(id: string): string | null;
-}
+/** Of the model access, only the path of a namespace (nsfs mount or /proc/PID/ns/net). */
+export type InspectDeps = Pick<ModelAccess, 'namespacePath'>;
 
 function fail(res: Response, status: number, code: string, message: string): void {
   res.status(status).json({ error: { code, message } });

@@ -13,8 +13,8 @@ import { httpGet } from './hostOps.js';
 import { STATE_FILE } from './plan.js';
 import { labStateSchema } from './state.js';
 import type { LabState } from './state.js';
-import { ipv4, lab, labWithin } from './labTestKit.js';
-import type { Addr, Link, Route } from './labTestKit.js';
+import { ipv4, lab, labWithin } from './testing/labTestKit.js';
+import type { Addr, Link, Route } from './testing/labTestKit.js';
 
 const missing = dockerMissing();
 const inCi = !!process.env.CI && !['0', 'false'].includes(process.env.CI.toLowerCase());

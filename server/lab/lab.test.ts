@@ -16,8 +16,8 @@ import { STATE_FILE } from './plan.js';
 import { procInfo } from './procs.js';
 import { labStateSchema } from './state.js';
 import type { LabState } from './state.js';
-import { hostBaseline, ipv4, lab } from './labTestKit.js';
-import type { Addr, Link, Route } from './labTestKit.js';
+import { hostBaseline, ipv4, lab } from './testing/labTestKit.js';
+import type { Addr, Link, Route } from './testing/labTestKit.js';
 
 describe('netns-explorer lab (process mode)', () => {
   const prefix = uniquePrefix('lt');

@@ -1,7 +1,7 @@
 /**
  * Turns "something changed in namespace X" requests into discovery refreshes: bursts are
  * coalesced into one refresh (a short window), one refresh runs at a time and the latest request
- * wins; the result is diffed against what clients have and published as one delta.
+ * wins; the result is diffed against what clients have (the sink holds it) and published as one delta.
  */
 import type { Topology } from '../../common/model.js';
 import { normalizeTopology } from '../../common/model.js';
@@ -15,7 +15,7 @@ import type {
   SchedulerSink,
 } from './schedulerTypes.js';
 import { describeRefresh, introducesUnresolved, sameFlags } from './schedulerTypes.js';
-import type { MonitorDevice } from './monitor.js';
+import type { MonitorDevice } from '../events/monitor.js';
 
 export class RefreshScheduler {
   private inodes = new Set<number>();
@@ -36,22 +36,20 @@ export class RefreshScheduler {
   /** When the oldest request the next refresh answers was made (for the verbose log). */
   private askedAt: number | null = null;
   private stopped = false;
-  private current: Topology;
   private readonly log: (line: string) => void;
 
   constructor(
     private readonly discovery: Pick<LiveDiscovery, 'full' | 'refresh'> &
       Partial<Pick<LiveDiscovery, 'ensureHostNsids'>>,
-    initial: LiveDiscoveryResult,
     private readonly sink: SchedulerSink,
     private readonly opts: SchedulerOptions = {},
   ) {
-    this.current = normalizeTopology(initial.topology);
     this.log = opts.log ?? (() => {});
   }
 
+  /** The model as published (held by the sink, not here: one copy). */
   get topology(): Topology {
-    return this.current;
+    return this.sink.current();
   }
 
   /** Re-read these namespaces (the namespace list is re-read too, cheaply). */
@@ -226,11 +224,9 @@ export class RefreshScheduler {
     this.sink.hostNsids(result.hostNsids);
     let published = reason ? `reset (${reason})` : 'no change';
     if (reason) {
-      this.current = next;
       this.sink.reset(next, reason);
     } else {
-      const ops = diffTopology(this.current, next);
-      this.current = next;
+      const ops = diffTopology(this.sink.current(), next);
       if (ops) {
         this.sink.delta(ops, next);
         published = `${ops.length} operation${ops.length === 1 ? '' : 's'}`;
@@ -290,7 +286,7 @@ export class RefreshScheduler {
     const mapOwed = early.newWithoutHost !== undefined && !this.discovery.ensureHostNsids;
     const hostWanted = others.length < inodes.length || mapOwed;
     if (!hostWanted) return { result: early, hostLater: false };
-    if (introducesUnresolved(this.current, early.topology)) {
+    if (introducesUnresolved(this.sink.current(), early.topology)) {
       return { result: await this.discovery.refresh([host], { reuseScan: true }), hostLater: false };
     }
     return { result: early, hostLater: true };

@@ -10,10 +10,10 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IP, onSpawn, run } from '../exec/run.js';
 import { FailureLimiter, Secrets } from './security.js';
-import type { ServeOptions } from './options.js';
-import { startServer } from './server.js';
-import type { RunningServer } from './server.js';
-import { fakeDiscovery, LiveClient, rawStatus, testServeOptions, tryUpgrade } from './testHelpers.js';
+import type { ServeOptions } from '../serveOptions.js';
+import { startServer } from '../serve.js';
+import type { RunningServer } from '../serve.js';
+import { fakeDiscovery, LiveClient, rawStatus, testServeOptions, tryUpgrade } from '../testing/liveServer.js';
 import { pollUntil } from '../../test/kernel.js';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';

@@ -11,10 +11,10 @@ import { emptyTopology, normalizeTopology } from '../../common/model.js';
 import type { Topology } from '../../common/model.js';
 import { diffTopology } from '../../common/delta.js';
 import { pollUntil } from '../../test/kernel.js';
-import { FailureLimiter } from './security.js';
-import { startServer } from './server.js';
-import type { RunningServer } from './server.js';
-import { fakeDiscovery, LiveClient, testServeOptions } from './testHelpers.js';
+import { FailureLimiter } from '../http/security.js';
+import { startServer } from '../serve.js';
+import type { RunningServer } from '../serve.js';
+import { fakeDiscovery, LiveClient, testServeOptions } from '../testing/liveServer.js';
 import { nsId } from '../../common/ids.js';
 
 const TOKEN = 'slow-consumer-token-0123456789abcdef';

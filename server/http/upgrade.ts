@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { authorize } from './auth.js';
 import type { AuthContext } from './auth.js';
-import type { Hub } from './hub.js';
+import type { Hub } from '../hub/hub.js';
 import { checkHost, checkOrigin } from './security.js';
 
 export interface UpgradeContext extends AuthContext {

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { sh } from '../../test/kernel.js';
+import { sh } from '../../../test/kernel.js';
 
 const execFileP = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../..');

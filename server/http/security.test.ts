@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authorize } from './auth.js';
-import { isLoopback, parseServeArgs } from './options.js';
+import { isLoopback, parseServeArgs } from '../serveOptions.js';
 import {
   allowedHosts,
   allowedOrigins,

@@ -43,7 +43,10 @@ export interface LiveDiscovery {
   ensureHostNsids(inodes?: Iterable<number>): Promise<Map<number, number> | null | void>;
 }
 
+/** Where refreshes go: the hub, which holds the model as clients have it. */
 export interface SchedulerSink {
+  /** The model as published so far: the base of the next diff. */
+  current(): Topology;
   delta(ops: DeltaOp[], next: Topology): void;
   reset(next: Topology, reason: string): void;
   errors(errors: string[]): void;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { RefreshScheduler } from './scheduler.js';
 import type { HostDevice } from './schedulerTypes.js';
-import { FakeDiscovery, result, sink, topoWith } from './schedulerTestKit.js';
+import { FakeDiscovery, sink, topoWith } from './testing/schedulerTestKit.js';
 
 describe('RefreshScheduler requests', () => {
   it('shows new namespaces first, then gives them nsids and reads them again', async () => {
@@ -12,14 +12,9 @@ describe('RefreshScheduler requests', () => {
     const ensure = async (inodes?: Iterable<number>) => {
       order.push(`nsids for ${[...(inodes ?? [])].join(',')} after ${deltas.length} delta`);
     };
-    const sched = new RefreshScheduler(
-      Object.assign(d, { ensureHostNsids: ensure }),
-      result(topoWith([])),
-      s,
-      {
-        coalesceMs: 1,
-      },
-    );
+    const sched = new RefreshScheduler(Object.assign(d, { ensureHostNsids: ensure }), s, {
+      coalesceMs: 1,
+    });
     d.next = topoWith(['new']);
     sched.added([7]);
     await sched.idle();
@@ -37,7 +32,6 @@ describe('RefreshScheduler requests', () => {
       const { s } = sink();
       const sched = new RefreshScheduler(
         Object.assign(d, { ensureHostNsids: async () => map }),
-        result(topoWith([])),
         { ...s, hostNsids: (m) => maps.push(m) },
         { coalesceMs: 1, hostInode: 1, hostQuietMs: 1 },
       );
@@ -76,7 +70,6 @@ describe('RefreshScheduler requests', () => {
           return new Map([[3, 9]]);
         },
       }),
-      result(topoWith([])),
       { ...sink().s, hostNsids: (m) => maps.push(m) },
       { coalesceMs: 1, hostInode: 1, hostQuietMs: 1 },
     );
@@ -101,7 +94,6 @@ describe('RefreshScheduler requests', () => {
           return refresh(inodes);
         },
       }),
-      result(topoWith([])),
       sink().s,
       { coalesceMs: 5, hostInode: 1 },
     );
@@ -141,7 +133,6 @@ describe('RefreshScheduler requests', () => {
           return refresh(inodes);
         },
       }),
-      result(topoWith([])),
       sink().s,
       { coalesceMs: 1 },
     );
@@ -160,7 +151,7 @@ describe('RefreshScheduler requests', () => {
   it('with verbose, logs a line per refresh: what it read, the wait, the times, the operations', async () => {
     const lines: string[] = [];
     const d = new FakeDiscovery();
-    const sched = new RefreshScheduler(d, result(topoWith([])), sink().s, {
+    const sched = new RefreshScheduler(d, sink().s, {
       coalesceMs: 1,
       log: (l) => lines.push(l),
       verbose: true,
@@ -177,7 +168,7 @@ describe('RefreshScheduler requests', () => {
     );
     expect(lines[1]).toMatch(/^refresh 0 namespaces, re-list: .*: no change$/);
     const silent: string[] = [];
-    const plain = new RefreshScheduler(d, result(topoWith([])), sink().s, {
+    const plain = new RefreshScheduler(d, sink().s, {
       coalesceMs: 1,
       log: (l) => silent.push(l),
     });

@@ -7,14 +7,14 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pollUntil, sh } from '../../test/kernel.js';
+import { pollUntil, sh } from '../test/kernel.js';
 
 const CLI = ['--import', 'tsx', 'server/cli.ts'];
 const started: ChildProcess[] = [];
 
 function startCli(args: string[]): { child: ChildProcess; stdout: string[]; stderr: string[] } {
   const child = spawn(process.execPath, [...CLI, ...args], {
-    cwd: new URL('../..', import.meta.url).pathname,
+    cwd: new URL('..', import.meta.url).pathname,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

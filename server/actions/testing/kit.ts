@@ -10,10 +10,10 @@ import type { Server } from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import express from 'express';
-import type { Topology } from '../../common/model.js';
-import { createDiscovery, namespacePath } from '../discovery/index.js';
-import type { ActionDeps } from './router.js';
-import { actionsRouter } from './router.js';
+import type { Topology } from '../../../common/model.js';
+import { createDiscovery, namespacePath } from '../../discovery/index.js';
+import type { ActionDeps } from '../router.js';
+import { actionsRouter } from '../router.js';
 
 const execFileP = promisify(execFile);
 

@@ -9,13 +9,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nsId } from '../../common/ids.js';
-import { cleanupPrefix, ipJson, pollUntil, sh } from '../../test/kernel.js';
-import type { FreshLink } from './context.js';
+import { nsId } from '../../../common/ids.js';
+import { cleanupPrefix, ipJson, pollUntil, sh } from '../../../test/kernel.js';
+import type { FreshLink } from '../context.js';
 import type { CrashConfig } from './crashChild.js';
 import { fixtureTopology } from './crashChild.js';
-import type { RecoveryDeps } from './recovery.js';
-import { createDiscovery } from '../discovery/index.js';
+import type { RecoveryDeps } from '../recovery.js';
+import { createDiscovery } from '../../discovery/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 

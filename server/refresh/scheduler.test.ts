@@ -4,14 +4,14 @@ import { iface as makeIface } from '../../common/testing/builders.js';
 import { RefreshScheduler } from './scheduler.js';
 import { introducesUnresolved } from './schedulerTypes.js';
 import type { SchedulerSink } from './schedulerTypes.js';
-import { FakeDiscovery, result, sink, topoWith } from './schedulerTestKit.js';
+import { FakeDiscovery, sink, topoWith } from './testing/schedulerTestKit.js';
 import { pollUntil } from '../../test/kernel.js';
 
 describe('RefreshScheduler', () => {
   it('coalesces a burst into one refresh of the union, and publishes one delta', async () => {
     const d = new FakeDiscovery();
     const { s, deltas } = sink();
-    const sched = new RefreshScheduler(d, result(topoWith([])), s, { coalesceMs: 5 });
+    const sched = new RefreshScheduler(d, s, { coalesceMs: 5 });
     d.next = topoWith(['a', 'b']);
     for (let i = 0; i < 100; i++) sched.namespaces([i % 3]);
     await sched.idle();
@@ -26,7 +26,7 @@ describe('RefreshScheduler', () => {
     const d = new FakeDiscovery();
     d.gated = true;
     const { s } = sink();
-    const sched = new RefreshScheduler(d, result(topoWith([])), s, { coalesceMs: 1 });
+    const sched = new RefreshScheduler(d, s, { coalesceMs: 1 });
     sched.namespaces([1]);
     await pollUntil(() => d.calls.length === 1, 'first refresh');
     sched.namespaces([2]);
@@ -42,7 +42,7 @@ describe('RefreshScheduler', () => {
   it('a full read with a reason resets (new epoch); discovery failure retries a full read', async () => {
     const d = new FakeDiscovery();
     const { s, resets, deltas } = sink();
-    const sched = new RefreshScheduler(d, result(topoWith([])), s, { coalesceMs: 1, retryMs: 5 });
+    const sched = new RefreshScheduler(d, s, { coalesceMs: 1, retryMs: 5 });
     d.failNext = true;
     d.next = topoWith(['x']);
     sched.full('events lost');
@@ -65,7 +65,7 @@ describe('RefreshScheduler with the host read last', () => {
   it('publishes the other namespaces first, then reads the host', async () => {
     const d = new FakeDiscovery();
     const { s, deltas } = sink();
-    const sched = new RefreshScheduler(d, result(topoWith([])), s, { coalesceMs: 1, hostInode: 1 });
+    const sched = new RefreshScheduler(d, s, { coalesceMs: 1, hostInode: 1 });
     d.next = topoWith(['a']);
     const refresh = d.refresh;
     d.refresh = (inodes) => {
@@ -87,8 +87,8 @@ describe('RefreshScheduler with the host read last', () => {
 
   it('reads the host before publishing when the early read shows a new unresolved veth peer', async () => {
     const d = new FakeDiscovery();
-    const { s, deltas } = sink();
-    const sched = new RefreshScheduler(d, result(topoWith(['a'])), s, { coalesceMs: 1, hostInode: 1 });
+    const { s, deltas } = sink(topoWith(['a']));
+    const sched = new RefreshScheduler(d, s, { coalesceMs: 1, hostInode: 1 });
     d.next = withVeth(['a'], 'no interface 9 in ns-1');
     const refresh = d.refresh;
     d.refresh = (inodes) => {
@@ -117,7 +117,7 @@ describe('RefreshScheduler with the host read last', () => {
         if (n++ === 0) sched!.namespaces([3]); // arrives while the host read is owed
       },
     };
-    sched = new RefreshScheduler(d, result(topoWith([])), s2, { coalesceMs: 1, hostInode: 1 });
+    sched = new RefreshScheduler(d, s2, { coalesceMs: 1, hostInode: 1 });
     const refresh = d.refresh;
     d.refresh = (inodes) => {
       d.next = topoWith(['a', 'b', 'c'].slice(0, d.calls.length + 1));
@@ -141,7 +141,7 @@ describe('RefreshScheduler with the host read last', () => {
         if (more) sched!.namespaces([1, 3]); // changes here and in the host, back to back
       },
     };
-    sched = new RefreshScheduler(d, result(topoWith([])), s2, {
+    sched = new RefreshScheduler(d, s2, {
       coalesceMs: 1,
       hostInode: 1,
       hostMaxDeferMs: 20,
@@ -162,7 +162,7 @@ describe('RefreshScheduler with the host read last', () => {
   it('reads the host alone when only the host changed', async () => {
     const d = new FakeDiscovery();
     const { s } = sink();
-    const sched = new RefreshScheduler(d, result(topoWith([])), s, { coalesceMs: 1, hostInode: 1 });
+    const sched = new RefreshScheduler(d, s, { coalesceMs: 1, hostInode: 1 });
     sched.namespaces([1]);
     await sched.idle();
     expect(d.calls).toEqual([{ kind: 'refresh', inodes: [1] }]);

@@ -1,9 +1,9 @@
 /** Test doubles for the scheduler's tests: topologies, a gated fake discovery, a recording sink. */
-import { nsId } from '../../common/ids.js';
-import { emptyTopology, normalizeTopology } from '../../common/model.js';
-import type { Topology } from '../../common/model.js';
-import type { DeltaOp } from '../../common/protocol.js';
-import type { LiveDiscoveryResult, SchedulerSink } from './schedulerTypes.js';
+import { nsId } from '../../../common/ids.js';
+import { emptyTopology, normalizeTopology } from '../../../common/model.js';
+import type { Topology } from '../../../common/model.js';
+import type { DeltaOp } from '../../../common/protocol.js';
+import type { LiveDiscoveryResult, SchedulerSink } from '../schedulerTypes.js';
 
 export function topoWith(names: string[]): Topology {
   return normalizeTopology({
@@ -51,12 +51,21 @@ export class FakeDiscovery {
   }
 }
 
-export function sink() {
+/** A sink that records what is published and holds the model, as the hub does. */
+export function sink(initial: Topology = topoWith([])) {
   const deltas: DeltaOp[][] = [];
   const resets: string[] = [];
+  let model = initial;
   const s: SchedulerSink = {
-    delta: (ops) => deltas.push(ops),
-    reset: (_t, reason) => resets.push(reason),
+    current: () => model,
+    delta: (ops, next) => {
+      model = next;
+      deltas.push(ops);
+    },
+    reset: (next, reason) => {
+      model = next;
+      resets.push(reason);
+    },
     errors: () => {},
     hostNsids: () => {},
   };

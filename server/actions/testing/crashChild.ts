@@ -4,11 +4,11 @@
  * forever so the test can SIGKILL it there (crashHarness.ts). Run as
  * `node --import tsx crashChild.ts CONFIG_JSON`.
  */
-import { MODEL_VERSION } from '../../common/model.js';
-import type { Namespace, Topology } from '../../common/model.js';
-import { ActionContext } from './context.js';
-import { createBridge } from './iface.js';
-import { createVeth } from './veth.js';
+import { MODEL_VERSION } from '../../../common/model.js';
+import type { Namespace, Topology } from '../../../common/model.js';
+import { ActionContext } from '../context.js';
+import { createBridge } from '../iface.js';
+import { createVeth } from '../veth.js';
 
 export interface CrashConfig {
   auditLogPath: string;

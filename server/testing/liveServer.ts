@@ -9,8 +9,8 @@ import { applyDelta } from '../../common/delta.js';
 import { emptyTopology } from '../../common/model.js';
 import type { Topology } from '../../common/model.js';
 import type { ServerMessage } from '../../common/protocol.js';
-import type { ServeOptions } from './options.js';
-import type { LiveDiscovery, LiveDiscoveryResult } from './schedulerTypes.js';
+import type { ServeOptions } from '../serveOptions.js';
+import type { LiveDiscovery, LiveDiscoveryResult } from '../refresh/schedulerTypes.js';
 
 /** Options of a test server: loopback, ephemeral port, no audit file; `over` changes any of them. */
 export function testServeOptions(token: string, over: Partial<ServeOptions> = {}): ServeOptions {

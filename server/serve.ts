@@ -1,41 +1,43 @@
 /**
- * Wires the live server together: discovery -> scheduler -> hub, kernel events -> scheduler,
- * Express app + WebSocket upgrade on one http server. Everything it needs from elsewhere comes in
- * through `LiveDeps`, so tests can start it with fakes or with the real discovery.
+ * The composition root: builds every stage of the live server and wires them in the order data
+ * flows. discovery (read the kernel) -> refresh (what to re-read, diff, publish) -> hub (the
+ * model as published, its clients); events (what tells us something changed) -> refresh; http
+ * (Express app, auth, WebSocket upgrade) in front of the hub and the API routers; actions,
+ * inspect and crash recovery get one model-access object. Everything from outside comes in
+ * through `LiveDeps`, so tests start it with fakes or with the real discovery.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { statSync } from 'node:fs';
 import type { Router } from 'express';
 import { WebSocketServer } from 'ws';
-import type { Namespace, Topology } from '../../common/model.js';
-import { normalizeTopology } from '../../common/model.js';
-import { parseNsId } from '../../common/ids.js';
-import { createApp } from './app.js';
-import type { AppContext } from './app.js';
-import { Hub } from './hub.js';
-import type { HubOptions } from './hub.js';
-import type { ServeOptions } from './options.js';
-import { serialized } from './discoveryQueue.js';
-import { RefreshScheduler } from './scheduler.js';
-import type { LiveDiscovery } from './schedulerTypes.js';
-import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from './security.js';
-import { createUpgradeHandler } from './upgrade.js';
-import { EventWatcher } from './watcher.js';
-import type { SpawnMonitor } from './monitor.js';
-
-/** What the API routers get from the server. */
-export interface RouterDeps {
-  getTopology(): Topology;
-  namespacePath(id: string): string | null;
-  onKernelChanged(nsIds: string[]): void;
-}
+import type { Namespace } from '../common/model.js';
+import { normalizeTopology } from '../common/model.js';
+import { recoverOrphans } from './actions/recovery.js';
+import { actionsRouter } from './actions/router.js';
+import { inspectRouter } from './inspect/router.js';
+import { createModelAccess } from './modelAccess.js';
+import type { ModelAccess } from './modelAccess.js';
+import { createApp } from './http/app.js';
+import type { AppContext } from './http/app.js';
+import { Hub } from './hub/hub.js';
+import type { HubOptions } from './hub/hub.js';
+import type { ServeOptions } from './serveOptions.js';
+import { serialized } from './refresh/discoveryQueue.js';
+import { RefreshScheduler } from './refresh/scheduler.js';
+import type { LiveDiscovery } from './refresh/schedulerTypes.js';
+import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from './http/security.js';
+import { createUpgradeHandler } from './http/upgrade.js';
+import { EventWatcher } from './events/watcher.js';
+import type { SpawnMonitor } from './events/monitor.js';
 
 export interface LiveDeps {
   discovery: LiveDiscovery;
   namespacePath(ns: Namespace): string;
-  /** The API routers (inspect, actions), mounted at /api after auth and the mutation checks. */
-  routers?(deps: RouterDeps): Router[];
+  /** The API routers (apiRouters(): inspect, actions), mounted at /api after auth and the mutation checks. */
+  routers?(model: ModelAccess): Router[];
+  /** Remove what a crashed server left half made (actions/recovery.ts), once at start. */
+  recoverCrashedOps?: boolean;
   /** False: no kernel event sources (unit tests). */
   watch?: boolean;
   spawnMonitor?: SpawnMonitor;
@@ -55,6 +57,7 @@ export interface RunningServer {
   hub: Hub;
   scheduler: RefreshScheduler;
   watcher: EventWatcher | null;
+  model: ModelAccess;
   close(): Promise<void>;
 }
 
@@ -93,8 +96,8 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
   let watcher: EventWatcher | null = null;
   const scheduler = new RefreshScheduler(
     discovery,
-    initial,
     {
+      current: () => hub.state.topology,
       delta: (ops, next) => hub.publish(ops, next),
       reset: (next, reason) => hub.reset(next, reason),
       errors: (errors) => hub.setErrors(errors),
@@ -135,18 +138,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
   const resync = setInterval(() => scheduler.full(), deps.resyncMs ?? 300_000);
   resync.unref();
 
-  const routerDeps: RouterDeps = {
-    getTopology: () => scheduler.topology,
-    namespacePath: (id) => {
-      const ns = scheduler.topology.namespaces.find((n) => n.id === id);
-      return ns ? deps.namespacePath(ns) : null;
-    },
-    onKernelChanged: (ids) => {
-      const inodes = ids.map(parseNsId).filter((i): i is number => i !== null);
-      if (inodes.length < ids.length) scheduler.list();
-      scheduler.namespaces(inodes);
-    },
-  };
+  const model = createModelAccess(scheduler, deps.namespacePath);
 
   const secrets = new Secrets(options.token);
   const limiter = deps.limiter ?? new FailureLimiter();
@@ -161,7 +153,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     readOnlyReason: options.readOnlyReason,
     staticDir: options.staticDir,
     state: () => hub.state,
-    routers: deps.routers ? deps.routers(routerDeps) : [],
+    routers: deps.routers ? deps.routers(model) : [],
     log,
   };
   const server = createServer(createApp(ctx));
@@ -208,6 +200,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
   ctx.hosts = allowedHosts(options.host, port);
   ctx.origins = allowedOrigins(ctx.hosts);
   hub.start();
+  if (deps.recoverCrashedOps && !options.readOnly) void recoverCrashedOps(options.auditLogPath, model, log);
 
   return {
     host: options.host,
@@ -216,6 +209,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     hub,
     scheduler,
     watcher,
+    model,
     async close() {
       stopBackground();
       for (const c of wss.clients) c.terminate();
@@ -228,4 +222,39 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
       await Promise.race([scheduler.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
     },
   };
+}
+
+/** The real API routers: inspect (read-only views) and actions (changes), over the model. */
+export function apiRouters(options: ServeOptions, model: ModelAccess): Router[] {
+  return [
+    inspectRouter(model),
+    actionsRouter({
+      readOnly: options.readOnly,
+      allowHostChanges: options.allowHostChanges,
+      auditLogPath: options.auditLogPath,
+      ...model,
+    }),
+  ];
+}
+
+/**
+ * Removes devices left by a veth creation that a crashed server never finished (tagged, never
+ * committed). Safe beside live requests: ops of this running process are never touched.
+ */
+async function recoverCrashedOps(
+  auditLogPath: string,
+  model: ModelAccess,
+  log: (line: string) => void,
+): Promise<void> {
+  try {
+    const report = await recoverOrphans({ auditLogPath, ...model });
+    for (const d of report.deleted) log(`recovery: removed ${d.name} in ${d.namespace} (crashed op ${d.op})`);
+    for (const d of report.suspects)
+      log(
+        `recovery: ${d.name} in ${d.namespace} may be left by crashed op ${d.op} (nothing proves it ours: not removed)`,
+      );
+    for (const d of report.failed) log(`recovery: could not remove ${d.name} in ${d.namespace}: ${d.error}`);
+  } catch (e) {
+    log(`recovery failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
