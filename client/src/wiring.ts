@@ -6,7 +6,7 @@
 import { picture } from './picture/picture.js';
 import { liveModel } from './sync/live.js';
 import { startLive } from './sync/socket.js';
-import { settlePendingVeths } from './ui/interaction.js';
+import { useInteraction } from './ui/interaction.js';
 import { useUi } from './ui/uiStore.js';
 
 /** Wires the stores together and opens the live stream; returns a function that stops both. */
@@ -14,7 +14,7 @@ export function startPage(): () => void {
   const offLive = liveModel.store.subscribe((s, prev) => {
     if (s.live === prev.live || !s.live) return;
     picture.showTopology(s.live.topology, s.changed);
-    settlePendingVeths();
+    useInteraction.getState().settlePendingVeths();
   });
   const offHit = useUi.subscribe((s, prev) => {
     if (s.hit !== prev.hit) picture.setHit(s.hit);

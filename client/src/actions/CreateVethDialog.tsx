@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useLive } from '../sync/live.js';
-import { withPendingVeth } from '../ui/interaction.js';
+import { useInteraction } from '../ui/interaction.js';
 import { isIfName } from '../../../common/api.js';
 import { ApiError, callAction } from './api.js';
 import { proposeVethNames } from './names.js';
@@ -40,7 +40,7 @@ export function CreateVethDialog(props: { a: string; b: string; onClose(): void 
       // The canvas draws a pending edge between the boxes until the real one arrives by a delta.
       const a = { namespace: props.a, name: nameA };
       const b = { namespace: props.b, name: nameB };
-      await withPendingVeth(a, b, () =>
+      await useInteraction.getState().withPendingVeth(a, b, () =>
         callAction('createVeth', {
           a: { ...a, ...(addrA.trim() ? { address: addrA.trim() } : {}) },
           b: { ...b, ...(addrB.trim() ? { address: addrB.trim() } : {}) },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyTopology } from '../../../common/model.js';
 import type { DeltaMessage } from '../../../common/protocol.js';
 import { figure1 } from '../testing/fixture.js';
-import { backoffDelay, step } from './sequence.js';
+import { backoffDelay, liveUrl, resumePoint, step } from './sequence.js';
 
 const snap = {
   type: 'snapshot',
@@ -30,7 +30,6 @@ describe('step', () => {
     if (s2.kind !== 'delta') return;
     expect(s2.state.seq).toBe(6);
     expect(s2.state.topology.namespaces).toEqual([host]);
-    expect(s2.changedIds).toEqual([host.id]);
   });
   it('asks for a resync on a gap, a new epoch or a delta before any snapshot', () => {
     const s1 = step(null, snap);
@@ -49,5 +48,17 @@ describe('backoffDelay', () => {
     expect(backoffDelay(3, 1)).toBe(8000);
     expect(backoffDelay(20, 1)).toBe(30_000);
     expect(backoffDelay(20, 0)).toBe(15_000);
+  });
+});
+
+describe('resumePoint / liveUrl', () => {
+  it('resumes after the last applied message, and starts afresh without one', () => {
+    const s1 = step(null, snap);
+    if (s1.kind !== 'snapshot') throw new Error('no snapshot');
+    expect(resumePoint(s1.state)).toEqual({ epoch: 'e1', lastSeq: 5 });
+    expect(resumePoint(null)).toBeNull();
+    const loc = { protocol: 'https:', host: 'h:1' };
+    expect(liveUrl(loc)).toBe('wss://h:1/api/live');
+    expect(liveUrl(loc, { epoch: 'a b', lastSeq: 7 })).toBe('wss://h:1/api/live?epoch=a+b&lastSeq=7');
   });
 });

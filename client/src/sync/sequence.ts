@@ -15,7 +15,7 @@ export interface LiveState {
 
 export type Step =
   | { kind: 'snapshot'; state: LiveState }
-  | { kind: 'delta'; state: LiveState; changedIds: string[] }
+  | { kind: 'delta'; state: LiveState }
   | { kind: 'resync' }
   | { kind: 'status'; errors: string[] }
   | { kind: 'ignore' };
@@ -36,8 +36,7 @@ export function step(state: LiveState | null, msg: ServerMessage): Step {
         return { kind: 'resync' };
       }
       const topology = applyDelta(state.topology, msg.ops);
-      const changedIds = msg.ops.map((o) => (o.op === 'put' ? o.value.id : o.id));
-      return { kind: 'delta', state: { ...state, seq: msg.seq, topology }, changedIds };
+      return { kind: 'delta', state: { ...state, seq: msg.seq, topology } };
     }
     default:
       return { kind: 'ignore' };
