@@ -122,9 +122,6 @@ export interface Topology {
   links: Link[];
 }
 
-// The client still imports vethLinkId from here; remove once it imports common/ids.ts.
-export { vethLinkId } from './ids.js';
-
 export function emptyTopology(): Topology {
   return { version: MODEL_VERSION, namespaces: [], interfaces: [], routes: [], links: [] };
 }

@@ -29,7 +29,7 @@ if ! npm run build --silent; then
   exit 1
 fi
 
-step "unit and kernel tests (vitest)"
+step "unit and kernel tests (vitest: projects unit and kernel)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-reports/vitest.json || failed+=(vitest)
 
 step "end-to-end tests (playwright, report in playwright-report/)"

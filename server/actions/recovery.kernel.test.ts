@@ -2,7 +2,7 @@
  * Checklist 20: a server SIGKILLed in the middle of a veth creation leaves a tagged orphan that
  * recoverOrphans() removes at the next start; committed tagged devices, untagged devices and ops
  * still running elsewhere are left alone. The "server" is a child process (crashChild.ts). A
- * crash before the tag is covered by recoveryUntagged.test.ts.
+ * crash before the tag is covered by recoveryUntagged.kernel.test.ts.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

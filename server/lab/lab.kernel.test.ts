@@ -2,7 +2,7 @@
  * The demo lab against the real kernel, through the real CLI in a child process (so the holders
  * must survive the CLI exiting). Other test files run concurrently and create their own `nx*`
  * objects, so "nothing else was touched" is checked on the host's own links and on decoys that
- * look like the lab's but are not. Docker mode: lab.docker.test.ts.
+ * look like the lab's but are not. Docker mode: lab.docker.kernel.test.ts.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
