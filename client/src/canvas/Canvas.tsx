@@ -1,6 +1,6 @@
 /**
- * The one <ReactFlow>: controlled by the store, memoised types, drag-to-create-veth (with pending
- * edges while the request runs), drag-an-interface-onto-a-bridge.
+ * The one <ReactFlow>: controlled by the picture controller, memoised types, drag-to-create-veth
+ * (with pending edges while the request runs), drag-an-interface-onto-a-bridge.
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import {
