@@ -1,8 +1,8 @@
 /** Finds a namespace, interface, MAC or IP; Enter or a click centres and highlights it. */
 import { useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
-import { search } from '../lib/search.js';
-import type { SearchHit } from '../lib/search.js';
+import { search } from '../model/search.js';
+import type { SearchHit } from '../model/search.js';
 import { useLive } from '../sync/live.js';
 import { useUi } from '../ui/uiStore.js';
 

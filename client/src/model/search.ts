@@ -1,6 +1,6 @@
 /** Pure search over the model: namespace, interface, MAC or IP address -> matching node ids. */
 import type { Topology } from '../../../common/model.js';
-import { shortContainerId } from '../model/namespace.js';
+import { shortContainerId } from './namespace.js';
 
 export interface SearchHit {
   id: string;
