@@ -68,7 +68,7 @@ export async function startCrashHarness(prefix: string): Promise<CrashHarness> {
       const child = spawn(
         process.execPath,
         ['--import', 'tsx', join(HERE, 'crashChild.ts'), JSON.stringify(cfg)],
-        { cwd: join(HERE, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
+        { cwd: join(HERE, '../../..'), stdio: ['ignore', 'pipe', 'pipe'] },
       );
       children.push(child);
       let out = '';

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { sh } from '../../../test/kernel.js';
 
 const execFileP = promisify(execFile);
-const ROOT = join(import.meta.dirname, '../..');
+const ROOT = join(import.meta.dirname, '../../..');
 
 export interface LabRun {
   code: number;
