@@ -15,7 +15,7 @@ export interface ServerHandle {
   pid: number;
   origin: string;
   token: string;
-  /** The URL printed at start-up (with the token). */
+  /** The URL that sets the session cookie (the printed one names the token, not prints it). */
   openUrl: string;
   stderrTail: () => string;
   stop(): Promise<void>;
@@ -67,7 +67,7 @@ export async function startServer(timeoutMs = 120_000): Promise<ServerHandle> {
     pid: child.pid,
     origin: new URL(url).origin,
     token,
-    openUrl: url,
+    openUrl: `${new URL(url).origin}/?token=${encodeURIComponent(token)}`,
     stderrTail: () => stderr,
     stop,
   };

@@ -130,7 +130,7 @@ export async function cli(...args: string[]): Promise<string> {
  * minute with hundreds of namespaces on a loaded one.
  */
 const URL_TIMEOUT_MS = 120_000;
-const URL_LINE = /^netns-explorer: open (http:\/\/[^/\s]+)\/\?token=(\S+)$/m;
+const URL_LINE = /^netns-explorer: open (http:\/\/[^/\s]+)\/\?token=(\S+)/m;
 
 async function startServer(): Promise<{ server: ExplorerServer; child: ChildProcess }> {
   requireBuild();
@@ -153,7 +153,8 @@ async function startServer(): Promise<{ server: ExplorerServer; child: ChildProc
       const m = URL_LINE.exec(stdout);
       if (m) {
         clearTimeout(timer);
-        if (decodeURIComponent(m[2]!) !== token) reject(new Error('server printed a token other than ours'));
+        // stdout is a pipe here: the server must name where the token is, never print it.
+        if (m[2] !== '<token>') reject(new Error('server printed its token on a non-terminal stdout'));
         else resolve(m[1]!);
       }
     });

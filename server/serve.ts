@@ -30,12 +30,14 @@ import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from 
 import { createUpgradeHandler } from './http/upgrade.js';
 import { EventWatcher } from './events/watcher.js';
 import type { SpawnMonitor } from './events/monitor.js';
+import { LiveConnectionRegistry } from './http/liveConnections.js';
+import type { LiveConnections } from './actions/checkpoint.js';
 
 export interface LiveDeps {
   discovery: LiveDiscovery;
   namespacePath(ns: Namespace): string;
   /** The API routers (apiRouters(): inspect, actions), mounted at /api after auth and the mutation checks. */
-  routers?(model: ModelAccess): Router[];
+  routers?(model: ModelAccess, live: LiveConnections): Router[];
   /** Remove what a crashed server left half made (actions/recovery.ts), once at start. */
   recoverCrashedOps?: boolean;
   /** False: no kernel event sources (unit tests). */
@@ -138,6 +140,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
   const resync = setInterval(() => scheduler.full(), deps.resyncMs ?? 300_000);
   resync.unref();
 
+  const liveConnections = new LiveConnectionRegistry();
   const model = createModelAccess(scheduler, deps.namespacePath);
 
   const secrets = new Secrets(options.token);
@@ -153,7 +156,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     readOnlyReason: options.readOnlyReason,
     staticDir: options.staticDir,
     state: () => hub.state,
-    routers: deps.routers ? deps.routers(model) : [],
+    routers: deps.routers ? deps.routers(model, liveConnections) : [],
     log,
   };
   const server = createServer(createApp(ctx));
@@ -174,6 +177,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     wss,
     hub,
     maxConnections: deps.maxConnections ?? 32,
+    liveConnections,
     log,
   });
   server.on('upgrade', upgrade);
@@ -225,13 +229,16 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
 }
 
 /** The real API routers: inspect (read-only views) and actions (changes), over the model. */
-export function apiRouters(options: ServeOptions, model: ModelAccess): Router[] {
+export function apiRouters(options: ServeOptions, model: ModelAccess, live?: LiveConnections): Router[] {
   return [
     inspectRouter(model),
     actionsRouter({
       readOnly: options.readOnly,
       allowHostChanges: options.allowHostChanges,
       auditLogPath: options.auditLogPath,
+      confirmWindowMs: options.confirmWindowMs,
+      ...(options.hostNetnsPath ? { hostStandInInode: statSync(options.hostNetnsPath).ino } : {}),
+      ...(live ? { liveConnections: live } : {}),
       ...model,
     }),
   ];

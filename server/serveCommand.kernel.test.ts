@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pollUntil, sh } from '../test/kernel.js';
@@ -59,11 +59,18 @@ describe('netns-explorer serve', () => {
       const { child, stdout, stderr } = startCli(['serve', '--port', '0']);
       await pollUntil(() => stdout.length > 0 || child.exitCode !== null, 'URL line', 240_000);
       expect(stdout, stderr.join('\n').slice(-3000)).toHaveLength(1);
-      const m = /^netns-explorer: open http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]{43,})$/.exec(
-        stdout[0]!,
-      );
+      // stdout is a pipe, not a terminal: the line names the root-only token file instead.
+      const m =
+        /^netns-explorer: open http:\/\/127\.0\.0\.1:(\d+)\/\?token=<token> \(the token is in (\/run\/netns-explorer\/\d+\.token) \(readable by root only\)/.exec(
+          stdout[0]!,
+        );
       expect(m).not.toBeNull();
-      const [, port, token] = m!;
+      const [, port, tokenFile] = m!;
+      expect(statSync(tokenFile!).mode & 0o777).toBe(0o600);
+      expect(statSync(tokenFile!).uid).toBe(0);
+      const token = readFileSync(tokenFile!, 'utf8').trim();
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+      expect(stdout[0]).not.toContain(token);
       const listening = await sh(`ss -Hltn 'sport = :${port}'`);
       expect(
         listening
@@ -87,6 +94,7 @@ describe('netns-explorer serve', () => {
       const kids = tree(child.pid!).slice(1);
       child.kill('SIGTERM');
       expect(await exited(child)).toBe(0);
+      expect(existsSync(tokenFile!)).toBe(false);
       expect(
         kids.filter((k) => {
           try {

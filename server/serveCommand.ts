@@ -1,7 +1,8 @@
 /**
  * `netns-explorer [serve]`: parses the options, starts the live server (serve.ts) with the real
  * discovery, actions and inspect routers, prints the one line with the URL on stdout and logs on stderr.
- * The token appears only in that stdout line, never in a log or a child's argv/env.
+ * The token appears only in that stdout line when stdout is a terminal (else in a root-only file
+ * or the caller's environment), never in a log or a child's argv/env.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import { createDiscovery, namespacePath } from './discovery/index.js';
 import { parseServeArgs, USAGE } from './serveOptions.js';
 import { apiRouters, startServer } from './serve.js';
 import { hostPort } from './http/security.js';
+import { removeTokenFile, startupLine, writeTokenFile } from './startupLine.js';
 
 function log(line: string): void {
   process.stderr.write(`netns-explorer: ${new Date().toISOString()} ${line}\n`);
@@ -49,7 +51,7 @@ export async function main(args: string[]): Promise<number> {
     {
       discovery,
       namespacePath,
-      routers: (model) => apiRouters(options, model),
+      routers: (model, live) => apiRouters(options, model, live),
       recoverCrashedOps: true,
       log,
     },
@@ -58,12 +60,29 @@ export async function main(args: string[]): Promise<number> {
     `listening on ${server.origin} (token ${options.tokenSource === 'env' ? 'from NETNS_EXPLORER_TOKEN' : 'generated'}` +
       `${options.readOnly ? ', read-only' : ''}${options.allowHostChanges ? ', host changes allowed' : ''})`,
   );
-  const url = `http://${hostPort(options.host, server.port)}/?token=${encodeURIComponent(options.token)}`;
-  process.stdout.write(`netns-explorer: open ${url}\n`);
+  const stdoutIsTerminal = process.stdout.isTTY === true;
+  let tokenFile: string | null = null;
+  if (!stdoutIsTerminal && options.tokenSource === 'generated') {
+    try {
+      tokenFile = writeTokenFile(options.token, server.port);
+    } catch (e) {
+      log(`cannot write the token file: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  process.stdout.write(
+    startupLine({
+      origin: `http://${hostPort(options.host, server.port)}`,
+      token: options.token,
+      stdoutIsTerminal,
+      tokenSource: options.tokenSource,
+      tokenFile,
+    }),
+  );
 
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
       log(`${signal}: shutting down`);
+      removeTokenFile(tokenFile);
       server.close().then(
         () => resolve(0),
         () => resolve(1),

@@ -25,6 +25,10 @@ export interface ServeOptions {
   staticDir: string | null;
   /** Log every refresh: what it read, how long it waited and took, how many operations. */
   verbose: boolean;
+  /** How long the page has to confirm a host change before it is rolled back; 0 = no checkpoints. */
+  confirmWindowMs: number;
+  /** A namespace treated as the host too (tests point the server at a stand-in); null = none. */
+  hostNetnsPath: string | null;
 }
 
 export type ParseResult =
@@ -33,6 +37,8 @@ export type ParseResult =
 export const USAGE =
   'usage: netns-explorer [serve] [--host IP] [--port N] [--read-only] [--allow-remote]\n' +
   '                      [--allow-host-changes] [--audit-log PATH] [--static-dir DIR] [--verbose]\n' +
+  '                      [--confirm-window SECONDS] [--host-netns PATH]\n' +
+  'A host change is rolled back unless the page confirms it within --confirm-window (default 20, 0 = off).\n' +
   'The access token comes from NETNS_EXPLORER_TOKEN, else it is generated (128+ random bits).\n';
 
 /** True for 127.0.0.0/8 and ::1 (and their IPv4-mapped form). */
@@ -49,7 +55,14 @@ export function generateToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-const VALUE_FLAGS = new Set(['--host', '--port', '--audit-log', '--static-dir']);
+const VALUE_FLAGS = new Set([
+  '--host',
+  '--port',
+  '--audit-log',
+  '--static-dir',
+  '--confirm-window',
+  '--host-netns',
+]);
 const BOOL_FLAGS = new Set(['--read-only', '--allow-remote', '--allow-host-changes', '--verbose']);
 
 export function parseServeArgs(
@@ -116,6 +129,15 @@ export function parseServeArgs(
     return { ok: false, error: 'NETNS_EXPLORER_TOKEN must be printable ASCII without spaces' };
   }
 
+  const windowText = values.get('--confirm-window') ?? '20';
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(windowText) || Number(windowText) > 600) {
+    return { ok: false, error: `--confirm-window must be 0-600 seconds, got ${JSON.stringify(windowText)}` };
+  }
+  const hostNetnsPath = values.get('--host-netns') ?? env.NETNS_EXPLORER_HOST_NETNS ?? null;
+  if (hostNetnsPath !== null && !hostNetnsPath.startsWith('/')) {
+    return { ok: false, error: '--host-netns must be an absolute path (e.g. /run/netns/NAME)' };
+  }
+
   return {
     ok: true,
     warnings,
@@ -131,6 +153,8 @@ export function parseServeArgs(
       auditLogPath: values.get('--audit-log') ?? DEFAULT_AUDIT_LOG,
       staticDir: values.get('--static-dir') ?? null,
       verbose: flags.has('--verbose'),
+      confirmWindowMs: Number(windowText) * 1000,
+      hostNetnsPath,
     },
   };
 }

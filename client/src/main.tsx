@@ -1,3 +1,5 @@
+// First: zod must be told before any schema is built (imports below build some).
+import './zodJitless.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';

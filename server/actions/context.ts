@@ -9,9 +9,11 @@ import type { ModelAccess } from '../modelAccess.js';
 import type { Interface, Namespace, NamespaceKind } from '../../common/model.js';
 import { AuditLog, type CommandRecord, type Made } from './audit.js';
 import { ActionError, conflict, forbidden, ipFailure, notFound } from './errors.js';
+import type { Checkpoints, LiveConnections } from './checkpoint.js';
 import { IntentJournal } from './intents.js';
 
 export const TAG_PREFIX = 'netns-explorer:';
+export const DEFAULT_CONFIRM_WINDOW_MS = 20_000;
 /** Routes netns-explorer adds carry this protocol number, so it can tell them apart. */
 export const ROUTE_PROTO = '252';
 
@@ -22,6 +24,15 @@ export interface ActionDepsCore extends ModelAccess {
   auditLogPath: string;
   /** Intent journal (crash recovery); default `<auditLogPath>.intents`, none if the log is a device. */
   intentLogPath?: string;
+  /** Window for confirming a host change (checkpoint.ts); default 20 s, 0 = no checkpoints. */
+  confirmWindowMs?: number;
+  /** The live server's WebSocket connections (a host change bound to one rolls back when it closes). */
+  liveConnections?: LiveConnections;
+  /**
+   * Inode of a namespace treated as the host as well (guard, shield, checkpoints): lets kernel
+   * tests point the server at a namespace that stands in for the host.
+   */
+  hostStandInInode?: number;
 }
 
 export interface NsRef {
@@ -40,6 +51,7 @@ export interface FreshLink {
   /** MAC (lower case); with name and namespace it identifies a device we made before its tag. */
   address?: string;
   master?: string;
+  flags?: string[];
   link_netnsid?: number;
   linkinfo?: { info_kind?: string; info_slave_kind?: string };
 }
@@ -81,6 +93,9 @@ export class ActionContext {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly reserved = new Set<string>();
 
+  /** Host changes waiting for confirmation; set by the router (null: none are checkpointed). */
+  checkpoints: Checkpoints | null = null;
+
   constructor(readonly deps: ActionDepsCore) {
     this.audit = new AuditLog(deps.auditLogPath);
     this.intents = IntentJournal.beside(deps.auditLogPath, deps.intentLogPath);
@@ -99,7 +114,8 @@ export class ActionContext {
     // An absolute path: `ip ... netns VALUE` reads a value without `/` as a /run/netns name.
     if (!path || !path.startsWith('/'))
       throw notFound(`namespace ${id} cannot be entered (it may have vanished)`, field);
-    return { id, inode: n.inode, kind: n.kind, path, netnsNames: n.netnsNames };
+    const kind = n.inode === this.deps.hostStandInInode ? 'host' : n.kind;
+    return { id, inode: n.inode, kind, path, netnsNames: n.netnsNames };
   }
 
   iface(id: string, field: string): Interface {

@@ -14,11 +14,13 @@ import type { Interface } from '../../common/model.js';
 import type { ActionContext, NsRef, Op } from './context.js';
 import { addressKey, isTagged, TAG_PREFIX } from './context.js';
 import { ActionError, badRequest, conflict, unprocessable } from './errors.js';
+import { guardHostPrefix } from './hostShield.js';
 import { randomMac } from './mac.js';
 import type { Plan, Result } from './perform.js';
 import { perform } from './perform.js';
 import type { SagaOptions, SagaStep } from './saga.js';
 import { runSaga } from './saga.js';
+import { compensationUndo, hostOf, ipUndo } from './checkpoint.js';
 import { canonicalCidr, parseBody } from './validate.js';
 
 interface Target {
@@ -67,23 +69,36 @@ export function setStatePlan(ctx: ActionContext, id: unknown, body: unknown): Pl
   const { up } = parseBody(interfaceStateRequest, body);
   return {
     nsIds: [t.ns.id],
+    host: hostOf(t.ns),
     async work(op) {
-      await ownedFresh(ctx, op, t, 'interface');
+      const fresh = await ownedFresh(ctx, op, t, 'interface');
       await op.ip(
         t.ns,
         ['link', 'set', 'dev', t.iface.name, up ? 'up' : 'down'],
         `setting ${t.iface.name} ${up ? 'up' : 'down'}`,
       );
-      return { status: 200, body: { interface: t.iface.id, up } };
+      const was = fresh.flags?.includes('UP') ? 'up' : 'down';
+      const undo = [
+        ipUndo(t.ns, ['link', 'set', 'dev', t.iface.name, was], `setting ${t.iface.name} ${was}`),
+      ];
+      return { status: 200, body: { interface: t.iface.id, up }, undo };
     },
   };
 }
 
-export function addAddressPlan(ctx: ActionContext, id: unknown, body: unknown): Plan {
+export function addAddressPlan(
+  ctx: ActionContext,
+  id: unknown,
+  body: unknown,
+  reachedBy: readonly string[] = [],
+): Plan {
   const t = target(ctx, id);
   const c = canonicalCidr(parseBody(addressRequest, body).cidr, 'cidr');
+  // The address brings a connected route to its subnet: judged like a route to that subnet.
+  guardHostPrefix(ctx, t.ns, `address ${c.cidr}`, { family: c.family, cidr: c.cidr }, 'cidr', reachedBy);
   return {
     nsIds: [t.ns.id],
+    host: hostOf(t.ns),
     async work(op) {
       // Adding is allowed everywhere, the host included.
       await op.freshIface(t.iface, t.ns, 'id');
@@ -97,6 +112,7 @@ export function addAddressPlan(ctx: ActionContext, id: unknown, body: unknown): 
         status: 201,
         body: { interface: t.iface.id, cidr: c.cidr },
         made: { addresses: [addressKey(t.ns.id, t.iface.name, c.cidr)] },
+        undo: [ipUndo(t.ns, ['address', 'del', 'local', c.cidr, 'dev', t.iface.name], `removing ${c.cidr}`)],
       };
     },
   };
@@ -108,6 +124,7 @@ export function removeAddressPlan(ctx: ActionContext, id: unknown, body: unknown
   const key = addressKey(t.ns.id, t.iface.name, c.cidr);
   return {
     nsIds: [t.ns.id],
+    host: hostOf(t.ns),
     async work(op) {
       const fresh = await op.freshIface(t.iface, t.ns, 'id');
       ctx.guardHost(
@@ -122,7 +139,14 @@ export function removeAddressPlan(ctx: ActionContext, id: unknown, body: unknown
         `removing ${c.cidr} from ${t.iface.name}`,
         'cidr',
       );
-      return { status: 200, body: { interface: t.iface.id, cidr: c.cidr }, unmade: { addresses: [key] } };
+      return {
+        status: 200,
+        body: { interface: t.iface.id, cidr: c.cidr },
+        unmade: { addresses: [key] },
+        undo: [
+          ipUndo(t.ns, ['address', 'add', 'local', c.cidr, 'dev', t.iface.name], `adding ${c.cidr} back`),
+        ],
+      };
     },
   };
 }
@@ -136,8 +160,13 @@ export function setMasterPlan(ctx: ActionContext, id: unknown, body: unknown): P
   if (br && br.id === t.iface.id) throw badRequest('an interface cannot be its own bridge', 'bridge');
   return {
     nsIds: [t.ns.id],
+    host: hostOf(t.ns),
     async work(op) {
-      await ownedFresh(ctx, op, t, 'interface');
+      const fresh = await ownedFresh(ctx, op, t, 'interface');
+      const back = fresh.master ? ['master', fresh.master] : ['nomaster'];
+      const undo = [
+        ipUndo(t.ns, ['link', 'set', 'dev', t.iface.name, ...back], `restoring ${t.iface.name}'s bridge`),
+      ];
       if (br) {
         const fb = await op.freshIface(br, t.ns, 'bridge');
         if (fb.linkinfo?.info_kind !== 'bridge') throw unprocessable(`${br.name} is not a bridge`, 'bridge');
@@ -150,7 +179,7 @@ export function setMasterPlan(ctx: ActionContext, id: unknown, body: unknown): P
       } else {
         await op.ip(t.ns, ['link', 'set', 'dev', t.iface.name, 'nomaster'], `detaching ${t.iface.name}`);
       }
-      return { status: 200, body: { interface: t.iface.id, bridge: br?.id ?? null } };
+      return { status: 200, body: { interface: t.iface.id, bridge: br?.id ?? null }, undo };
     },
   };
 }
@@ -169,6 +198,7 @@ export function createBridgePlan(ctx: ActionContext, body: unknown, opts: SagaOp
   return {
     nsIds: [ns.id],
     reserve: [{ key: `${ns.id}/${v.name}`, field: 'name' }],
+    host: hostOf(ns),
     async work(op) {
       if (await op.link(ns, v.name, 'namespace'))
         throw new ActionError(409, 'exists', `${v.name} already exists in that namespace`, 'name');
@@ -195,6 +225,7 @@ export function createBridgePlan(ctx: ActionContext, body: unknown, opts: SagaOp
       return {
         status: 201,
         body: { id: l ? ifId(ns.inode, l.ifindex) : null, namespace: ns.id, name: v.name, up: v.up },
+        undo: [compensationUndo([dev], `removing bridge ${v.name}`)],
       };
     },
   };

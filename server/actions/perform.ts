@@ -4,7 +4,9 @@
  */
 import type { AuditRecord, Made } from './audit.js';
 import { auditParams } from './audit.js';
-import type { ActionContext } from './context.js';
+import { picture } from './hostPicture.js';
+import type { CheckpointBinding, Undo } from './checkpoint.js';
+import type { ActionContext, NsRef } from './context.js';
 import { Op } from './context.js';
 import { ActionError, forbidden } from './errors.js';
 
@@ -13,6 +15,8 @@ export interface Outcome {
   body: Record<string, unknown>;
   made?: Made;
   unmade?: Made;
+  /** How to take a host change back (checkpoint.ts); only read when the plan names `host`. */
+  undo?: Undo[];
 }
 
 export interface Plan {
@@ -21,6 +25,8 @@ export interface Plan {
   /** Names claimed while the request runs: `${nsId}/${name}`. */
   reserve?: Array<{ key: string; field: string }>;
   work(op: Op): Promise<Outcome>;
+  /** The host namespace this change touches: it is applied under a checkpoint. */
+  host?: NsRef;
 }
 
 export interface Result {
@@ -33,6 +39,7 @@ export async function perform(
   action: string,
   params: unknown,
   prepare: () => Plan,
+  binding: CheckpointBinding = { liveConnection: null },
 ): Promise<Result> {
   const op = new Op(ctx);
   const started = new Date().toISOString();
@@ -46,9 +53,20 @@ export async function perform(
       throw forbidden('read_only', 'the server runs with --read-only; changes are refused');
     const plan = prepare();
     nsIds = plan.nsIds;
+    const host = ctx.checkpoints && plan.host ? plan.host : null;
+    if (host) ctx.checkpoints!.checkBinding(binding);
     const release = ctx.reserve(plan.reserve ?? []);
     try {
-      const out = await ctx.locked(() => plan.work(op));
+      const out = await ctx.locked(async () => {
+        // The picture is taken inside the lock, so it is the state right before this change.
+        const before = host ? await picture(op, host) : null;
+        const o = await plan.work(op);
+        const checkpoint =
+          host && before && o.undo && o.undo.length > 0
+            ? ctx.checkpoints!.open(op.id, host, action, before, o.undo, binding)
+            : null;
+        return checkpoint ? { ...o, body: { ...o.body, checkpoint } } : o;
+      });
       ({ made, unmade } = out);
       ctx.ledger.apply(made, unmade);
       result = { status: out.status, body: { op: op.id, ...out.body } };

@@ -8,6 +8,8 @@ import type { Route } from '../../common/model.js';
 import type { ActionContext, NsRef, Op } from './context.js';
 import { ROUTE_PROTO } from './context.js';
 import { badRequest, notFound, unprocessable } from './errors.js';
+import { hostOf, ipUndo } from './checkpoint.js';
+import { guardHostPrefix } from './hostShield.js';
 import type { Plan } from './perform.js';
 import type { Family } from './validate.js';
 import { canonicalNetwork, parseAddr, parseBody } from './validate.js';
@@ -62,10 +64,13 @@ export function routeArgs(s: RouteSpec): string[] {
 
 const fam = (s: RouteSpec) => (s.family === 4 ? '-4' : '-6');
 
-export function addRoutePlan(ctx: ActionContext, body: unknown): Plan {
+/** `reachedBy`: the addresses of the request's connection (server end, browser end). */
+export function addRoutePlan(ctx: ActionContext, body: unknown, reachedBy: readonly string[] = []): Plan {
   const s = spec(ctx, body);
+  guardHostPrefix(ctx, s.ns, `a host route to ${s.dst}`, { family: s.family, cidr: s.dst }, 'dst', reachedBy);
   return {
     nsIds: [s.ns.id],
+    host: hostOf(s.ns),
     async work(op) {
       await op.ip(
         s.ns,
@@ -73,7 +78,14 @@ export function addRoutePlan(ctx: ActionContext, body: unknown): Plan {
         `adding route ${s.dst}`,
         'dst',
       );
-      return { status: 201, body: { route: describe(s) } };
+      const undo = [
+        ipUndo(
+          s.ns,
+          [fam(s), 'route', 'del', ...routeArgs(s), 'proto', ROUTE_PROTO],
+          `removing route ${s.dst}`,
+        ),
+      ];
+      return { status: 201, body: { route: describe(s) }, undo };
     },
   };
 }
@@ -144,6 +156,7 @@ export function deleteRoutePlan(ctx: ActionContext, body: unknown): Plan {
   const hostGuarded = s.ns.kind === 'host' && !ctx.deps.allowHostChanges;
   return {
     nsIds: [s.ns.id],
+    host: hostOf(s.ns),
     async work(op) {
       const found = await matching(op, s);
       if (found.length === 0) throw notFound(`no route to ${s.dst} matches`, 'dst');
@@ -160,7 +173,16 @@ export function deleteRoutePlan(ctx: ActionContext, body: unknown): Plan {
         `removing route ${s.dst}`,
         'dst',
       );
-      return { status: 200, body: { route: describe(s) } };
+      // Put back as it was, its protocol included (the kernel's own, or another daemon's).
+      const proto = found[0]?.protocol;
+      const undo = [
+        ipUndo(
+          s.ns,
+          [fam(s), 'route', 'add', ...routeArgs(s), ...(proto ? ['proto', proto] : [])],
+          `adding route ${s.dst} back`,
+        ),
+      ];
+      return { status: 200, body: { route: describe(s) }, undo };
     },
   };
 }

@@ -9,6 +9,8 @@ import { ifId, vethLinkId } from '../../common/ids.js';
 import type { ActionContext, NsRef } from './context.js';
 import { TAG_PREFIX } from './context.js';
 import { ActionError, badRequest, conflict } from './errors.js';
+import { compensationUndo, hostOf } from './checkpoint.js';
+import { guardHostPrefix } from './hostShield.js';
 import { randomMac } from './mac.js';
 import type { Plan, Result } from './perform.js';
 import { perform } from './perform.js';
@@ -74,13 +76,18 @@ export function vethSteps(a: End, b: End, up: boolean, opId: string): SagaStep[]
   return steps;
 }
 
-function planEnds(ctx: ActionContext, body: unknown): { a: End; b: End; up: boolean } {
+function planEnds(
+  ctx: ActionContext,
+  body: unknown,
+  reachedBy: readonly string[],
+): { a: End; b: End; up: boolean } {
   const v = parseBody(vethRequest, body);
   const end = (key: 'a' | 'b'): End => {
     const e = v[key];
     const ns = ctx.ns(e.namespace, `${key}.namespace`);
     // An empty string is an error like any other bad CIDR (omit the field for "no address").
     const cidr = e.address == null ? null : canonicalCidr(e.address, `${key}.address`);
+    if (cidr) guardHostPrefix(ctx, ns, `address ${cidr.cidr}`, cidr, `${key}.address`, reachedBy);
     if (ctx.deps.getTopology().interfaces.some((i) => i.namespace === ns.id && i.name === e.name))
       throw conflict(`${e.name} already exists in that namespace`, `${key}.name`);
     return { key, ns, name: e.name, cidr, mac: randomMac() };
@@ -92,14 +99,20 @@ function planEnds(ctx: ActionContext, body: unknown): { a: End; b: End; up: bool
   return { a, b, up: v.up };
 }
 
-export function vethPlan(ctx: ActionContext, body: unknown, opts: VethOptions = {}): Plan {
-  const { a, b, up } = planEnds(ctx, body);
+export function vethPlan(
+  ctx: ActionContext,
+  body: unknown,
+  opts: VethOptions = {},
+  reachedBy: readonly string[] = [],
+): Plan {
+  const { a, b, up } = planEnds(ctx, body, reachedBy);
   return {
     nsIds: [...new Set([a.ns.id, b.ns.id])],
     reserve: [
       { key: `${a.ns.id}/${a.name}`, field: 'a.name' },
       { key: `${b.ns.id}/${b.name}`, field: 'b.name' },
     ],
+    host: hostOf(a.ns, b.ns),
     async work(op) {
       for (const e of [a, b])
         if (await op.link(e.ns, e.name, `${e.key}.namespace`))
@@ -125,6 +138,7 @@ export function vethPlan(ctx: ActionContext, body: unknown, opts: VethOptions = 
           up,
           rolledBack: false,
         },
+        undo: [compensationUndo([a, b], `removing veth ${a.name}/${b.name}`)],
       };
     },
   };

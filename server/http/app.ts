@@ -13,8 +13,8 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import type { Topology } from '../../common/model.js';
 import { PROTOCOL_VERSION } from '../../common/protocol.js';
 import { authorize, checkBootstrapToken } from './auth.js';
-import type { AuthContext, AuthResult } from './auth.js';
-import { checkHost, checkOrigin } from './security.js';
+import type { AuthContext, AuthResult, Peer } from './auth.js';
+import { checkHost, checkOrigin, CONTENT_SECURITY_POLICY } from './security.js';
 
 export interface AppContext extends AuthContext {
   /** Filled in once the port is known (before the first connection can arrive). */
@@ -31,8 +31,8 @@ export interface AppContext extends AuthContext {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function peerOf(req: Request): string {
-  return `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+function peerOf(req: Request): Peer {
+  return { address: req.socket.remoteAddress, port: req.socket.remotePort };
 }
 
 const CODES: Record<number, string> = {
@@ -43,6 +43,17 @@ const CODES: Record<number, string> = {
   413: 'too_large',
   415: 'unsupported_media_type',
   429: 'rate_limited',
+};
+
+const FIXED_MESSAGES: Record<number, string> = {
+  400: 'bad request',
+  403: 'forbidden',
+  404: 'not found',
+  405: 'method not allowed',
+  413: 'request body too large',
+  415: 'unsupported media type',
+  416: 'range not satisfiable',
+  500: 'internal error',
 };
 
 /** Errors in the shape the actions and inspect routers use: `{error: {code, message}}`. */
@@ -63,7 +74,7 @@ export function createApp(ctx: AppContext): express.Express {
   // Headers every response carries, then the DNS-rebinding check before any routing.
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     res.setHeader('Referrer-Policy', 'no-referrer');
@@ -84,7 +95,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.get(['/', '/index.html'], (req: Request, res: Response, next: NextFunction) => {
     const token = req.query.token;
     if (token === undefined) return next();
-    const r = checkBootstrapToken(typeof token === 'string' ? token : '', peerOf(req), ctx);
+    const r = checkBootstrapToken(typeof token === 'string' ? token : '', req.headers, peerOf(req), ctx);
     if (!r.ok) {
       if (r.retryAfterS !== undefined) res.setHeader('Retry-After', String(r.retryAfterS));
       res.status(r.status).type('text/plain').send(`${r.reason}\n`);
@@ -175,17 +186,18 @@ export function createApp(ctx: AppContext): express.Express {
 
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
-    const status = e.status ?? e.statusCode ?? 500;
-    if (status >= 500) ctx.log(`error: ${e.message ?? String(err)}`);
+    const e = err as { status?: unknown; statusCode?: unknown; type?: unknown; message?: unknown };
+    const given = typeof e.status === 'number' ? e.status : e.statusCode;
+    const status = typeof given === 'number' && given >= 400 && given <= 599 ? given : 500;
+    if (status >= 500) ctx.log(`error: ${typeof e.message === 'string' ? e.message : String(err)}`);
+    // Fixed texts only: a library's message can hold file system paths (static's ENOENT names
+    // the install folder) or echo the request back.
     const message =
       e.type === 'entity.too.large'
         ? 'request body too large'
         : e.type === 'entity.parse.failed'
           ? 'invalid JSON'
-          : status >= 500
-            ? 'internal error'
-            : (e.message ?? 'bad request');
+          : (FIXED_MESSAGES[status] ?? (status >= 500 ? 'internal error' : 'bad request'));
     fail(res, status, message);
   });
   return app;

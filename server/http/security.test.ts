@@ -4,6 +4,7 @@ import { isLoopback, parseServeArgs } from '../serveOptions.js';
 import {
   allowedHosts,
   allowedOrigins,
+  attemptKey,
   bearerOf,
   checkHost,
   checkOrigin,
@@ -103,19 +104,20 @@ describe('failed-attempt limiter', () => {
     const limiter = new FailureLimiter(undefined, () => now);
     const audits: string[] = [];
     const ctx = { secrets: new Secrets('t'.repeat(32)), limiter, audit: (l: string) => audits.push(l) };
+    const peer = { address: '127.0.0.1', port: 4000 };
     const wrong = { authorization: `Bearer ${'x'.repeat(32)}` };
     const right = { authorization: `Bearer ${'t'.repeat(32)}` };
-    for (let i = 0; i < 3; i++) expect(authorize(wrong, 'p', ctx)).toMatchObject({ ok: false, status: 401 });
+    for (let i = 0; i < 3; i++) expect(authorize(wrong, peer, ctx)).toMatchObject({ ok: false, status: 401 });
     expect(audits).toHaveLength(3);
     expect(audits.join('\n')).not.toContain('x'.repeat(32));
-    expect(authorize(right, 'p', ctx)).toMatchObject({ ok: false, status: 429 });
+    expect(authorize(right, peer, ctx)).toMatchObject({ ok: false, status: 429 });
     for (let i = 0; i < 20; i++) {
-      now += limiter.retryAfterMs();
-      authorize(wrong, 'p', ctx);
+      now += limiter.retryAfterMs(attemptKey('bearer', peer.address));
+      authorize(wrong, peer, ctx);
     }
-    expect(limiter.retryAfterMs()).toBe(60_000);
+    expect(limiter.retryAfterMs(attemptKey('bearer', peer.address))).toBe(60_000);
     now += 60_000;
-    expect(authorize(right, 'p', ctx)).toEqual({ ok: true, via: 'bearer' });
+    expect(authorize(right, peer, ctx)).toEqual({ ok: true, via: 'bearer' });
   });
 });
 

@@ -43,6 +43,26 @@ export function allowedOrigins(hosts: ReadonlySet<string>): Set<string> {
   return new Set([...hosts].map((h) => `http://${h}`));
 }
 
+/**
+ * Everything the page loads comes from this server: the bundle, the ELK worker (a file under
+ * /assets/, not a blob), the WebSocket (`'self'` covers ws: to the same host). Images are data:
+ * or blob: URLs made by the PNG/SVG export. Inline scripts and styles are refused; React's style
+ * props set CSSOM properties, which CSP does not govern.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "object-src 'none'",
+  "form-action 'none'",
+].join('; ');
+
 export type Verdict = { ok: true } | { ok: false; status: number; reason: string };
 
 /** Checks the raw headers, because Node keeps only the first of duplicate Host headers. */
@@ -113,41 +133,70 @@ export class Secrets {
   }
 }
 
+/** Where a failed attempt came from: counted apart per kind of credential and per remote address. */
+export type AttemptKind = 'bearer' | 'url';
+export const attemptKey = (kind: AttemptKind, remoteAddress: string | undefined): string =>
+  `${kind}|${remoteAddress ?? '?'}`;
+
+interface Streak {
+  /** Failures in the current streak: it ends after `windowMs` without a failure, or on success. */
+  count: number;
+  lastFailure: number;
+  blockedUntil: number;
+}
+
 /**
  * Failed token attempts: after `freeFailures` failures within `windowMs`, attempts are refused
- * (429) for a backoff that doubles per further failure, capped at `maxBackoffMs`. Global, not per
- * peer: every attacker page also arrives from 127.0.0.1. No long lockout: once the backoff has
- * passed, a valid token is accepted again.
+ * (429) for a backoff that doubles per further failure, capped at `maxBackoffMs`. Counted per
+ * key (kind of credential + remote address, see attemptKey): URL-token attempts that any web page
+ * can cause with an `<img>` never block the real user's bearer token, and one remote peer never
+ * blocks another. No long lockout: once the backoff has passed, a valid token is accepted again.
  */
 export class FailureLimiter {
-  /** Failures in the current streak: it ends after `windowMs` without a failure, or on success. */
-  private streak = 0;
-  private lastFailure = -Infinity;
-  private blockedUntil = 0;
+  private readonly streaks = new Map<string, Streak>();
 
   constructor(
     private readonly opts = { freeFailures: 3, windowMs: 60_000, baseBackoffMs: 1000, maxBackoffMs: 60_000 },
     private readonly now: () => number = Date.now,
+    /** Bound on remembered keys: a flood of source addresses must not grow memory. */
+    private readonly maxKeys = 4096,
   ) {}
 
-  /** Milliseconds until attempts are accepted again, 0 when they are now. */
-  retryAfterMs(): number {
-    return Math.max(0, this.blockedUntil - this.now());
+  /** Milliseconds until attempts with this key are accepted again, 0 when they are now. */
+  retryAfterMs(key = ''): number {
+    const s = this.streaks.get(key);
+    return s ? Math.max(0, s.blockedUntil - this.now()) : 0;
   }
 
-  recordFailure(): void {
+  recordFailure(key = ''): void {
     const t = this.now();
-    if (t - this.lastFailure > this.opts.windowMs) this.streak = 0;
-    this.lastFailure = t;
-    this.streak++;
-    const over = this.streak - this.opts.freeFailures;
+    let s = this.streaks.get(key);
+    if (!s) {
+      this.evict();
+      s = { count: 0, lastFailure: -Infinity, blockedUntil: 0 };
+    }
+    // Re-insert so the map's order stays least-recently-failed first (eviction order).
+    this.streaks.delete(key);
+    this.streaks.set(key, s);
+    if (t - s.lastFailure > this.opts.windowMs) s.count = 0;
+    s.lastFailure = t;
+    s.count++;
+    const over = s.count - this.opts.freeFailures;
     if (over >= 0) {
       const backoff = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** Math.min(over, 30));
-      this.blockedUntil = t + backoff;
+      s.blockedUntil = t + backoff;
     }
   }
 
-  recordSuccess(): void {
-    this.streak = 0;
+  recordSuccess(key = ''): void {
+    this.streaks.delete(key);
+  }
+
+  private evict(): void {
+    // Least recently failing first.
+    for (const k of this.streaks.keys()) {
+      if (this.streaks.size < this.maxKeys) return;
+      this.streaks.delete(k);
+    }
   }
 }

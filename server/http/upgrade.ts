@@ -9,6 +9,8 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { authorize } from './auth.js';
 import type { AuthContext } from './auth.js';
 import type { Hub } from '../hub/hub.js';
+import { connectionMessage } from './liveConnections.js';
+import type { LiveConnectionRegistry } from './liveConnections.js';
 import { checkHost, checkOrigin } from './security.js';
 
 export interface UpgradeContext extends AuthContext {
@@ -17,6 +19,8 @@ export interface UpgradeContext extends AuthContext {
   wss: WebSocketServer;
   hub: Hub;
   maxConnections: number;
+  /** Ids of open connections, for host changes bound to one (checkpoints). */
+  liveConnections?: LiveConnectionRegistry;
   log(line: string): void;
 }
 
@@ -59,7 +63,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     const origin = req.headers.origin;
     const originOk = checkOrigin(origin, ctx.origins);
     if (!originOk.ok) return refuse(socket, originOk.status, originOk.reason);
-    const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const peer = { address: req.socket.remoteAddress, port: req.socket.remotePort };
     const auth = authorize(req.headers, peer, ctx);
     if (!auth.ok) return refuse(socket, auth.status, auth.reason, auth.retryAfterS);
     // A browser always sends Origin; without one, only a script holding the token may connect.
@@ -70,6 +74,9 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     ctx.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       connections++;
       const client = ctx.hub.add(ws, resumeOf(url));
+      // After the snapshot: the stream's first message stays the snapshot (or the replay).
+      const connectionId = ctx.liveConnections?.add();
+      if (connectionId) ws.send(connectionMessage(connectionId));
       ws.on('message', (data, isBinary) => {
         if (isBinary) return ws.close(1003, 'text frames only');
         // A fault while handling one client's message ends that connection, never the process.
@@ -85,6 +92,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
       ws.on('close', () => {
         connections--;
         client.closed();
+        if (connectionId) ctx.liveConnections?.closed(connectionId);
       });
     });
   };

@@ -26,6 +26,8 @@ export function testServeOptions(token: string, over: Partial<ServeOptions> = {}
     auditLogPath: '/dev/null',
     staticDir: null,
     verbose: false,
+    confirmWindowMs: 20_000,
+    hostNetnsPath: null,
     ...over,
   };
 }

@@ -6,6 +6,7 @@
  */
 import { ACTION_ROUTES, actionPath } from '../../../common/api.js';
 import type { ActionName, ActionRequest, ActionResponse } from '../../../common/api.js';
+import { liveConnectionHeaders, noteCheckpoint } from './checkpoints.js';
 
 export class ApiError extends Error {
   constructor(
@@ -44,7 +45,7 @@ export async function callAction<N extends ActionName>(
   try {
     res = await fetch(`/api${path}`, {
       method: ACTION_ROUTES[name].method,
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...liveConnectionHeaders() },
       credentials: 'same-origin',
       body: JSON.stringify(body),
     });
@@ -59,6 +60,7 @@ export async function callAction<N extends ActionName>(
     // a proxy or auth page answered with non-JSON
   }
   if (!res.ok) throw errorOf(json, res.status);
+  noteCheckpoint(json, `${ACTION_ROUTES[name].action}`);
   // The server checks its answers against the same contract before sending them.
   return (json ?? {}) as ActionResponse<N>;
 }

@@ -7,6 +7,7 @@
 import type { ClientMessage, ServerMessage } from '../../../common/protocol.js';
 import type { LiveModel } from './liveModel.js';
 import { backoffDelay, liveUrl, resumePoint } from './sequence.js';
+import { connectionIdOf, setLiveConnection } from '../actions/checkpoints.js';
 
 /** After this long without a connection the picture is called stale rather than reconnecting. */
 const STALE_AFTER_MS = 10_000;
@@ -74,12 +75,15 @@ export function startLive(model: LiveModel, opts: LiveOptions = {}): () => void 
     sock.onmessage = (ev) => {
       const msg = parseServerMessage(ev.data);
       if (!msg) return;
+      const connection = connectionIdOf(msg);
+      if (connection) return setLiveConnection(connection);
       if (msg.type === 'snapshot') healthy();
       if (model.receive(msg)) send({ type: 'resync' });
     };
     sock.onclose = () => {
       if (ws !== sock || stopped) return;
       ws = null;
+      setLiveConnection(null);
       const { conn } = model.store.getState();
       if (conn === 'live' || conn === 'connecting') {
         model.setConn('reconnecting');

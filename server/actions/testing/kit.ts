@@ -32,7 +32,17 @@ export interface Kit {
 }
 
 export async function startKit(
-  opts: Partial<Pick<ActionDeps, 'readOnly' | 'allowHostChanges' | 'auditLogPath'>> = {},
+  opts: Partial<
+    Pick<
+      ActionDeps,
+      | 'readOnly'
+      | 'allowHostChanges'
+      | 'auditLogPath'
+      | 'confirmWindowMs'
+      | 'liveConnections'
+      | 'hostStandInInode'
+    >
+  > = {},
 ): Promise<Kit> {
   const discovery = createDiscovery();
   let topo = (await discovery.full()).topology;
