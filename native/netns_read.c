@@ -7,8 +7,9 @@
  * an open socket or namespace fd would keep a deleted namespace alive.
  *
  * JS: read(jobs, done) where jobs = [{ path, targets: string[], assign: boolean }], done(results)
- * results[i] = { inode, error, links, addrs, routes, nsids: Int32Array }
- *   nsids[j]: nsid of targets[j] as seen from jobs[i] (-1 none, -2 target could not be opened).
+ * results[i] = { inode, error, links, addrs, routes, nsids: Int32Array, targetInodes: Float64Array }
+ *   nsids[j]: nsid of targets[j] as seen from jobs[i] (-1 none, -2 target could not be opened);
+ *   targetInodes[j]: the inode of the namespace targets[j] opened (0 if it could not be).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,7 +35,7 @@ struct buf { char *p; size_t len, cap; };
 struct job {
   char *path; char **targets; int ntargets; int assign;
   double inode; char error[160];
-  struct buf dumps[3]; int32_t *nsids;
+  struct buf dumps[3]; int32_t *nsids; double *tinodes;
 };
 struct work {
   napi_async_work aw; napi_ref cb; struct job *jobs; int njobs; char error[160];
@@ -144,6 +145,8 @@ static void read_one(struct job *j, char *rx, size_t rxlen) {
   for (int t = 0; t < j->ntargets && !j->error[0]; t++) {
     int tfd = open(j->targets[t], O_RDONLY | O_CLOEXEC);
     if (tfd < 0) { j->nsids[t] = -2; continue; }
+    struct stat tst;
+    if (fstat(tfd, &tst) == 0) j->tinodes[t] = (double)tst.st_ino;
     int32_t id = -1;
     e = nsid_of(sock, tfd, RTM_GETNSID, 1000 + t * 2, &id, rx, rxlen);
     if (e == 0 && id < 0 && j->assign) {
@@ -185,7 +188,7 @@ static void free_work(struct work *w) {
     struct job *j = &w->jobs[i];
     free(j->path);
     for (int t = 0; t < j->ntargets; t++) free(j->targets[t]);
-    free(j->targets); free(j->nsids);
+    free(j->targets); free(j->nsids); free(j->tinodes);
     for (int k = 0; k < 3; k++) free(j->dumps[k].p);
   }
   free(w->jobs); free(w);
@@ -218,6 +221,10 @@ static void complete(napi_env env, napi_status status, void *data) {
     if (j->ntargets) memcpy(p, j->nsids, j->ntargets * 4);
     napi_create_typedarray(env, napi_int32_array, j->ntargets, ab, 0, &v);
     napi_set_named_property(env, o, "nsids", v);
+    napi_create_arraybuffer(env, j->ntargets * 8, &p, &ab);
+    if (j->ntargets) memcpy(p, j->tinodes, j->ntargets * 8);
+    napi_create_typedarray(env, napi_float64_array, j->ntargets, ab, 0, &v);
+    napi_set_named_property(env, o, "targetInodes", v);
     napi_set_element(env, results, i, o);
   }
   if (status != napi_ok || w->error[0])
@@ -265,6 +272,7 @@ static napi_value js_read(napi_env env, napi_callback_info info) {
     j->ntargets = nt;
     j->targets = calloc(nt ? nt : 1, sizeof(char *));
     j->nsids = calloc(nt ? nt : 1, sizeof(int32_t));
+    j->tinodes = calloc(nt ? nt : 1, sizeof(double));
     for (uint32_t t = 0; t < nt; t++) {
       napi_value s;
       napi_get_element(env, v, t, &s);

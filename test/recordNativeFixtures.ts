@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { READ_BATCH } from '../server/discovery/ipParse.js';
 import { nativeRead } from '../server/native/binding.js';
-import { removeScene, variedScene } from '../server/native/scene.js';
+import { removeScene, variedScene } from './variedScene.js';
 import { sh, uniquePrefix } from './kernel.js';
 
 const OUT = new URL('../server/native/__fixtures__/varied.json', import.meta.url).pathname;

@@ -26,6 +26,8 @@ export interface NativeResult {
   routes: Buffer;
   /** Per target: its nsid, -1 none, -2 it could not be opened or asked. */
   nsids: Int32Array;
+  /** Per target: inode of the namespace its path opened (0 if it could not be opened). */
+  targetInodes: Float64Array;
 }
 
 interface Addon {

@@ -156,8 +156,10 @@ export function parseLinkDump(links: Buffer, addrs: Buffer, scopes: Map<number, 
     if (link === 0) l.link = null;
     else if (link !== undefined) {
       if (netnsid !== undefined) l.link_index = link;
-      else l.link = nameOfIndex(link);
-      lowerDown = !((byIndex.get(link)?.flags ?? 0) & IFF_UP);
+      else {
+        l.link = nameOfIndex(link);
+        lowerDown = !((byIndex.get(link)?.flags ?? 0) & IFF_UP);
+      }
     }
     if (netnsid !== undefined) l.link_netnsid = netnsid;
     l.flags = linkFlags(r.flags, lowerDown);

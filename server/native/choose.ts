@@ -1,0 +1,22 @@
+/**
+ * Picks the reader: the native one when it was built and loads, else discovery's `ip` reader,
+ * announced in one line at start so that nobody wonders why reads are slow.
+ */
+import type { Discovery, DiscoveryOptions } from '../discovery/api.js';
+import { createDiscovery } from '../discovery/index.js';
+import { nativeStatus } from './binding.js';
+import { createNativeDiscovery } from './discovery.js';
+
+export function fallbackLine(reason: string): string {
+  return `netns-explorer: native reader unavailable (${reason}); reading namespaces with ip instead (one process per namespace, slower)`;
+}
+
+export function createBestDiscovery(
+  opts: DiscoveryOptions = {},
+  log: (line: string) => void = (l) => void process.stderr.write(`${l}\n`),
+): { discovery: Discovery; native: boolean } {
+  const status = nativeStatus();
+  if (status.available) return { discovery: createNativeDiscovery(opts), native: true };
+  log(fallbackLine(status.reason));
+  return { discovery: createDiscovery(opts), native: false };
+}
