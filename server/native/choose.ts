@@ -8,12 +8,12 @@ import { nativeStatus } from './binding.js';
 import { createNativeDiscovery } from './discovery.js';
 
 export function fallbackLine(reason: string): string {
-  return `netns-explorer: native reader unavailable (${reason}); reading namespaces with ip instead (one process per namespace, slower)`;
+  return `native reader unavailable (${reason}); reading namespaces with ip instead (one process per namespace, slower)`;
 }
 
 export function createBestDiscovery(
   opts: DiscoveryOptions = {},
-  log: (line: string) => void = (l) => void process.stderr.write(`${l}\n`),
+  log: (line: string) => void = (l) => void process.stderr.write(`netns-explorer: ${l}\n`),
 ): { discovery: Discovery; native: boolean } {
   const status = nativeStatus();
   if (status.available) return { discovery: createNativeDiscovery(opts), native: true };

@@ -33,32 +33,46 @@ export function messages(buf: Buffer): Message[] {
   return out;
 }
 
-/** Attributes by type (the nested flag stripped); the first of a type wins, as in iproute2. */
-export type Attrs = Array<Buffer | undefined>;
+/**
+ * An attribute's payload as a view (buffer, offset, length): a plain object is far cheaper than a
+ * Buffer slice, and a full read walks some hundred thousand attributes.
+ */
+export interface Attr {
+  b: Buffer;
+  o: number;
+  n: number;
+}
 
-export function attrs(buf: Buffer, start = 0): Attrs {
+/** Attributes by type (the nested flag stripped); the first of a type wins, as in iproute2. */
+export type Attrs = Array<Attr | undefined>;
+
+/** The attributes in `src` from `start` (a message body) or inside a nested attribute. */
+export function attrs(src: Buffer | Attr, start = 0): Attrs {
+  const buf = Buffer.isBuffer(src) ? src : src.b;
+  const end = Buffer.isBuffer(src) ? src.length : src.o + src.n;
   const out: Attrs = [];
-  let off = start;
-  while (off + 4 <= buf.length) {
+  let off = Buffer.isBuffer(src) ? start : src.o;
+  while (off + 4 <= end) {
     const len = buf.readUInt16LE(off);
-    if (len < 4 || off + len > buf.length) break;
+    if (len < 4 || off + len > end) break;
     const type = buf.readUInt16LE(off + 2) & 0x3fff;
-    if (out[type] === undefined) out[type] = buf.subarray(off + 4, off + len);
+    if (out[type] === undefined) out[type] = { b: buf, o: off + 4, n: len - 4 };
     off += align4(len);
   }
   return out;
 }
 
-export const u8 = (b: Buffer | undefined): number | undefined => (b && b.length >= 1 ? b[0] : undefined);
-export const u32 = (b: Buffer | undefined): number | undefined =>
-  b && b.length >= 4 ? b.readUInt32LE(0) : undefined;
-export const s32 = (b: Buffer | undefined): number | undefined =>
-  b && b.length >= 4 ? b.readInt32LE(0) : undefined;
+export const u8 = (a: Attr | undefined): number | undefined => (a && a.n >= 1 ? a.b[a.o] : undefined);
+export const u32 = (a: Attr | undefined): number | undefined =>
+  a && a.n >= 4 ? a.b.readUInt32LE(a.o) : undefined;
+export const s32 = (a: Attr | undefined): number | undefined =>
+  a && a.n >= 4 ? a.b.readInt32LE(a.o) : undefined;
 /** A NUL-terminated string attribute. */
-export function str(b: Buffer | undefined): string | undefined {
-  if (!b) return undefined;
-  const nul = b.indexOf(0);
-  return b.toString('utf8', 0, nul < 0 ? b.length : nul);
+export function str(a: Attr | undefined): string | undefined {
+  if (!a) return undefined;
+  const nul = a.b.indexOf(0, a.o);
+  const end = nul < 0 || nul > a.o + a.n ? a.o + a.n : nul;
+  return a.b.toString('utf8', a.o, end);
 }
 
 function ntop4(b: Buffer, off = 0): string {
@@ -66,8 +80,8 @@ function ntop4(b: Buffer, off = 0): string {
 }
 
 /** glibc's inet_ntop for IPv6: longest run (>= 2) of zero groups compressed, IPv4 tails kept. */
-function ntop6(b: Buffer): string {
-  const w = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(i * 2));
+function ntop6(b: Buffer, off = 0): string {
+  const w = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(off + i * 2));
   let best = { base: -1, len: 0 };
   let cur = { base: -1, len: 0 };
   for (let i = 0; i < 8; i++) {
@@ -86,7 +100,7 @@ function ntop6(b: Buffer): string {
     if (i > 0) s += ':';
     // IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) addresses end in dotted quad.
     if (i === 6 && best.base === 0 && (best.len === 6 || (best.len === 5 && w[5] === 0xffff))) {
-      return s + ntop4(b, 12);
+      return s + ntop4(b, off + 12);
     }
     s += w[i]!.toString(16);
   }
@@ -94,11 +108,18 @@ function ntop6(b: Buffer): string {
   return s;
 }
 
-/** An address attribute as iproute2's format_host prints it (numeric). */
-export function ntop(b: Buffer): string {
-  if (b.length === 4) return ntop4(b);
-  if (b.length === 16) return ntop6(b);
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+function hex(b: Buffer, off: number, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += (i ? ':' : '') + b[off + i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** An address (a Buffer, or an attribute) as iproute2's format_host prints it (numeric). */
+export function ntop(src: Buffer | Attr): string {
+  const a = Buffer.isBuffer(src) ? { b: src, o: 0, n: src.length } : src;
+  if (a.n === 4) return ntop4(a.b, a.o);
+  if (a.n === 16) return ntop6(a.b, a.o);
+  return hex(a.b, a.o, a.n);
 }
 
 const ARPHRD_TUNNEL = 768;
@@ -108,10 +129,10 @@ const ARPHRD_IPGRE = 778;
 const ARPHRD_IP6GRE = 823;
 
 /** A link-layer address as iproute2's ll_addr_n2a prints it. */
-export function llAddr(b: Buffer, type: number): string {
-  if (b.length === 4 && [ARPHRD_TUNNEL, ARPHRD_SIT, ARPHRD_IPGRE].includes(type)) return ntop4(b);
-  if (b.length === 16 && [ARPHRD_TUNNEL6, ARPHRD_IP6GRE].includes(type)) return ntop6(b);
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+export function llAddr(a: Attr, type: number): string {
+  if (a.n === 4 && [ARPHRD_TUNNEL, ARPHRD_SIT, ARPHRD_IPGRE].includes(type)) return ntop4(a.b, a.o);
+  if (a.n === 16 && [ARPHRD_TUNNEL6, ARPHRD_IP6GRE].includes(type)) return ntop6(a.b, a.o);
+  return hex(a.b, a.o, a.n);
 }
 
 const ARPHRD_NAMES = new Map<number, string>([

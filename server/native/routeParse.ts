@@ -4,6 +4,7 @@
  * cached clones left out, `default` / `A/LEN` / host address as dst, names from iproute2's tables.
  */
 import type { IpRoute } from '../discovery/ipParse.js';
+import type { Attr } from './netlink.js';
 import { attrs, messages, ntop, u32 } from './netlink.js';
 import type { RouteNames } from './names.js';
 import { nameOf } from './names.js';
@@ -47,18 +48,20 @@ export function routeFlags(flags: number): string[] {
 }
 
 /** RTA_VIA: a 2-byte family then the address. */
-function via(b: Buffer): { host?: string } {
-  return b.length > 2 ? { host: ntop(b.subarray(2)) } : {};
+function via(a: Attr): { host?: string } {
+  return a.n > 2 ? { host: ntop({ b: a.b, o: a.o + 2, n: a.n - 2 }) } : {};
 }
 
-function nexthops(b: Buffer, devName: (i: number) => string): NonNullable<IpRoute['nexthops']> {
+function nexthops(m: Attr, devName: (i: number) => string): NonNullable<IpRoute['nexthops']> {
   const out: NonNullable<IpRoute['nexthops']> = [];
   // struct rtnexthop { u16 len; u8 flags; u8 hops; s32 ifindex; } then attributes.
-  let off = 0;
-  while (off + 8 <= b.length) {
+  const b = m.b;
+  const end = m.o + m.n;
+  let off = m.o;
+  while (off + 8 <= end) {
     const len = b.readUInt16LE(off);
-    if (len < 8 || off + len > b.length) break;
-    const a = attrs(b.subarray(off + 8, off + len));
+    if (len < 8 || off + len > end) break;
+    const a = attrs({ b, o: off + 8, n: len - 8 });
     const hop: NonNullable<IpRoute['nexthops']>[number] = { dev: devName(b.readInt32LE(off + 4)) };
     {
       const v = a[RTA.GATEWAY];
