@@ -45,7 +45,7 @@ export async function main(args: string[]): Promise<number> {
     log('the page is not built (no dist/client/index.html): run `npm run build`; the API works');
 
   // The native reader (no process per read) when it was built, else ip: said in one log line.
-  const { discovery } = createBestDiscovery({}, log);
+  const { discovery } = await createBestDiscovery({}, log);
   const server = await startServer(
     { ...options, staticDir },
     {

@@ -9,7 +9,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   // The native reader when it was built, else ip (announced in one line on stderr).
-  const { topology, errors } = await createBestDiscovery({ scanFds: true }).discovery.full();
+  const { topology, errors } = await (await createBestDiscovery({ scanFds: true })).discovery.full();
   for (const e of errors) process.stderr.write(`netns-explorer: ${e}\n`);
   process.stdout.write(JSON.stringify(topology, null, 2) + '\n');
   const host = topology.namespaces.find((n) => n.kind === 'host');

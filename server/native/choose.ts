@@ -3,7 +3,6 @@
  * announced in one line at start so that nobody wonders why reads are slow.
  */
 import type { Discovery, DiscoveryOptions } from '../discovery/api.js';
-import { createDiscovery } from '../discovery/index.js';
 import { nativeStatus } from './binding.js';
 import { createNativeDiscovery } from './discovery.js';
 
@@ -11,12 +10,14 @@ export function fallbackLine(reason: string): string {
   return `native reader unavailable (${reason}); reading namespaces with ip instead (one process per namespace, slower)`;
 }
 
-export function createBestDiscovery(
+export async function createBestDiscovery(
   opts: DiscoveryOptions = {},
   log: (line: string) => void = (l) => void process.stderr.write(`netns-explorer: ${l}\n`),
-): { discovery: Discovery; native: boolean } {
+): Promise<{ discovery: Discovery; native: boolean }> {
   const status = nativeStatus();
   if (status.available) return { discovery: createNativeDiscovery(opts), native: true };
   log(fallbackLine(status.reason));
+  // Loaded only when needed: the ip reader's modules (execa...) cost a snapshot's start-up time.
+  const { createDiscovery } = await import('../discovery/index.js');
   return { discovery: createDiscovery(opts), native: false };
 }
