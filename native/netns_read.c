@@ -6,7 +6,8 @@
  * started in. Parsing happens in TypeScript (server/native/). Nothing stays open between reads:
  * an open socket or namespace fd would keep a deleted namespace alive.
  *
- * JS: read(jobs, done) where jobs = [{ path, targets: string[], assign: boolean }], done(results)
+ * JS: read(jobs, done) where jobs = [{ path, targets: string[], assign: boolean, dump?: boolean }],
+ * done(error, results); dump false: only the nsids of targets are asked (no link/address/route dump).
  * results[i] = { inode, error, links, addrs, routes, nsids: Int32Array, targetInodes: Float64Array }
  *   nsids[j]: nsid of targets[j] as seen from jobs[i] (-1 none, -2 target could not be opened);
  *   targetInodes[j]: the inode of the namespace targets[j] opened (0 if it could not be).
@@ -33,7 +34,7 @@
 
 struct buf { char *p; size_t len, cap; };
 struct job {
-  char *path; char **targets; int ntargets; int assign;
+  char *path; char **targets; int ntargets; int assign; int dump;
   double inode; char error[160];
   struct buf dumps[3]; int32_t *nsids; double *tinodes;
 };
@@ -138,7 +139,7 @@ static void read_one(struct job *j, char *rx, size_t rxlen) {
     { RTM_GETADDR, sizeof(struct ifaddrmsg), "address dump" },
     { RTM_GETROUTE, sizeof(struct rtmsg), "route dump" },
   };
-  for (int i = 0; i < 3 && !j->error[0]; i++) {
+  for (int i = 0; j->dump && i < 3 && !j->error[0]; i++) {
     e = dump(sock, d[i].type, d[i].len, 100 + i * 32, &j->dumps[i], rx, rxlen);
     if (e) fail(j, d[i].what, e);
   }
@@ -267,6 +268,10 @@ static napi_value js_read(napi_env env, napi_callback_info info) {
     napi_get_named_property(env, o, "assign", &v);
     napi_get_value_bool(env, v, &assign);
     j->assign = assign;
+    bool dumps = true; /* absent: dump */
+    napi_get_named_property(env, o, "dump", &v);
+    if (napi_get_value_bool(env, v, &dumps) != napi_ok) dumps = true;
+    j->dump = dumps;
     napi_get_named_property(env, o, "targets", &v);
     napi_get_array_length(env, v, &nt);
     j->ntargets = nt;

@@ -15,6 +15,8 @@ export interface NativeJob {
   targets: string[];
   /** Ask the kernel to assign an nsid to targets that have none. */
   assign: boolean;
+  /** false: only ask the nsids of `targets` (no dumps); default true. */
+  dump?: boolean;
 }
 
 export interface NativeResult {

@@ -130,7 +130,7 @@ export function createNativeDiscovery(opts: DiscoveryOptions = {}): Discovery {
         (i) => i !== s.hostInode && s.namespaces.has(i),
       );
       const paths = want.map((i) => openPaths(s.namespaces.get(i)!, s)[0] ?? '');
-      const [r] = await nativeRead([{ path: s.hostPath, targets: paths, assign: true }]);
+      const [r] = await nativeRead([{ path: s.hostPath, targets: paths, assign: true, dump: false }]);
       if (!r || r.error !== null) throw new Error(`host nsids: ${r?.error ?? 'no answer'}`);
       const o = cache.get(s.hostInode);
       const map = new Map(o && 'read' in o ? (o.read.nsids ?? []) : []);

@@ -106,7 +106,8 @@ export async function completeNsidMaps(
     const targets = [...targetSet].filter((t) => scan.namespaces.has(t));
     const targetPaths = targets.map((t) => openPaths(scan.namespaces.get(t)!, scan)[0] ?? '');
     if (path === undefined || targets.length === 0) continue;
-    jobs.push({ path, targets: targetPaths, assign: false });
+    // Only the nsids: this namespace was dumped in the first call (a hub's dump is the largest).
+    jobs.push({ path, targets: targetPaths, assign: false, dump: false });
     asked.push({ from, targets });
   }
   if (jobs.length === 0) return [];
