@@ -26,9 +26,22 @@ function isDiscoveryModule(m: unknown): m is { createDiscovery: (opts?: object) 
   );
 }
 
+const CHOOSER = new URL('../server/native/choose.js', import.meta.url).href;
+
+function isChooser(m: unknown): m is { createBestDiscovery: () => Promise<{ discovery: DiscoveryLike }> } {
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof (m as { createBestDiscovery?: unknown }).createBestDiscovery === 'function'
+  );
+}
+
 /** Loads discovery from the build; null (with the reason) while it has not landed yet. */
 export async function loadDiscovery(): Promise<{ discovery: DiscoveryLike | null; reason: string }> {
   try {
+    // The reader the product uses (native when built, else ip), as `snapshot` and `serve` do.
+    const c: unknown = await import(CHOOSER).catch(() => null);
+    if (isChooser(c)) return { discovery: (await c.createBestDiscovery()).discovery, reason: '' };
     const m: unknown = await import(DISCOVERY);
     if (!isDiscoveryModule(m)) return { discovery: null, reason: 'discovery module has no createDiscovery' };
     return { discovery: m.createDiscovery(), reason: '' };

@@ -6,7 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createDiscovery, namespacePath } from './discovery/index.js';
+import { namespacePath } from './discovery/index.js';
+import { createBestDiscovery } from './native/choose.js';
 import { parseServeArgs, USAGE } from './serveOptions.js';
 import { apiRouters, startServer } from './serve.js';
 import { hostPort } from './http/security.js';
@@ -45,7 +46,8 @@ export async function main(args: string[]): Promise<number> {
   if (!staticDir)
     log('the page is not built (no dist/client/index.html): run `npm run build`; the API works');
 
-  const discovery = createDiscovery();
+  // The native reader (no process per read) when it was built, else ip: said in one log line.
+  const { discovery } = await createBestDiscovery({}, log);
   const server = await startServer(
     { ...options, staticDir },
     {

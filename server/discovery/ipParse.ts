@@ -137,7 +137,11 @@ function pointerOf(l: IpLink, kind: string): RawPointer | null {
 }
 
 export function parseLinks(nsInode: number, json: unknown): ParsedLink[] {
-  const links = z.array(linkSchema).parse(json);
+  return linksFromIp(nsInode, z.array(linkSchema).parse(json));
+}
+
+/** The model's links from links as ip prints them (parsed JSON, or built by the native reader). */
+export function linksFromIp(nsInode: number, links: readonly IpLink[]): ParsedLink[] {
   return links.map((l) => {
     const kind = interfaceKind(l);
     const iface: Interface = {
@@ -164,7 +168,11 @@ export function parseLinks(nsInode: number, json: unknown): ParsedLink[] {
 }
 
 export function parseRoutes(nsInode: number, family: AddressFamily, json: unknown): Route[] {
-  const routes = z.array(routeSchema).parse(json);
+  return routesFromIp(nsInode, family, z.array(routeSchema).parse(json));
+}
+
+/** The model's routes from routes as ip prints them (parsed JSON, or built by the native reader). */
+export function routesFromIp(nsInode: number, family: AddressFamily, routes: readonly IpRoute[]): Route[] {
   const seen = new Map<string, number>();
   return routes.map((r) => {
     // Multipath routes carry their gateways in `nexthops`; the model keeps the first one.

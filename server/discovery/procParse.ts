@@ -46,6 +46,8 @@ const PATTERNS: Array<[RegExp, string]> = [
   [new RegExp(`/nerdctl-${HEX64}\\.scope`), 'containerd'],
   [new RegExp(`/containerd-${HEX64}\\.scope`), 'containerd'],
 ];
+/** containerd without Kubernetes (ctr/nerdctl with cgroupfs): /<namespace>/<64 hex>. Compiled once: a full read parses every process's cgroup. */
+const PLAIN = new RegExp(`^/([a-z0-9._-]+)/${HEX64}$`);
 
 /** Container identity from /proc/PID/cgroup (cgroup v1 or v2 lines `N:controllers:/path`). */
 export function parseCgroup(text: string): CgroupContainer | null {
@@ -56,8 +58,7 @@ export function parseCgroup(text: string): CgroupContainer | null {
       const m = re.exec(path);
       if (m && m[1]) return { runtime, id: m[1] };
     }
-    // containerd without Kubernetes (ctr/nerdctl with cgroupfs): /<namespace>/<64 hex>.
-    const plain = new RegExp(`^/([a-z0-9._-]+)/${HEX64}$`).exec(path);
+    const plain = PLAIN.exec(path);
     if (plain && plain[1] !== 'docker' && plain[2]) return { runtime: 'containerd', id: plain[2] };
   }
   return null;

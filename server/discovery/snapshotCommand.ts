@@ -1,5 +1,5 @@
 /** `netns-explorer snapshot`: prints the whole topology model as JSON on stdout. */
-import { createDiscovery } from './index.js';
+import { createBestDiscovery } from '../native/choose.js';
 
 export async function main(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -8,7 +8,8 @@ export async function main(args: string[]): Promise<number> {
     );
     return 0;
   }
-  const { topology, errors } = await createDiscovery({ scanFds: true }).full();
+  // The native reader when it was built, else ip (announced in one line on stderr).
+  const { topology, errors } = await (await createBestDiscovery({ scanFds: true })).discovery.full();
   for (const e of errors) process.stderr.write(`netns-explorer: ${e}\n`);
   process.stdout.write(JSON.stringify(topology, null, 2) + '\n');
   const host = topology.namespaces.find((n) => n.kind === 'host');

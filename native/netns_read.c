@@ -1,0 +1,304 @@
+/*
+ * netns_read: the only native part of netns-explorer. For each namespace file it is given, a
+ * short-lived thread of its own opens the file, setns(CLONE_NEWNET), opens a NETLINK_ROUTE
+ * socket, dumps links, addresses and routes as raw bytes, asks the nsid of a few other
+ * namespaces (RTM_GETNSID with NETNSA_FD), closes everything and goes back to the namespace it
+ * started in. Parsing happens in TypeScript (server/native/). Nothing stays open between reads:
+ * an open socket or namespace fd would keep a deleted namespace alive.
+ *
+ * JS: read(jobs, done) where jobs = [{ path, targets: string[], assign: boolean, dump?: boolean }],
+ * done(error, results); dump false: only the nsids of targets are asked (no link/address/route dump).
+ * results[i] = { inode, error, links, addrs, routes, nsids: Int32Array, targetInodes: Float64Array }
+ *   nsids[j]: nsid of targets[j] as seen from jobs[i] (-1 none, -2 target could not be opened);
+ *   targetInodes[j]: the inode of the namespace targets[j] opened (0 if it could not be).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/net_namespace.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <node_api.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
+
+struct buf { char *p; size_t len, cap; };
+struct job {
+  char *path; char **targets; int ntargets; int assign; int dump;
+  double inode; char error[160];
+  struct buf dumps[3]; int32_t *nsids; double *tinodes;
+};
+struct work {
+  napi_async_work aw; napi_ref cb; struct job *jobs; int njobs; char error[160];
+};
+
+static int append(struct buf *b, const void *p, size_t n) {
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 16384;
+    while (cap < b->len + n) cap *= 2;
+    char *q = realloc(b->p, cap);
+    if (!q) return -ENOMEM;
+    b->p = q; b->cap = cap;
+  }
+  memcpy(b->p + b->len, p, n);
+  b->len += n;
+  return 0;
+}
+
+static int send_req(int sock, struct nlmsghdr *nh) {
+  struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+  return sendto(sock, nh, nh->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof sa) < 0 ? -errno : 0;
+}
+
+/* Receives the answers to `seq` until DONE (dump) or one message; appends them to `out`. */
+static int receive(int sock, uint32_t seq, struct buf *out, int32_t *nsid, char *rx, size_t rxlen) {
+  for (;;) {
+    ssize_t n = recv(sock, rx, rxlen, 0);
+    if (n < 0) { if (errno == EINTR) continue; return -errno; }
+    for (struct nlmsghdr *h = (struct nlmsghdr *)rx; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+      if (h->nlmsg_seq != seq) continue;
+      if (h->nlmsg_type == NLMSG_DONE) return 0;
+      if (h->nlmsg_type == NLMSG_ERROR) {
+        int e = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+        return e;
+      }
+      if (h->nlmsg_flags & NLM_F_DUMP_INTR) return -EINTR;
+      if (out && append(out, h, NLMSG_ALIGN(h->nlmsg_len)) != 0) return -ENOMEM;
+      if (nsid) {
+        struct rtattr *a = (struct rtattr *)((char *)NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(struct rtgenmsg)));
+        int left = h->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct rtgenmsg)));
+        for (; RTA_OK(a, left); a = RTA_NEXT(a, left))
+          if (a->rta_type == NETNSA_NSID) *nsid = *(int32_t *)RTA_DATA(a);
+        return 0;
+      }
+    }
+  }
+}
+
+static int dump(int sock, uint16_t type, size_t hdrlen, uint32_t seq, struct buf *out, char *rx, size_t rxlen) {
+  for (int attempt = 0; attempt < 3; attempt++) {
+    struct { struct nlmsghdr nh; char body[32]; } req;
+    memset(&req, 0, sizeof req);
+    req.nh.nlmsg_len = NLMSG_LENGTH(hdrlen);
+    req.nh.nlmsg_type = type;
+    req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    req.nh.nlmsg_seq = seq + attempt * 8;
+    out->len = 0;
+    int e = send_req(sock, &req.nh);
+    if (e == 0) e = receive(sock, req.nh.nlmsg_seq, out, NULL, rx, rxlen);
+    if (e != -EINTR) return e; /* interrupted dumps (changed meanwhile) are taken again */
+  }
+  return -EINTR;
+}
+
+/* RTM_GETNSID (or RTM_NEWNSID with nsid -1: let the kernel assign one) for the namespace in fd. */
+static int nsid_of(int sock, int fd, uint16_t type, uint32_t seq, int32_t *nsid, char *rx, size_t rxlen) {
+  struct { struct nlmsghdr nh; struct rtgenmsg g; char pad[3]; struct rtattr a1; uint32_t fd;
+           struct rtattr a2; int32_t id; } req;
+  memset(&req, 0, sizeof req);
+  req.nh.nlmsg_len = sizeof req - (type == RTM_GETNSID ? sizeof(struct rtattr) + 4 : 0);
+  req.nh.nlmsg_type = type;
+  req.nh.nlmsg_flags = NLM_F_REQUEST | (type == RTM_NEWNSID ? NLM_F_ACK : 0);
+  req.nh.nlmsg_seq = seq;
+  req.g.rtgen_family = AF_UNSPEC;
+  req.a1.rta_type = NETNSA_FD; req.a1.rta_len = RTA_LENGTH(4); req.fd = fd;
+  req.a2.rta_type = NETNSA_NSID; req.a2.rta_len = RTA_LENGTH(4); req.id = -1;
+  int e = send_req(sock, &req.nh);
+  return e ? e : receive(sock, seq, NULL, type == RTM_GETNSID ? nsid : NULL, rx, rxlen);
+}
+
+static void fail(struct job *j, const char *step, int err) {
+  snprintf(j->error, sizeof j->error, "%s: %s", step, strerror(err < 0 ? -err : err));
+}
+
+static void read_one(struct job *j, char *rx, size_t rxlen) {
+  int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) { fail(j, "open", errno); return; }
+  struct stat st;
+  if (fstat(fd, &st) == 0) j->inode = (double)st.st_ino;
+  int e = setns(fd, CLONE_NEWNET) < 0 ? errno : 0;
+  close(fd);
+  if (e) { fail(j, "setns", e); return; }
+  int sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (sock < 0) { fail(j, "socket", errno); return; }
+  int one = 1, rcv = 1 << 20;
+  setsockopt(sock, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
+  setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+  static const struct { uint16_t type; size_t len; const char *what; } d[3] = {
+    { RTM_GETLINK, sizeof(struct ifinfomsg), "link dump" },
+    { RTM_GETADDR, sizeof(struct ifaddrmsg), "address dump" },
+    { RTM_GETROUTE, sizeof(struct rtmsg), "route dump" },
+  };
+  for (int i = 0; j->dump && i < 3 && !j->error[0]; i++) {
+    e = dump(sock, d[i].type, d[i].len, 100 + i * 32, &j->dumps[i], rx, rxlen);
+    if (e) fail(j, d[i].what, e);
+  }
+  for (int t = 0; t < j->ntargets && !j->error[0]; t++) {
+    int tfd = open(j->targets[t], O_RDONLY | O_CLOEXEC);
+    if (tfd < 0) { j->nsids[t] = -2; continue; }
+    struct stat tst;
+    if (fstat(tfd, &tst) == 0) j->tinodes[t] = (double)tst.st_ino;
+    int32_t id = -1;
+    e = nsid_of(sock, tfd, RTM_GETNSID, 1000 + t * 2, &id, rx, rxlen);
+    if (e == 0 && id < 0 && j->assign) {
+      nsid_of(sock, tfd, RTM_NEWNSID, 1001 + t * 2, NULL, rx, rxlen);
+      e = nsid_of(sock, tfd, RTM_GETNSID, 1001 + t * 2, &id, rx, rxlen);
+    }
+    close(tfd);
+    j->nsids[t] = e == 0 ? id : -2;
+  }
+  close(sock);
+}
+
+static void *reader_thread(void *arg) {
+  struct work *w = arg;
+  /* This thread's own namespace, to return to: setns changes the calling thread only. */
+  int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (home < 0) { snprintf(w->error, sizeof w->error, "open own namespace: %s", strerror(errno)); return NULL; }
+  size_t rxlen = 1 << 16;
+  char *rx = malloc(rxlen);
+  for (int i = 0; rx && i < w->njobs; i++) read_one(&w->jobs[i], rx, rxlen);
+  free(rx);
+  if (setns(home, CLONE_NEWNET) < 0)
+    snprintf(w->error, sizeof w->error, "return to own namespace: %s", strerror(errno));
+  close(home);
+  return NULL;
+}
+
+static void execute(napi_env env, void *data) {
+  (void)env;
+  struct work *w = data;
+  pthread_t t;
+  /* A thread of our own: libuv's pool threads never change namespace. It exits afterwards. */
+  if (pthread_create(&t, NULL, reader_thread, w) != 0) strcpy(w->error, "cannot start reader thread");
+  else pthread_join(t, NULL);
+}
+
+static void free_work(struct work *w) {
+  for (int i = 0; i < w->njobs; i++) {
+    struct job *j = &w->jobs[i];
+    free(j->path);
+    for (int t = 0; t < j->ntargets; t++) free(j->targets[t]);
+    free(j->targets); free(j->nsids); free(j->tinodes);
+    for (int k = 0; k < 3; k++) free(j->dumps[k].p);
+  }
+  free(w->jobs); free(w);
+}
+
+static napi_value set_buffer(napi_env env, napi_value obj, const char *name, struct buf *b) {
+  napi_value v; void *unused;
+  napi_create_buffer_copy(env, b->len, b->len ? b->p : "", &unused, &v);
+  napi_set_named_property(env, obj, name, v);
+  return v;
+}
+
+static void complete(napi_env env, napi_status status, void *data) {
+  struct work *w = data;
+  napi_value results, cb, global, err = NULL;
+  napi_create_array_with_length(env, w->njobs, &results);
+  for (int i = 0; i < w->njobs; i++) {
+    struct job *j = &w->jobs[i];
+    napi_value o, v, ab;
+    napi_create_object(env, &o);
+    napi_create_double(env, j->inode, &v); napi_set_named_property(env, o, "inode", v);
+    if (j->error[0]) napi_create_string_utf8(env, j->error, NAPI_AUTO_LENGTH, &v);
+    else napi_get_null(env, &v);
+    napi_set_named_property(env, o, "error", v);
+    set_buffer(env, o, "links", &j->dumps[0]);
+    set_buffer(env, o, "addrs", &j->dumps[1]);
+    set_buffer(env, o, "routes", &j->dumps[2]);
+    void *p;
+    napi_create_arraybuffer(env, j->ntargets * 4, &p, &ab);
+    if (j->ntargets) memcpy(p, j->nsids, j->ntargets * 4);
+    napi_create_typedarray(env, napi_int32_array, j->ntargets, ab, 0, &v);
+    napi_set_named_property(env, o, "nsids", v);
+    napi_create_arraybuffer(env, j->ntargets * 8, &p, &ab);
+    if (j->ntargets) memcpy(p, j->tinodes, j->ntargets * 8);
+    napi_create_typedarray(env, napi_float64_array, j->ntargets, ab, 0, &v);
+    napi_set_named_property(env, o, "targetInodes", v);
+    napi_set_element(env, results, i, o);
+  }
+  if (status != napi_ok || w->error[0])
+    napi_create_string_utf8(env, w->error[0] ? w->error : "async work failed", NAPI_AUTO_LENGTH, &err);
+  else napi_get_null(env, &err);
+  napi_get_reference_value(env, w->cb, &cb);
+  napi_get_global(env, &global);
+  napi_value argv[2] = { err, results };
+  napi_call_function(env, global, cb, 2, argv, NULL);
+  napi_delete_reference(env, w->cb);
+  napi_delete_async_work(env, w->aw);
+  free_work(w);
+}
+
+static char *get_string(napi_env env, napi_value v) {
+  size_t n;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &n) != napi_ok) return NULL;
+  char *s = malloc(n + 1);
+  if (s) napi_get_value_string_utf8(env, v, s, n + 1, &n);
+  return s;
+}
+
+static napi_value js_read(napi_env env, napi_callback_info info) {
+  size_t argc = 2; napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint32_t n = 0;
+  if (argc < 2 || napi_get_array_length(env, argv[0], &n) != napi_ok) {
+    napi_throw_type_error(env, NULL, "read(jobs, callback)");
+    return NULL;
+  }
+  struct work *w = calloc(1, sizeof *w);
+  w->jobs = calloc(n ? n : 1, sizeof *w->jobs);
+  w->njobs = n;
+  for (uint32_t i = 0; i < n; i++) {
+    struct job *j = &w->jobs[i];
+    napi_value o, v; uint32_t nt = 0; bool assign = false;
+    napi_get_element(env, argv[0], i, &o);
+    napi_get_named_property(env, o, "path", &v);
+    j->path = get_string(env, v);
+    napi_get_named_property(env, o, "assign", &v);
+    napi_get_value_bool(env, v, &assign);
+    j->assign = assign;
+    bool dumps = true; /* absent: dump */
+    napi_get_named_property(env, o, "dump", &v);
+    if (napi_get_value_bool(env, v, &dumps) != napi_ok) dumps = true;
+    j->dump = dumps;
+    napi_get_named_property(env, o, "targets", &v);
+    napi_get_array_length(env, v, &nt);
+    j->ntargets = nt;
+    j->targets = calloc(nt ? nt : 1, sizeof(char *));
+    j->nsids = calloc(nt ? nt : 1, sizeof(int32_t));
+    j->tinodes = calloc(nt ? nt : 1, sizeof(double));
+    for (uint32_t t = 0; t < nt; t++) {
+      napi_value s;
+      napi_get_element(env, v, t, &s);
+      j->targets[t] = get_string(env, s);
+      if (!j->targets[t]) j->targets[t] = strdup("");
+    }
+    if (!j->path) j->path = strdup("");
+  }
+  napi_value name;
+  napi_create_reference(env, argv[1], 1, &w->cb);
+  napi_create_string_utf8(env, "netns_read", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, execute, complete, w, &w->aw);
+  napi_queue_async_work(env, w->aw);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_value fn;
+  napi_create_function(env, "read", NAPI_AUTO_LENGTH, js_read, NULL, &fn);
+  napi_set_named_property(env, exports, "read", fn);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

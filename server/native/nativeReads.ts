@@ -1,0 +1,127 @@
+/**
+ * Reads namespaces with the native reader: one native call enters every namespace in turn (no
+ * process), the dumps are parsed here, then one more call asks only the nsids peer resolution
+ * needs (nsidPlan.ts). The host's read also asks the host's nsid of every namespace (the live
+ * server names monitor events by it).
+ */
+import type { Scan } from '../discovery/enumerate.js';
+import { openPaths } from '../discovery/enumerate.js';
+import type { NamespaceRead } from '../discovery/ipParse.js';
+import type { ReadOutcome } from '../discovery/reader.js';
+import type { NativeJob, NativeResult } from './binding.js';
+import { nativeRead } from './binding.js';
+import type { RouteNames } from './names.js';
+import { planNsidQueries } from './nsidPlan.js';
+import { parseDumps } from './parse.js';
+
+/** What the ip reader says of a namespace none of whose paths opens it any more. */
+export const VANISHED = 'no path opens it (vanished)';
+
+/** Paths of every other namespace, with their inodes (the host asks the nsid of each). */
+function othersOf(scan: Scan): { paths: string[]; inodes: number[] } {
+  const paths: string[] = [];
+  const inodes: number[] = [];
+  for (const ns of scan.namespaces.values()) {
+    const p = ns.inode === scan.hostInode ? undefined : openPaths(ns, scan)[0];
+    if (p !== undefined) {
+      paths.push(p);
+      inodes.push(ns.inode);
+    }
+  }
+  return { paths, inodes };
+}
+
+/** nsid -> inode from a job's answers, counting only targets that opened the namespace meant. */
+export function nsidsFrom(r: NativeResult, inodes: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  inodes.forEach((ino, j) => {
+    const id = r.nsids[j]!;
+    if (id >= 0 && r.targetInodes[j] === ino) out.set(id, ino);
+  });
+  return out;
+}
+
+/**
+ * Reads `inodes` (each by its first path that still opens it). A namespace no path opens any
+ * more gets VANISHED; one that could not be entered gets the reason (setns: ...).
+ */
+export async function readNative(
+  scan: Scan,
+  inodes: number[],
+  names: RouteNames,
+): Promise<Map<number, ReadOutcome>> {
+  const out = new Map<number, ReadOutcome>();
+  const others = othersOf(scan);
+  let pending = inodes.filter((ino) => scan.namespaces.has(ino));
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    const jobs: NativeJob[] = [];
+    const asked: number[] = [];
+    for (const ino of pending) {
+      const path = openPaths(scan.namespaces.get(ino)!, scan)[attempt];
+      if (path === undefined) {
+        if (!out.has(ino)) out.set(ino, { error: VANISHED });
+        continue;
+      }
+      const host = ino === scan.hostInode;
+      jobs.push({ path, targets: host ? others.paths : [], assign: false });
+      asked.push(ino);
+    }
+    if (jobs.length === 0) break;
+    const results = await nativeRead(jobs);
+    pending = [];
+    asked.forEach((ino, i) => {
+      const r = results[i]!;
+      // Another namespace behind this path now (pid reuse, re-created name) or none: next path.
+      if (r.inode !== ino || (r.error !== null && r.error.startsWith('open:'))) {
+        pending.push(ino);
+        return;
+      }
+      if (r.error !== null) {
+        out.set(ino, { error: r.error });
+        return;
+      }
+      const read = parseDumps(ino, r, names);
+      read.nsids = ino === scan.hostInode ? nsidsFrom(r, others.inodes) : new Map();
+      out.set(ino, { read });
+    });
+  }
+  return out;
+}
+
+/**
+ * Asks the nsids peer resolution still needs (nsidPlan) and adds the answers to the reads' maps.
+ * Returns problems met (a namespace that could not be entered for its questions).
+ */
+export async function completeNsidMaps(
+  scan: Scan,
+  reads: Map<number, NamespaceRead>,
+  unreadable: ReadonlySet<number>,
+): Promise<string[]> {
+  const plan = planNsidQueries({ reads, unreadable, hostInode: scan.hostInode });
+  const jobs: NativeJob[] = [];
+  const asked: Array<{ from: number; targets: number[] }> = [];
+  for (const [from, targetSet] of plan) {
+    const ns = scan.namespaces.get(from);
+    const path = ns && openPaths(ns, scan)[0];
+    const targets = [...targetSet].filter((t) => scan.namespaces.has(t));
+    const targetPaths = targets.map((t) => openPaths(scan.namespaces.get(t)!, scan)[0] ?? '');
+    if (path === undefined || targets.length === 0) continue;
+    // Only the nsids: this namespace was dumped in the first call (a hub's dump is the largest).
+    jobs.push({ path, targets: targetPaths, assign: false, dump: false });
+    asked.push({ from, targets });
+  }
+  if (jobs.length === 0) return [];
+  const results = await nativeRead(jobs);
+  const errors: string[] = [];
+  asked.forEach(({ from, targets }, i) => {
+    const r = results[i]!;
+    const read = reads.get(from);
+    if (r.error !== null || r.inode !== from || !read) {
+      errors.push(`nsids as seen from ns-${from}: ${r.error ?? 'its path now opens another namespace'}`);
+      return;
+    }
+    const map = (read.nsids ??= new Map());
+    for (const [id, ino] of nsidsFrom(r, targets)) map.set(id, ino);
+  });
+  return errors;
+}

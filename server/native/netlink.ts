@@ -1,0 +1,157 @@
+/**
+ * Pure walking of raw rtnetlink dumps (a stream of nlmsghdr messages, host byte order) and the
+ * address formatting iproute2 prints, so that a native read yields the very strings `ip -j`
+ * would (inet_ntop, MAC addresses).
+ */
+import { endianness } from 'node:os';
+
+if (endianness() !== 'LE') throw new Error('rtnetlink parsing assumes a little-endian host');
+
+export interface Message {
+  type: number;
+  flags: number;
+  /** The message body after the 16-byte header. */
+  body: Buffer;
+}
+
+const align4 = (n: number): number => (n + 3) & ~3;
+
+/** Splits a dump into its messages (truncated tails are ignored). */
+export function messages(buf: Buffer): Message[] {
+  const out: Message[] = [];
+  let off = 0;
+  while (off + 16 <= buf.length) {
+    const len = buf.readUInt32LE(off);
+    if (len < 16 || off + len > buf.length) break;
+    out.push({
+      type: buf.readUInt16LE(off + 4),
+      flags: buf.readUInt16LE(off + 6),
+      body: buf.subarray(off + 16, off + len),
+    });
+    off += align4(len);
+  }
+  return out;
+}
+
+/**
+ * An attribute's payload as a view (buffer, offset, length): a plain object is far cheaper than a
+ * Buffer slice, and a full read walks some hundred thousand attributes.
+ */
+export interface Attr {
+  b: Buffer;
+  o: number;
+  n: number;
+}
+
+/** Attributes by type (the nested flag stripped); the first of a type wins, as in iproute2. */
+export type Attrs = Array<Attr | undefined>;
+
+/** The attributes in `src` from `start` (a message body) or inside a nested attribute. */
+export function attrs(src: Buffer | Attr, start = 0): Attrs {
+  const buf = Buffer.isBuffer(src) ? src : src.b;
+  const end = Buffer.isBuffer(src) ? src.length : src.o + src.n;
+  const out: Attrs = [];
+  let off = Buffer.isBuffer(src) ? start : src.o;
+  while (off + 4 <= end) {
+    const len = buf.readUInt16LE(off);
+    if (len < 4 || off + len > end) break;
+    const type = buf.readUInt16LE(off + 2) & 0x3fff;
+    if (out[type] === undefined) out[type] = { b: buf, o: off + 4, n: len - 4 };
+    off += align4(len);
+  }
+  return out;
+}
+
+export const u8 = (a: Attr | undefined): number | undefined => (a && a.n >= 1 ? a.b[a.o] : undefined);
+export const u32 = (a: Attr | undefined): number | undefined =>
+  a && a.n >= 4 ? a.b.readUInt32LE(a.o) : undefined;
+export const s32 = (a: Attr | undefined): number | undefined =>
+  a && a.n >= 4 ? a.b.readInt32LE(a.o) : undefined;
+/** A NUL-terminated string attribute. */
+export function str(a: Attr | undefined): string | undefined {
+  if (!a) return undefined;
+  const nul = a.b.indexOf(0, a.o);
+  const end = nul < 0 || nul > a.o + a.n ? a.o + a.n : nul;
+  return a.b.toString('utf8', a.o, end);
+}
+
+function ntop4(b: Buffer, off = 0): string {
+  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+}
+
+/** glibc's inet_ntop for IPv6: longest run (>= 2) of zero groups compressed, IPv4 tails kept. */
+function ntop6(b: Buffer, off = 0): string {
+  const w = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(off + i * 2));
+  let best = { base: -1, len: 0 };
+  let cur = { base: -1, len: 0 };
+  for (let i = 0; i < 8; i++) {
+    if (w[i] === 0) {
+      cur = cur.base < 0 ? { base: i, len: 1 } : { base: cur.base, len: cur.len + 1 };
+      if (cur.len > best.len) best = cur;
+    } else cur = { base: -1, len: 0 };
+  }
+  if (best.len < 2) best = { base: -1, len: 0 };
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (best.base >= 0 && i >= best.base && i < best.base + best.len) {
+      if (i === best.base) s += ':';
+      continue;
+    }
+    if (i > 0) s += ':';
+    // IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) addresses end in dotted quad.
+    if (i === 6 && best.base === 0 && (best.len === 6 || (best.len === 5 && w[5] === 0xffff))) {
+      return s + ntop4(b, off + 12);
+    }
+    s += w[i]!.toString(16);
+  }
+  if (best.base >= 0 && best.base + best.len === 8) s += ':';
+  return s;
+}
+
+function hex(b: Buffer, off: number, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += (i ? ':' : '') + b[off + i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** An address (a Buffer, or an attribute) as iproute2's format_host prints it (numeric). */
+export function ntop(src: Buffer | Attr): string {
+  const a = Buffer.isBuffer(src) ? { b: src, o: 0, n: src.length } : src;
+  if (a.n === 4) return ntop4(a.b, a.o);
+  if (a.n === 16) return ntop6(a.b, a.o);
+  return hex(a.b, a.o, a.n);
+}
+
+const ARPHRD_TUNNEL = 768;
+const ARPHRD_TUNNEL6 = 769;
+const ARPHRD_SIT = 776;
+const ARPHRD_IPGRE = 778;
+const ARPHRD_IP6GRE = 823;
+
+/** A link-layer address as iproute2's ll_addr_n2a prints it. */
+export function llAddr(a: Attr, type: number): string {
+  if (a.n === 4 && [ARPHRD_TUNNEL, ARPHRD_SIT, ARPHRD_IPGRE].includes(type)) return ntop4(a.b, a.o);
+  if (a.n === 16 && [ARPHRD_TUNNEL6, ARPHRD_IP6GRE].includes(type)) return ntop6(a.b, a.o);
+  return hex(a.b, a.o, a.n);
+}
+
+const ARPHRD_NAMES = new Map<number, string>([
+  [1, 'ether'],
+  [32, 'infiniband'],
+  [280, 'can'],
+  [512, 'ppp'],
+  [ARPHRD_TUNNEL, 'ipip'],
+  [ARPHRD_TUNNEL6, 'tunnel6'],
+  [772, 'loopback'],
+  [ARPHRD_SIT, 'sit'],
+  [ARPHRD_IPGRE, 'gre'],
+  [801, 'ieee802.11'],
+  [ARPHRD_IP6GRE, 'gre6'],
+  [0xfffe, 'none'],
+  [0xffff, 'void'],
+]);
+
+/** iproute2's ll_type_n2a. */
+export function linkTypeName(type: number): string {
+  return ARPHRD_NAMES.get(type) ?? `[${type}]`;
+}
