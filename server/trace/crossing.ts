@@ -18,10 +18,16 @@ export interface Crossing {
 export async function crossSegment(ctx: TraceContext, path: Interface[], how: string): Promise<Crossing> {
   const hops: TraceHop[] = [];
   const receiver = path[path.length - 1]!;
+  // Namespaces in between (bridges) are read in parallel; the receiver's own read comes next
+  // with its route decision, and a veth end that is down shows as no carrier on the sender.
+  for (const i of path.slice(1, -1)) {
+    ctx.links(i.namespace).catch(() => undefined);
+    if (i.kind === 'bridge') ctx.fdb(i.namespace, i.name).catch(() => undefined);
+  }
   for (let i = 1; i < path.length; i++) {
     const prev = path[i - 1]!;
     const cur = path[i]!;
-    const links = await ctx.links(cur.namespace);
+    const links = i < path.length - 1 || cur.kind === 'bridge' ? await ctx.links(cur.namespace) : [];
     const facts = links.find((l) => l.name === cur.name);
     if (prev.peer === cur.id) {
       const down = facts && !facts.up ? `${cur.name} (the veth peer of ${prev.name}) is down` : null;

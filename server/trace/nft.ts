@@ -158,7 +158,8 @@ function evalMatch(m: Json, p: PacketView): Tri {
   const value = leftValue(m.left, p);
   if (value === 'unknown') return 'unknown';
   const op = typeof m.op === 'string' ? m.op : '==';
-  if (value === null) return op === '!=' ? 'unknown' : false;
+  // No such header: nft's implicit protocol dependency makes the rule not match, even with !=.
+  if (value === null) return false;
   const hit = matchesRight(value, m.right);
   if (op === '==' || op === 'in') return hit;
   if (op === '!=') return hit === 'unknown' ? 'unknown' : !hit;

@@ -71,9 +71,12 @@ export async function walk(ctx: TraceContext, start: WalkStart): Promise<WalkRes
     // A forwarded packet: its source and input interface; a locally sent one: `from` only when the
     // caller fixed the source (the reply's), else the kernel picks it.
     const query = { to: start.to, from: src, iif: iif?.name ?? null };
-    const [read, sysctls] = await Promise.all([ctx.read(ns, query), ctx.sysctls(ns)]);
+    // The firewall is read while ip answers (one process each); sysctls only to explain a refusal.
+    ctx.firewall(ns).catch(() => undefined);
+    const read = await ctx.read(ns, query);
     const command = read.routeCommand;
     if (!read.route.ok) {
+      const sysctls = await ctx.sysctls(ns);
       let reason = `no route to ${start.to}: ${read.route.error}`;
       if (
         iif &&
