@@ -107,6 +107,12 @@ describe('trace against the kernel', () => {
     expect(t.hops[2]!.reason).toMatch(/r1 has no carrier/);
     expect(t.probe!.ok).toBe(false);
     expect(t.disagreement).toBeNull();
+    // Administratively down: the kernel drops the connected route, and the trace says why.
+    await scene.run('r4', 'ip link set r1 down');
+    const down = await scene.trace({ from: scene.id('a4'), to: '10.64.2.1', protocol: 'icmp', probe: true });
+    expect(shape(scene, down.hops, all)).toEqual(['route@a4', 'veth@r4', 'route@r4!']);
+    expect(down.hops[2]!.reason).toMatch(/Network is unreachable; r1 is down/);
+    expect(down.probe!.ok).toBe(false);
   });
 
   it('5: destination on the wrong subnet: the neighbour never resolves', async () => {

@@ -7,12 +7,12 @@
 import type { Interface } from '../../common/model.js';
 import type { TraceHop } from '../../common/trace.js';
 import type { TraceContext } from './context.js';
-import { forwardingOn, rpFilterOf } from './context.js';
 import type { PacketView } from './nft.js';
 import { firewallHop } from './guard.js';
 import { findReceiver } from './segment.js';
 import { crossSegment } from './crossing.js';
 import { hop } from './hop.js';
+import { explainRefusal } from './refusal.js';
 
 export interface WalkStart {
   namespace: string;
@@ -76,26 +76,7 @@ export async function walk(ctx: TraceContext, start: WalkStart): Promise<WalkRes
     const read = await ctx.read(ns, query);
     const command = read.routeCommand;
     if (!read.route.ok) {
-      const sysctls = await ctx.sysctls(ns);
-      let reason = `no route to ${start.to}: ${read.route.error}`;
-      if (
-        iif &&
-        !forwardingOn(sysctls, iif.name, start.family) &&
-        /unreachable|No route/i.test(read.route.error)
-      )
-        reason = `forwarding is off in ${ctx.nsName(ns)} (net.ipv4.conf.${iif.name}.forwarding=0, ip_forward=0): the kernel will not route a packet that came in on ${iif.name}`;
-      else if (
-        iif &&
-        start.family === 4 &&
-        rpFilterOf(sysctls, iif.name) > 0 &&
-        /Invalid/i.test(read.route.error)
-      ) {
-        const back = await ctx.read(ns, { to: src ?? start.to });
-        const via = back.route.ok
-          ? `the route back to ${src ?? '?'} is "${back.route.route.text}"`
-          : `there is no route back to ${src ?? '?'}`;
-        reason = `reverse-path filter (rp_filter=${rpFilterOf(sysctls, iif.name)} on ${iif.name}) drops it: ${via}, not via ${iif.name}`;
-      }
+      const reason = await explainRefusal(ctx, ns, iif, src, start, read.route.error, read.links);
       hops.push(hop(ns, iif, null, 'route', read.route.error, command, false, reason));
       return result(null);
     }
