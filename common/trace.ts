@@ -3,17 +3,16 @@
  * schema (zod, shared so the page validates the same way) and the response shape.
  */
 import { z } from 'zod';
+import { isNsId } from './ids.js';
 
 export const TRACE_PROTOCOLS = ['icmp', 'tcp', 'udp'] as const;
 export type TraceProtocol = (typeof TRACE_PROTOCOLS)[number];
-
-const NS_ID_RE = /^ns-[0-9]{1,20}$/;
 
 export const traceRequestSchema = z
   .object({
     from: z
       .string({ error: 'must be a string' })
-      .refine((s) => NS_ID_RE.test(s), { message: 'namespace id must look like ns-<inode>' }),
+      .refine(isNsId, { message: 'namespace id must look like ns-<inode>' }),
     to: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(64, 'address is too long'),
     protocol: z.enum(TRACE_PROTOCOLS, { error: 'must be one of icmp, tcp, udp' }).default('icmp'),
     port: z

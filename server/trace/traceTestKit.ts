@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Topology } from '../../common/model.js';
-import { ifId, nsId } from '../../common/model.js';
+import { ifId, nsId } from '../../common/ids.js';
 import type { TraceResponse } from '../../common/trace.js';
 import { createDiscovery, namespacePath } from '../discovery/index.js';
 import { ipJson, pollUntil, sh } from '../../test/kernel.js';
