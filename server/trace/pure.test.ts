@@ -7,6 +7,9 @@ import type { PacketView } from './nft.js';
 import { parseProbe } from './probe.js';
 import { listenerFor } from './trace.js';
 import { forwardingOn, rpFilterOf } from './context.js';
+import { findReceiver, indexTopology } from './segment.js';
+import { iface } from '../../common/testing/builders.js';
+import type { Interface } from '../../common/model.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
 const ruleset: unknown = JSON.parse(fixture('router-ruleset.json'));
@@ -186,5 +189,40 @@ describe('listeners', () => {
     expect(listenerFor(rows, 'tcp', '127.0.0.1', 8080)?.pid).toBe(2);
     expect(listenerFor(rows, 'udp', 'fd00::1', 53)).not.toBeNull();
     expect(listenerFor(rows, 'tcp', 'fd00::1', 80)).toBeNull();
+  });
+});
+
+describe('layer 2 segment (model only)', () => {
+  const addr = (cidr: string) => ({ family: 'inet' as const, cidr, scope: 'global', broadcast: null });
+  const a = iface(1, 2, 'e0', { peer: 'if-2-5', addresses: [addr('10.0.0.1/24')] });
+  const port1 = iface(2, 5, 'pa', { peer: 'if-1-2', master: 'if-2-9' });
+  const port2 = iface(2, 6, 'pb', { peer: 'if-3-2', master: 'if-2-9' });
+  const br = iface(2, 9, 'br0', { kind: 'bridge', mac: '02:00:00:00:00:09' });
+  const b = iface(3, 2, 'e0', { peer: 'if-2-6', mac: '02:00:00:00:00:03', addresses: [addr('10.0.0.2/24')] });
+  const topo = (first: Interface = a) =>
+    indexTopology({
+      version: 1,
+      namespaces: [],
+      interfaces: [first, port1, port2, br, b],
+      routes: [],
+      links: [],
+    });
+  it('finds the receiver across a bridge by address, with the way there', () => {
+    const r = findReceiver(topo(), a, '10.0.0.2', null);
+    expect(r.ok && r.path.map((i) => i.name)).toEqual(['e0', 'pa', 'br0', 'pb', 'e0']);
+  });
+  it('prefers the MAC the neighbour table knows', () => {
+    const r = findReceiver(topo(), a, '10.0.0.2', '02:00:00:00:00:09');
+    expect(r.ok && r.receiver.name).toBe('br0');
+  });
+  it('says nobody has the address, listing who is there', () => {
+    const r = findReceiver(topo(), a, '10.0.0.7', null);
+    expect(r).toMatchObject({ ok: false, unknown: false });
+    if (!r.ok) expect(r.reason).toMatch(/no host on the link from e0 has 10\.0\.0\.7 .*e0 10\.0\.0\.2\/24/);
+  });
+  it('says unknown when a veth peer is unresolved', () => {
+    const lost = { ...a, peer: null, peerUnresolved: 'nsid 0 could not be mapped' };
+    const r = findReceiver(topo(lost), lost, '10.0.0.2', null);
+    expect(r).toMatchObject({ ok: false, unknown: true });
   });
 });

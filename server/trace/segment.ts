@@ -45,7 +45,7 @@ function neighbours(idx: SegmentIndex, i: Interface): Interface[] {
 
 export type SegmentResult =
   | { ok: true; path: Interface[]; receiver: Interface; how: string }
-  | { ok: false; reason: string; reached: Interface[] };
+  | { ok: false; reason: string; reached: Interface[]; unknown: boolean };
 
 /**
  * Breadth-first over the segment from `start` (the sending interface). A receiver is an interface
@@ -82,8 +82,22 @@ export function findReceiver(
     (idx.inNamespace.get(i.namespace) ?? []).some((x) => x.addresses.some((a) => plain(a.cidr) === nextHop));
   const byMac = mac ? receivers.find((r) => r.mac?.toLowerCase() === mac.toLowerCase()) : undefined;
   const receiver = byMac ?? receivers.find(ownsOnIface) ?? receivers.find(ownsInNs);
+  // A veth whose peer the model could not resolve hides the rest of the segment: say so.
+  const hidden = [...parent.keys()]
+    .map((id) => idx.byId.get(id))
+    .filter((i) => i?.kind === 'veth' && !i.peer);
+  if (!receiver && hidden.length) {
+    const h = hidden[0]!;
+    return {
+      ok: false,
+      unknown: true,
+      reason: `the veth peer of ${h.name} is not known (${h.peerUnresolved ?? 'unresolved'}), so the way to ${nextHop} cannot be followed`,
+      reached: receivers,
+    };
+  }
   if (!receiver) {
     return {
+      unknown: false,
       ok: false,
       reason:
         receivers.length === 0

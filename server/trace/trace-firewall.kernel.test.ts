@@ -4,7 +4,7 @@
  * forwarding off. Rules live only in this test's namespaces. The probe must agree.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupPrefix, uniquePrefix } from '../../test/kernel.js';
+import { uniquePrefix } from '../../test/kernel.js';
 import { Scene, shape } from './traceTestKit.js';
 
 const scene = new Scene(uniquePrefix('tf'));
@@ -41,7 +41,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await scene.cleanup();
-  await cleanupPrefix(scene.prefix);
 });
 
 describe('trace against the kernel: policy drops', () => {

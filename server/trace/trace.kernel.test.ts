@@ -3,7 +3,7 @@
  * wrong subnet, nothing listening), each traced and probed; the probe must agree with the verdict.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupPrefix, ipJson, uniquePrefix } from '../../test/kernel.js';
+import { ipJson, uniquePrefix } from '../../test/kernel.js';
 import { Scene, shape } from './traceTestKit.js';
 
 const scene = new Scene(uniquePrefix('tr'));
@@ -38,7 +38,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await scene.cleanup();
-  await cleanupPrefix(scene.prefix);
 });
 
 describe('trace against the kernel', () => {

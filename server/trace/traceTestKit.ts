@@ -10,7 +10,7 @@ import type { Topology } from '../../common/model.js';
 import { ifId, nsId } from '../../common/ids.js';
 import type { TraceResponse } from '../../common/trace.js';
 import { createDiscovery, namespacePath } from '../discovery/index.js';
-import { ipJson, pollUntil, sh } from '../../test/kernel.js';
+import { cleanupPrefix, ipJson, pollUntil, sh } from '../../test/kernel.js';
 import { runTrace } from './router.js';
 
 export class Scene {
@@ -98,6 +98,7 @@ export class Scene {
     );
   }
 
+  /** Stops the listeners and removes the namespaces (retrying while discovery's helper holds them). */
   async cleanup(): Promise<void> {
     for (const l of this.listeners) {
       if (l.exitCode === null && l.signalCode === null) {
@@ -106,6 +107,14 @@ export class Scene {
         await exited;
       }
     }
+    await pollUntil(
+      async () => {
+        await cleanupPrefix(this.prefix);
+        return !(await sh('ip netns list')).includes(this.prefix);
+      },
+      'trace test namespaces removed',
+      60_000,
+    );
   }
 }
 

@@ -180,7 +180,8 @@ export async function walk(ctx: TraceContext, start: WalkStart): Promise<WalkRes
           'ip -j neigh show',
           false,
           `${seg.reason}${extra}`,
-          seg.reached.length === 0 && outIf.kind !== 'veth' && outIf.kind !== 'bridge',
+          // Other link kinds (macvlan, vxlan, physical) lead where the model cannot follow.
+          seg.unknown || (seg.reached.length === 0 && outIf.kind !== 'veth' && outIf.kind !== 'bridge'),
         ),
       );
       return result(null, hops[hops.length - 1]!.unknown === true);
