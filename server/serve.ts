@@ -16,6 +16,7 @@ import { normalizeTopology } from '../common/model.js';
 import { recoverOrphans } from './actions/recovery.js';
 import { actionsRouter } from './actions/router.js';
 import { inspectRouter } from './inspect/router.js';
+import { traceRouter } from './trace/router.js';
 import { createModelAccess } from './modelAccess.js';
 import type { ModelAccess } from './modelAccess.js';
 import { createApp } from './http/app.js';
@@ -224,10 +225,11 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
   };
 }
 
-/** The real API routers: inspect (read-only views) and actions (changes), over the model. */
+/** The real API routers: inspect and trace (read-only views) and actions (changes), over the model. */
 export function apiRouters(options: ServeOptions, model: ModelAccess): Router[] {
   return [
     inspectRouter(model),
+    traceRouter({ readOnly: options.readOnly, allowProbe: options.allowProbe, ...model }),
     actionsRouter({
       readOnly: options.readOnly,
       allowHostChanges: options.allowHostChanges,

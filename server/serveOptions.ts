@@ -18,6 +18,8 @@ export interface ServeOptions {
   /** Why the server is read-only, for the start-up log; null when writable. */
   readOnlyReason: string | null;
   allowHostChanges: boolean;
+  /** `POST /api/trace` may send its probe (real traffic) although the server is read-only. */
+  allowProbe: boolean;
   token: string;
   tokenSource: 'env' | 'generated';
   auditLogPath: string;
@@ -32,7 +34,8 @@ export type ParseResult =
 
 export const USAGE =
   'usage: netns-explorer [serve] [--host IP] [--port N] [--read-only] [--allow-remote]\n' +
-  '                      [--allow-host-changes] [--audit-log PATH] [--static-dir DIR] [--verbose]\n' +
+  '                      [--allow-host-changes] [--allow-probe] [--audit-log PATH] [--static-dir DIR]\n' +
+  '                      [--verbose]\n' +
   'The access token comes from NETNS_EXPLORER_TOKEN, else it is generated (128+ random bits).\n';
 
 /** True for 127.0.0.0/8 and ::1 (and their IPv4-mapped form). */
@@ -50,7 +53,13 @@ export function generateToken(): string {
 }
 
 const VALUE_FLAGS = new Set(['--host', '--port', '--audit-log', '--static-dir']);
-const BOOL_FLAGS = new Set(['--read-only', '--allow-remote', '--allow-host-changes', '--verbose']);
+const BOOL_FLAGS = new Set([
+  '--read-only',
+  '--allow-remote',
+  '--allow-host-changes',
+  '--allow-probe',
+  '--verbose',
+]);
 
 export function parseServeArgs(
   argv: readonly string[],
@@ -126,6 +135,7 @@ export function parseServeArgs(
       readOnly,
       readOnlyReason,
       allowHostChanges: flags.has('--allow-host-changes'),
+      allowProbe: flags.has('--allow-probe'),
       token: envToken ?? generateToken(),
       tokenSource: envToken !== undefined ? 'env' : 'generated',
       auditLogPath: values.get('--audit-log') ?? DEFAULT_AUDIT_LOG,
