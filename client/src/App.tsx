@@ -6,6 +6,7 @@ import { SidePanel } from './panel/SidePanel.js';
 import { useLive } from './sync/live.js';
 import { useUi } from './ui/uiStore.js';
 import { Toolbar } from './toolbar/Toolbar.js';
+import { TraceOverlay } from './trace/TraceOverlay.js';
 
 function Placeholder() {
   const hasData = useLive((s) => s.live !== null);
@@ -54,6 +55,7 @@ export function App() {
           <SidePanel />
         </main>
         <VethDialog />
+        <TraceOverlay />
       </div>
     </ReactFlowProvider>
   );
