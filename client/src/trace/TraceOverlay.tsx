@@ -6,14 +6,19 @@
 import { useEffect, useMemo } from 'react';
 import { namespaceOfId } from '../../../common/ids.js';
 import { liveModel } from '../sync/live.js';
-import { traceCss, traceMarks } from './marks.js';
+import { traceCss, traceMarks, withReturnFailure } from './marks.js';
 import { useTrace } from './traceStore.js';
 
 const RERUN_DELAY_MS = 300;
 
 export function TraceOverlay() {
   const result = useTrace((s) => s.result);
-  const css = useMemo(() => (result ? traceCss(traceMarks(result.hops, result.failedAt)) : ''), [result]);
+  const css = useMemo(() => {
+    if (!result) return '';
+    const marks = traceMarks(result.hops, result.failedAt);
+    if (result.returnPath) withReturnFailure(marks, result.returnPath.hops, result.returnPath.failedAt);
+    return traceCss(marks);
+  }, [result]);
 
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;

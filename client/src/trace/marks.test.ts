@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceHop } from '../../../common/trace.js';
-import { traceCss, traceMarks } from './marks.js';
+import { traceCss, traceMarks, withReturnFailure } from './marks.js';
 
 const hop = (over: Partial<TraceHop>): TraceHop => ({
   namespace: 'ns-1',
@@ -39,5 +39,11 @@ describe('trace marks', () => {
     expect(css).toContain('content: "4,5"');
     const hostile = traceCss(traceMarks([hop({ out: 'x"] { } body {' })], null));
     expect(hostile).toBe('');
+  });
+  it('marks the failing hop of the reply as "back N"', () => {
+    const back = [hop({ namespace: 'ns-3', out: null, ok: false, reason: 'no route' })];
+    const m = withReturnFailure(traceMarks(path.slice(0, 4), null), back, 0);
+    expect(m.nodes.get('ns-3')).toEqual({ numbers: [], failed: true, back: 1 });
+    expect(traceCss(m)).toContain('content: "back 1"');
   });
 });

@@ -11,6 +11,8 @@ export interface TraceMark {
   /** 1-based hop numbers at this node, in path order. */
   numbers: number[];
   failed: boolean;
+  /** The reply's failing hop is here (`back N`). */
+  back?: number;
 }
 
 export interface TraceMarks {
@@ -43,6 +45,25 @@ export function traceMarks(hops: readonly TraceHop[], failedAt: number | null): 
 /** Only ids as the model makes them reach a selector (they are `ns-1`, `if-1-2`, `veth:...`). */
 const SAFE_ID = /^[A-Za-z0-9:_-]+$/;
 
+/** Adds the reply's failing hop, when the way back is where it fails. */
+export function withReturnFailure(
+  marks: TraceMarks,
+  back: readonly TraceHop[],
+  failedAt: number | null,
+): TraceMarks {
+  if (failedAt === null || !back[failedAt]) return marks;
+  const id = hopNode(back[failedAt]);
+  const m = marks.nodes.get(id) ?? { numbers: [], failed: false };
+  marks.nodes.set(id, { ...m, failed: true, back: failedAt + 1 });
+  return marks;
+}
+
+function label(m: TraceMark): string {
+  const parts = m.numbers.map(String);
+  if (m.back !== undefined) parts.push(`back ${m.back}`);
+  return parts.join(',');
+}
+
 export function traceCss(marks: TraceMarks): string {
   const rules: string[] = [];
   for (const [id, m] of marks.nodes) {
@@ -51,7 +72,7 @@ export function traceCss(marks: TraceMarks): string {
     const color = m.failed ? 'var(--trace-fail, #d33)' : 'var(--trace-ok, #1f7ae0)';
     rules.push(`${sel} { outline: 3px solid ${color}; outline-offset: 2px; }`);
     rules.push(
-      `${sel}::after { content: "${m.numbers.join(',')}"; position: absolute; top: -10px; left: -10px; ` +
+      `${sel}::after { content: "${label(m)}"; position: absolute; top: -10px; left: -10px; ` +
         `min-width: 18px; padding: 0 4px; border-radius: 9px; background: ${color}; color: #fff; ` +
         `font: 600 11px/18px sans-serif; text-align: center; z-index: 10; pointer-events: none; }`,
     );
