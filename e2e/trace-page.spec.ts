@@ -4,11 +4,24 @@
  * agrees with the verdict. The lab's nginx has no route back to the bridge network, so the reply
  * has no way home: the trace must say so, and the probe must fail too.
  */
+import type { Topology } from '../common/model.js';
 import { expect, labPlan, test } from './fixtures.js';
 import { selectById } from './page-helpers.js';
 
-test('trace netshoot-a to nginx port 80 from the namespace panel', async ({ page, lab }) => {
+test('trace netshoot-a to nginx port 80 from the namespace panel', async ({ page, lab, api }) => {
   test.setTimeout(120_000);
+  // The lab's process-held namespaces reach the server by its /proc scan: wait for both ends.
+  await expect
+    .poll(
+      async () => {
+        const t = (await (await api.get('/api/topology')).json()) as Topology;
+        return [lab.ns['netshoot-a'].id, lab.ns.nginx.id].every((id) =>
+          t.namespaces.some((n) => n.id === id),
+        );
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(true);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'live');
   await selectById(page, lab.ns['netshoot-a'].id, 30_000);
   const section = page.getByTestId('trace');
