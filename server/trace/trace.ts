@@ -47,6 +47,7 @@ export async function trace(
     to: target.addr,
     from: null,
     family: target.family,
+    warmReturn: true,
     packet: {
       protocol: req.protocol,
       sport: null,

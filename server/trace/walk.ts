@@ -21,6 +21,12 @@ export interface WalkStart {
   from: string | null;
   family: 4 | 6;
   packet: Omit<PacketView, 'saddr' | 'daddr' | 'iifname' | 'oifname' | 'family'>;
+  /**
+   * The way there: start the reply's likely reads early (a symmetric reply comes back in on the
+   * interface this packet leaves by), so the return walk finds them done. Only a cache warm-up:
+   * the return walk still asks the kernel its own questions.
+   */
+  warmReturn?: boolean;
 }
 
 export interface WalkResult {
@@ -105,6 +111,8 @@ export async function walk(ctx: TraceContext, start: WalkStart): Promise<WalkRes
         hops.push(fw);
         return result(null, fw.unknown === true);
       }
+      if (start.warmReturn && src)
+        ctx.read(ns, { to: src, from: start.to, iif: null }).catch(() => undefined);
       hops.push(hop(ns, iif, null, 'deliver', route.text, command, true, null));
       return result(ns);
     }
@@ -123,6 +131,8 @@ export async function walk(ctx: TraceContext, start: WalkStart): Promise<WalkRes
       );
       return result(null);
     }
+    if (start.warmReturn && src)
+      ctx.read(ns, { to: src, from: start.to, iif: route.dev }).catch(() => undefined);
     const outIf = ctx.iface(ns, route.dev);
     const outFacts = read.links.find((l) => l.name === route.dev);
     const okLink = outFacts ? outFacts.up && outFacts.lowerUp : true;
