@@ -5,6 +5,7 @@
  * outcome makes the answer "unknown" rather than a guess.
  */
 import ipaddr from 'ipaddr.js';
+import { ruleText } from './nftText.js';
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
 
@@ -237,34 +238,7 @@ function evalChain(
 }
 
 export function describeRule(c: Chain, rule: Json[]): string {
-  return `table ${c.family} ${c.table} chain ${c.name}: ${rule.map(exprText).filter(Boolean).join(' ')}`;
-}
-
-function valueText(v: unknown): string {
-  if (Array.isArray(v)) return v.map(valueText).join(',');
-  if (isObj(v)) {
-    if (Array.isArray(v.set)) return `{ ${v.set.map(valueText).join(', ')} }`;
-    if (isObj(v.prefix)) return `${String(v.prefix.addr)}/${String(v.prefix.len)}`;
-    if (Array.isArray(v.range)) return v.range.map(valueText).join('-');
-    return JSON.stringify(v);
-  }
-  return typeof v === 'string' && !/^[\w.:/-]+$/.test(v) ? JSON.stringify(v) : String(v);
-}
-
-function exprText(e: Json): string {
-  if (isObj(e.match)) {
-    const l = e.match.left;
-    let left = JSON.stringify(l);
-    if (isObj(l) && isObj(l.payload)) left = `${String(l.payload.protocol)} ${String(l.payload.field)}`;
-    else if (isObj(l) && isObj(l.meta)) left = `meta ${String(l.meta.key)}`;
-    else if (isObj(l) && isObj(l.ct)) left = `ct ${String(l.ct.key)}`;
-    const op = e.match.op === '==' || e.match.op === 'in' ? '' : ` ${String(e.match.op)}`;
-    return `${left}${op} ${valueText(e.match.right)}`;
-  }
-  const stmt = Object.keys(e)[0] ?? '';
-  if (stmt === 'counter') return '';
-  if (stmt === 'jump' || stmt === 'goto') return `${stmt} ${String((e[stmt] as Json | null)?.target ?? '')}`;
-  return stmt;
+  return `table ${c.family} ${c.table} chain ${c.name}: ${ruleText(rule)}`;
 }
 
 /** Evaluates every base chain at `hook` for the packet, in priority order (filter chains decide). */
