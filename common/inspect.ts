@@ -18,8 +18,9 @@ export interface SocketsResponse {
 
 export interface FirewallResponse {
   namespace: string;
-  tool: 'nft' | 'iptables';
-  /** Human-readable ruleset (`nft list ruleset` or `iptables-save`). */
+  /** `none`: neither nft nor iptables-save is installed (`text` says so). */
+  tool: 'nft' | 'iptables' | 'none';
+  /** Human-readable ruleset (`nft list ruleset` or `iptables-save`), or why there is none. */
   text: string;
   /** `nft -j list ruleset` parsed, when nft is the tool. */
   json: unknown;

@@ -16,6 +16,7 @@ import { normalizeTopology } from '../common/model.js';
 import { recoverOrphans } from './actions/recovery.js';
 import { actionsRouter } from './actions/router.js';
 import { inspectRouter } from './inspect/router.js';
+import { traceRouter } from './trace/router.js';
 import { createModelAccess } from './modelAccess.js';
 import type { ModelAccess } from './modelAccess.js';
 import { createApp } from './http/app.js';
@@ -232,6 +233,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
 export function apiRouters(options: ServeOptions, model: ModelAccess, live?: LiveConnections): Router[] {
   return [
     inspectRouter(model),
+    traceRouter({ readOnly: options.readOnly, allowProbe: options.allowProbe, ...model }),
     actionsRouter({
       readOnly: options.readOnly,
       allowHostChanges: options.allowHostChanges,

@@ -18,6 +18,8 @@ export interface ServeOptions {
   /** Why the server is read-only, for the start-up log; null when writable. */
   readOnlyReason: string | null;
   allowHostChanges: boolean;
+  /** `POST /api/trace` may send its probe (real traffic) although the server is read-only. */
+  allowProbe: boolean;
   token: string;
   tokenSource: 'env' | 'generated';
   auditLogPath: string;
@@ -36,8 +38,8 @@ export type ParseResult =
 
 export const USAGE =
   'usage: netns-explorer [serve] [--host IP] [--port N] [--read-only] [--allow-remote]\n' +
-  '                      [--allow-host-changes] [--audit-log PATH] [--static-dir DIR] [--verbose]\n' +
-  '                      [--confirm-window SECONDS] [--host-netns PATH]\n' +
+  '                      [--allow-host-changes] [--allow-probe] [--audit-log PATH] [--static-dir DIR]\n' +
+  '                      [--verbose] [--confirm-window SECONDS] [--host-netns PATH]\n' +
   'A host change is rolled back unless the page confirms it within --confirm-window (default 20, 0 = off).\n' +
   'The access token comes from NETNS_EXPLORER_TOKEN, else it is generated (128+ random bits).\n';
 
@@ -63,7 +65,13 @@ const VALUE_FLAGS = new Set([
   '--confirm-window',
   '--host-netns',
 ]);
-const BOOL_FLAGS = new Set(['--read-only', '--allow-remote', '--allow-host-changes', '--verbose']);
+const BOOL_FLAGS = new Set([
+  '--read-only',
+  '--allow-remote',
+  '--allow-host-changes',
+  '--allow-probe',
+  '--verbose',
+]);
 
 export function parseServeArgs(
   argv: readonly string[],
@@ -148,6 +156,7 @@ export function parseServeArgs(
       readOnly,
       readOnlyReason,
       allowHostChanges: flags.has('--allow-host-changes'),
+      allowProbe: flags.has('--allow-probe'),
       token: envToken ?? generateToken(),
       tokenSource: envToken !== undefined ? 'env' : 'generated',
       auditLogPath: values.get('--audit-log') ?? DEFAULT_AUDIT_LOG,

@@ -7,6 +7,7 @@ import { SidePanel } from './panel/SidePanel.js';
 import { useLive } from './sync/live.js';
 import { useUi } from './ui/uiStore.js';
 import { Toolbar } from './toolbar/Toolbar.js';
+import { TraceOverlay } from './trace/TraceOverlay.js';
 
 function Placeholder() {
   const hasData = useLive((s) => s.live !== null);
@@ -56,6 +57,7 @@ export function App() {
         </main>
         <VethDialog />
         <KeepChange />
+        <TraceOverlay />
       </div>
     </ReactFlowProvider>
   );

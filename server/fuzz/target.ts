@@ -43,6 +43,7 @@ export async function startFuzzTarget(log: (line: string) => void = () => {}): P
     readOnly: false,
     readOnlyReason: null,
     allowHostChanges: false,
+    allowProbe: false,
     token: FUZZ_TOKEN,
     tokenSource: 'env',
     auditLogPath,

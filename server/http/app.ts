@@ -30,6 +30,8 @@ export interface AppContext extends AuthContext {
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** POSTs under /api that change nothing, so a read-only server still answers them. */
+const READ_ONLY_POSTS = new Set(['/trace']);
 
 function peerOf(req: Request): Peer {
   return { address: req.socket.remoteAddress, port: req.socket.remotePort };
@@ -145,7 +147,8 @@ export function createApp(ctx: AppContext): express.Express {
     if ((hasBody || req.method !== 'DELETE') && type !== 'application/json') {
       return fail(res, 415, 'Content-Type must be application/json');
     }
-    if (ctx.readOnly) {
+    // A trace only reads the kernel (its probe is checked by the trace router itself).
+    if (ctx.readOnly && !READ_ONLY_POSTS.has(req.path)) {
       return fail(
         res,
         403,

@@ -15,7 +15,10 @@ const NFT = '/usr/sbin/nft';
 const IPTABLES_SAVE = '/usr/sbin/iptables-save';
 
 /** Of the model access, only the path of a namespace (nsfs mount or /proc/PID/ns/net). */
-export type InspectDeps = Pick<ModelAccess, 'namespacePath'>;
+export type InspectDeps = Pick<ModelAccess, 'namespacePath'> & {
+  /** Where the firewall tools are (tests point them elsewhere to check the "not installed" answer). */
+  firewallTools?: { nft: string; iptablesSave: string };
+};
 
 function fail(res: Response, status: number, code: string, message: string): void {
   res.status(status).json({ error: { code, message } });
@@ -73,15 +76,20 @@ export function inspectRouter(deps: InspectDeps): express.Router {
     const ns = resolve(deps, req, res);
     if (!ns) return;
     try {
-      if (await exists(NFT)) {
+      const { nft, iptablesSave } = deps.firewallTools ?? { nft: NFT, iptablesSave: IPTABLES_SAVE };
+      if (await exists(nft)) {
         const [jsonText, text] = await Promise.all([
-          runOk(...inNs(ns.path, NFT, ['-j', 'list', 'ruleset'])),
-          runOk(...inNs(ns.path, NFT, ['list', 'ruleset'])),
+          runOk(...inNs(ns.path, nft, ['-j', 'list', 'ruleset'])),
+          runOk(...inNs(ns.path, nft, ['list', 'ruleset'])),
         ]);
         const json: unknown = jsonText.trim() ? JSON.parse(jsonText) : { nftables: [] };
         res.json({ namespace: ns.id, tool: 'nft', text, json, rules: countNftRules(json) });
+      } else if (!(await exists(iptablesSave))) {
+        // Say so plainly instead of passing on nsenter's "cannot exec" error.
+        const text = `neither nft nor iptables-save is installed (${nft}, ${iptablesSave})`;
+        res.json({ namespace: ns.id, tool: 'none', text, json: null, rules: 0 });
       } else {
-        const text = await runOk(...inNs(ns.path, IPTABLES_SAVE, []));
+        const text = await runOk(...inNs(ns.path, iptablesSave, []));
         res.json({ namespace: ns.id, tool: 'iptables', text, json: null, rules: countIptablesRules(text) });
       }
     } catch (e) {

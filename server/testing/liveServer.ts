@@ -21,6 +21,7 @@ export function testServeOptions(token: string, over: Partial<ServeOptions> = {}
     readOnly: false,
     readOnlyReason: null,
     allowHostChanges: false,
+    allowProbe: false,
     token,
     tokenSource: 'env',
     auditLogPath: '/dev/null',

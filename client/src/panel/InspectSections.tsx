@@ -60,7 +60,12 @@ export function Firewall({ nsId }: { nsId: string }) {
       </h3>
       {st.status === 'loading' && <div className="muted">loading…</div>}
       {st.status === 'error' && <div className="error-text">{st.message}</div>}
-      {st.status === 'ok' && (
+      {st.status === 'ok' && st.data.tool === 'none' && (
+        <div className="muted" data-testid="firewall-summary">
+          {st.data.text}
+        </div>
+      )}
+      {st.status === 'ok' && st.data.tool !== 'none' && (
         <>
           <div className="muted" data-testid="firewall-summary">
             {st.data.tool === 'nft' ? 'nft list ruleset' : 'iptables-save'}: {st.data.rules} rule

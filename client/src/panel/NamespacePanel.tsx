@@ -8,6 +8,7 @@ import { useUi } from '../ui/uiStore.js';
 import { ipALines } from './ipA.js';
 import { Firewall, Sockets } from './InspectSections.js';
 import { RouteTables } from './RouteTables.js';
+import { TraceSection } from '../trace/TraceSection.js';
 
 function IpA({ ns, t }: { ns: Namespace; t: Topology }) {
   const byId = useMemo(() => new Map(t.interfaces.map((i) => [i.id, i])), [t.interfaces]);
@@ -115,6 +116,7 @@ export function NamespacePanel({ ns }: { ns: Namespace }) {
           </>
         )}
       </section>
+      <TraceSection nsId={ns.id} />
       <Sockets nsId={ns.id} />
       <Firewall nsId={ns.id} />
       {!readOnly && (

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { TraceHop } from '../../../common/trace.js';
+import { traceCss, traceMarks, withReturnFailure } from './marks.js';
+
+const hop = (over: Partial<TraceHop>): TraceHop => ({
+  namespace: 'ns-1',
+  in: null,
+  out: null,
+  action: 'route',
+  detail: '',
+  command: '',
+  ok: true,
+  reason: null,
+  ...over,
+});
+
+const path = [
+  hop({ namespace: 'ns-1', out: 'if-1-2' }),
+  hop({ namespace: 'ns-2', in: 'if-2-2', action: 'veth' }),
+  hop({ namespace: 'ns-2', in: 'if-2-2', out: 'if-2-3' }),
+  hop({ namespace: 'ns-3', in: 'if-3-2', action: 'veth' }),
+  hop({ namespace: 'ns-3', in: 'if-3-2', action: 'deliver', ok: false, reason: 'nothing listens' }),
+];
+
+describe('trace marks', () => {
+  it('numbers hops on the interface they leave by, else the one they came in on', () => {
+    const m = traceMarks(path, 4);
+    expect(m.nodes.get('if-1-2')).toEqual({ numbers: [1], failed: false });
+    expect(m.nodes.get('if-2-2')).toEqual({ numbers: [2], failed: false });
+    expect(m.nodes.get('if-2-3')).toEqual({ numbers: [3], failed: false });
+    expect(m.nodes.get('if-3-2')).toEqual({ numbers: [4, 5], failed: true });
+  });
+  it('marks the veth edges crossed, by their model id', () => {
+    expect(traceMarks(path, null).edges).toEqual(['veth:if-1-2:if-2-2', 'veth:if-2-3:if-3-2']);
+  });
+  it('draws the failing node red and drops ids that are not model ids', () => {
+    const css = traceCss(traceMarks(path, 4));
+    expect(css).toContain('.react-flow__node[data-id="if-3-2"] { outline: 3px solid var(--trace-fail');
+    expect(css).toContain('content: "4,5"');
+    const hostile = traceCss(traceMarks([hop({ out: 'x"] { } body {' })], null));
+    expect(hostile).toBe('');
+  });
+  it('marks the failing hop of the reply as "back N"', () => {
+    const back = [hop({ namespace: 'ns-3', out: null, ok: false, reason: 'no route' })];
+    const m = withReturnFailure(traceMarks(path.slice(0, 4), null), back, 0);
+    expect(m.nodes.get('ns-3')).toEqual({ numbers: [], failed: true, back: 1 });
+    expect(traceCss(m)).toContain('content: "back 1"');
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * `POST /api/trace`: why can (or can't) a packet from one namespace reach an address. Request
+ * schema (zod, shared so the page validates the same way) and the response shape.
+ */
+import { z } from 'zod';
+import { isNsId } from './ids.js';
+
+export const TRACE_PROTOCOLS = ['icmp', 'tcp', 'udp'] as const;
+export type TraceProtocol = (typeof TRACE_PROTOCOLS)[number];
+
+export const traceRequestSchema = z
+  .object({
+    from: z
+      .string({ error: 'must be a string' })
+      .refine(isNsId, { message: 'namespace id must look like ns-<inode>' }),
+    to: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(64, 'address is too long'),
+    protocol: z.enum(TRACE_PROTOCOLS, { error: 'must be one of icmp, tcp, udp' }).default('icmp'),
+    port: z
+      .number({ error: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .max(65535, 'must be at most 65535')
+      .optional(),
+    probe: z.boolean({ error: 'must be true or false' }).default(false),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.protocol !== 'icmp' && r.port === undefined)
+      ctx.addIssue({ code: 'custom', path: ['port'], message: `is required for ${r.protocol}` });
+    if (r.protocol === 'icmp' && r.port !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['port'], message: 'is only for tcp and udp' });
+  });
+
+export type TraceRequest = z.infer<typeof traceRequestSchema>;
+
+export type HopAction = 'route' | 'bridge' | 'veth' | 'deliver' | 'drop';
+
+export interface TraceHop {
+  namespace: string;
+  /** Interface id the packet came in on, null where it starts in this namespace. */
+  in: string | null;
+  /** Interface id it leaves by, null where it stops here. */
+  out: string | null;
+  action: HopAction;
+  /** What decided it: the route, FDB entry or rule as the tool prints it. */
+  detail: string;
+  /** The command whose answer decided it. */
+  command: string;
+  ok: boolean;
+  /** Why it fails (or why it cannot be decided), null when it passes. */
+  reason: string | null;
+  /** True when the hop cannot be decided statically (ok is then false). */
+  unknown?: boolean;
+}
+
+export type TraceVerdict = 'reachable' | 'unreachable' | 'unknown';
+
+export interface TracePath {
+  hops: TraceHop[];
+  /** Index of the first hop that is not ok, null when every hop passes. */
+  failedAt: number | null;
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  rttMs: number | null;
+  error: string | null;
+  /** The command that sent it. */
+  command: string;
+}
+
+export interface TraceResponse extends TracePath {
+  verdict: TraceVerdict;
+  /** The reply's way back, from the delivering namespace; null when the packet never arrived. */
+  returnPath: TracePath | null;
+  probe: ProbeResult | null;
+  /** The probe's outcome disagrees with the verdict (shown, never hidden). */
+  disagreement: string | null;
+  /** The source address the kernel chose. */
+  source: string | null;
+  /** Namespaces the trace read (the page re-runs it when one of them changes). */
+  namespaces: string[];
+}

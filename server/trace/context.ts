@@ -1,0 +1,101 @@
+/**
+ * One trace's view of the machine: the model (structure: namespaces, veth peers, bridge ports)
+ * plus the kernel's answers, each command run at most once per trace.
+ */
+import type { Interface, Topology } from '../../common/model.js';
+import type { FdbFacts, LinkFacts, SysctlFacts } from './facts.js';
+import { sysctlNumber } from './facts.js';
+import type { FirewallRead, NamespaceRead, RouteQuery, TraceReader } from './reader.js';
+import type { SegmentIndex } from './segment.js';
+import { indexTopology } from './segment.js';
+import type { SocketRow } from '../../common/inspect.js';
+
+export class TraceContext {
+  readonly idx: SegmentIndex;
+  private readonly cache = new Map<string, Promise<unknown>>();
+  private readonly linkReads = new Map<string, Promise<NamespaceRead>>();
+  /** Namespaces this trace read. */
+  readonly touched = new Set<string>();
+
+  constructor(
+    readonly topology: Topology,
+    private readonly pathOf: (nsId: string) => string | null,
+    private readonly reader: TraceReader,
+  ) {
+    this.idx = indexTopology(topology);
+  }
+
+  path(nsId: string): string {
+    const p = this.pathOf(nsId);
+    if (!p) throw new Error(`namespace ${nsId} is gone`);
+    this.touched.add(nsId);
+    return p;
+  }
+
+  private once<T>(key: string, f: () => Promise<T>): Promise<T> {
+    let p = this.cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = f();
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  read(nsId: string, q: RouteQuery): Promise<NamespaceRead> {
+    const path = this.path(nsId);
+    const key = `read|${nsId}|${q.to}|${q.from ?? ''}|${q.iif ?? ''}`;
+    const p = this.once(key, () => this.reader.read(path, q));
+    if (!this.linkReads.has(nsId)) this.linkReads.set(nsId, p);
+    return p;
+  }
+  /** Links of a namespace, from a read this trace already made when there is one. */
+  async links(nsId: string): Promise<LinkFacts[]> {
+    const made = this.linkReads.get(nsId);
+    if (made) return (await made).links;
+    const path = this.path(nsId);
+    const p = this.once(`read|${nsId}|`, () => this.reader.read(path, null));
+    this.linkReads.set(nsId, p);
+    return (await p).links;
+  }
+  sysctls(nsId: string): Promise<SysctlFacts> {
+    const path = this.path(nsId);
+    return this.once(`sysctl|${nsId}`, () => this.reader.sysctls(path));
+  }
+  firewall(nsId: string): Promise<FirewallRead> {
+    const path = this.path(nsId);
+    return this.once(`fw|${nsId}`, () => this.reader.firewall(path));
+  }
+  fdb(nsId: string, bridge: string): Promise<FdbFacts[]> {
+    const path = this.path(nsId);
+    return this.once(`fdb|${nsId}|${bridge}`, () => this.reader.fdb(path, bridge));
+  }
+  listeners(nsId: string): Promise<SocketRow[]> {
+    const path = this.path(nsId);
+    return this.once(`ss|${nsId}`, () => this.reader.listeners(path));
+  }
+
+  /** The model's interface `name` in namespace `nsId`. */
+  iface(nsId: string, name: string | null): Interface | null {
+    if (!name) return null;
+    return this.idx.inNamespace.get(nsId)?.find((i) => i.name === name) ?? null;
+  }
+
+  nsName(nsId: string): string {
+    return this.topology.namespaces.find((n) => n.id === nsId)?.name ?? nsId;
+  }
+}
+
+/** Effective rp_filter of an interface: the kernel uses the larger of `all` and the interface's. */
+export function rpFilterOf(s: SysctlFacts, ifname: string): number {
+  return Math.max(
+    sysctlNumber(s, 'ipv4/conf/all/rp_filter') ?? 0,
+    sysctlNumber(s, `ipv4/conf/${ifname}/rp_filter`) ?? 0,
+  );
+}
+
+/** Whether packets arriving on `ifname` may be forwarded (IPv4: per-interface `forwarding`). */
+export function forwardingOn(s: SysctlFacts, ifname: string, family: 4 | 6): boolean {
+  if (family === 6) return (sysctlNumber(s, 'ipv6/conf/all/forwarding') ?? 0) > 0;
+  const perIf = sysctlNumber(s, `ipv4/conf/${ifname}/forwarding`);
+  return (perIf ?? sysctlNumber(s, 'ipv4/ip_forward') ?? 0) > 0;
+}

@@ -1,0 +1,125 @@
+/**
+ * Kernel fixtures for the trace tests: named namespaces under a unique prefix, veth pairs with
+ * addresses, a TCP listener inside a namespace, and the trace run against the discovered model
+ * with the real reader and the real probe. Shell is fine here: tests build their input.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
+import type { Topology } from '../../common/model.js';
+import { ifId, nsId } from '../../common/ids.js';
+import type { TraceResponse } from '../../common/trace.js';
+import { createDiscovery, namespacePath } from '../discovery/index.js';
+import { cleanupPrefix, ipJson, pollUntil, sh } from '../../test/kernel.js';
+import { runTrace } from './router.js';
+
+export class Scene {
+  private listeners: ChildProcess[] = [];
+  topology: Topology | null = null;
+
+  constructor(readonly prefix: string) {}
+
+  ns(short: string): string {
+    return `${this.prefix}${short}`;
+  }
+
+  async add(...shorts: string[]): Promise<void> {
+    for (const s of shorts) await sh(`ip netns add ${this.ns(s)} && ip -n ${this.ns(s)} link set lo up`);
+  }
+
+  /** A veth pair `an` in `a` and `bn` in `b`, both up, with optional addresses (CIDR). */
+  async veth(
+    a: string,
+    an: string,
+    aCidr: string | null,
+    b: string,
+    bn: string,
+    bCidr: string | null,
+  ): Promise<void> {
+    await sh(`ip -n ${this.ns(a)} link add ${an} type veth peer name ${bn} netns ${this.ns(b)}`);
+    if (aCidr) await sh(`ip -n ${this.ns(a)} addr add ${aCidr} dev ${an}`);
+    if (bCidr) await sh(`ip -n ${this.ns(b)} addr add ${bCidr} dev ${bn}`);
+    await sh(`ip -n ${this.ns(a)} link set ${an} up && ip -n ${this.ns(b)} link set ${bn} up`);
+  }
+
+  async run(short: string, cmd: string): Promise<string> {
+    return sh(`ip netns exec ${this.ns(short)} ${cmd}`);
+  }
+
+  /** A TCP server on `port` in namespace `short` (accepts and closes), until cleanup. */
+  async listen(short: string, port: number): Promise<void> {
+    const child = spawn(
+      '/usr/bin/nsenter',
+      [
+        `--net=/run/netns/${this.ns(short)}`,
+        process.execPath,
+        '-e',
+        `require('net').createServer((s) => s.end()).listen(${port})`,
+      ],
+      { stdio: 'ignore' },
+    );
+    this.listeners.push(child);
+    await pollUntil(
+      async () => (await this.run(short, `ss -Hltn sport = :${port}`)).includes(`:${port}`),
+      `listener on ${port}`,
+    );
+  }
+
+  id(short: string): string {
+    return nsId(statSync(`/run/netns/${this.ns(short)}`).ino);
+  }
+
+  /** Interface id of `name` in namespace `short`, from `ip -j link`. */
+  async ifaceId(short: string, name: string): Promise<string> {
+    const [l] = await ipJson<Array<{ ifindex: number }>>(['link', 'show', 'dev', name], {
+      name: this.ns(short),
+    });
+    return ifId(statSync(`/run/netns/${this.ns(short)}`).ino, l!.ifindex);
+  }
+
+  async discover(): Promise<void> {
+    this.topology = (await createDiscovery().full()).topology;
+  }
+
+  async trace(body: Record<string, unknown>): Promise<TraceResponse> {
+    const topology = this.topology;
+    if (!topology) throw new Error('discover() first');
+    return runTrace(
+      {
+        readOnly: false,
+        allowProbe: false,
+        getTopology: () => topology,
+        namespacePath: (id) => {
+          const ns = topology.namespaces.find((n) => n.id === id);
+          return ns ? namespacePath(ns) : null;
+        },
+      },
+      body,
+    );
+  }
+
+  /** Stops the listeners and removes the namespaces (retrying while discovery's helper holds them). */
+  async cleanup(): Promise<void> {
+    for (const l of this.listeners) {
+      if (l.exitCode === null && l.signalCode === null) {
+        const exited = new Promise((r) => l.once('exit', r));
+        l.kill('SIGKILL');
+        await exited;
+      }
+    }
+    await pollUntil(
+      async () => {
+        await cleanupPrefix(this.prefix);
+        return !(await sh('ip netns list')).includes(this.prefix);
+      },
+      'trace test namespaces removed',
+      60_000,
+    );
+  }
+}
+
+/** Actions of the hops, `action@namespace-short` (namespace shorts resolved through the scene). */
+export function shape(scene: Scene, hops: TraceResponse['hops'], shorts: string[]): string[] {
+  const byId = new Map(shorts.map((s) => [scene.id(s), s]));
+  return hops.map((h) => `${h.action}@${byId.get(h.namespace) ?? h.namespace}${h.ok ? '' : '!'}`);
+}
