@@ -1,6 +1,7 @@
 /** Page shell: toolbar on top, the canvas, the side panel, and the veth dialog when asked for. */
 import { ReactFlowProvider } from '@xyflow/react';
 import { CreateVethDialog } from './actions/CreateVethDialog.js';
+import { CapturePanel } from './capture/CapturePanel.js';
 import { Canvas } from './canvas/Canvas.js';
 import { SidePanel } from './panel/SidePanel.js';
 import { useLive } from './sync/live.js';
@@ -54,6 +55,7 @@ export function App() {
           <SidePanel />
         </main>
         <VethDialog />
+        <CapturePanel />
       </div>
     </ReactFlowProvider>
   );
