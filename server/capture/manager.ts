@@ -34,7 +34,8 @@ export interface CaptureAuditEntry {
 
 export interface CaptureManagerDeps {
   getTopology(): Topology;
-  namespacePath(ns: Namespace): string;
+  /** Where to enter a namespace; null when it is gone. */
+  namespacePath(ns: Namespace): string | null;
   audit(entry: CaptureAuditEntry): void;
   log(line: string): void;
   /** Tests: a namespace's liveness probe. */

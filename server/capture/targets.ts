@@ -23,7 +23,7 @@ const IFNAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,14}$/;
 export function resolveTargets(
   ids: readonly string[],
   topology: Topology,
-  namespacePath: (ns: Namespace) => string,
+  namespacePath: (ns: Namespace) => string | null,
 ): ResolveResult {
   const targets: CaptureTarget[] = [];
   for (const id of ids) {
@@ -31,11 +31,13 @@ export function resolveTargets(
     if (!iface) return { ok: false, message: `interfaces: no interface ${id}` };
     const ns = topology.namespaces.find((n) => n.id === iface.namespace);
     if (!ns || ns.error) return { ok: false, message: `interfaces: the namespace of ${id} cannot be read` };
+    const nsPath = namespacePath(ns);
+    if (!nsPath) return { ok: false, message: `interfaces: the namespace of ${id} is gone` };
     if (!IFNAME.test(iface.name))
       return { ok: false, message: `interfaces: cannot capture on ${JSON.stringify(iface.name)}` };
     targets.push({
       iface: { id, namespace: ns.id, name: iface.name, label: `${ns.name}/${iface.name}` },
-      nsPath: namespacePath(ns),
+      nsPath,
       nsInode: ns.inode,
       anchors: [...ns.mounts, ...ns.pids.filter((p) => p !== process.pid).map((p) => `/proc/${p}/ns/net`)],
       host: ns.kind === 'host',
