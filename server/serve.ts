@@ -29,6 +29,7 @@ import type { LiveDiscovery } from './refresh/schedulerTypes.js';
 import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from './http/security.js';
 import { createUpgradeHandler } from './http/upgrade.js';
 import { EventWatcher } from './events/watcher.js';
+import { captureWiring } from './capture/wiring.js';
 import type { SpawnMonitor } from './events/monitor.js';
 
 export interface LiveDeps {
@@ -139,6 +140,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
   resync.unref();
 
   const model = createModelAccess(scheduler, deps.namespacePath);
+  const capture = captureWiring({ enabled: options.capture, auditLogPath: options.auditLogPath, log });
 
   const secrets = new Secrets(options.token);
   const limiter = deps.limiter ?? new FailureLimiter();
@@ -153,7 +155,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     readOnlyReason: options.readOnlyReason,
     staticDir: options.staticDir,
     state: () => hub.state,
-    routers: deps.routers ? deps.routers(model) : [],
+    routers: [...(deps.routers ? deps.routers(model) : []), capture.router(model)],
     log,
   };
   const server = createServer(createApp(ctx));
@@ -174,6 +176,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     wss,
     hub,
     maxConnections: deps.maxConnections ?? 32,
+    extraPaths: (pathname) => capture.upgrade(pathname),
     log,
   });
   server.on('upgrade', upgrade);
@@ -211,6 +214,8 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     watcher,
     model,
     async close() {
+      // Every tcpdump is gone before the server reports itself closed.
+      await capture.close();
       stopBackground();
       for (const c of wss.clients) c.terminate();
       wss.close();

@@ -25,6 +25,8 @@ export interface ServeOptions {
   staticDir: string | null;
   /** Log every refresh: what it read, how long it waited and took, how many operations. */
   verbose: boolean;
+  /** Packet capture from the page (false with `--no-capture`). */
+  capture: boolean;
 }
 
 export type ParseResult =
@@ -33,6 +35,7 @@ export type ParseResult =
 export const USAGE =
   'usage: netns-explorer [serve] [--host IP] [--port N] [--read-only] [--allow-remote]\n' +
   '                      [--allow-host-changes] [--audit-log PATH] [--static-dir DIR] [--verbose]\n' +
+  '                      [--no-capture]\n' +
   'The access token comes from NETNS_EXPLORER_TOKEN, else it is generated (128+ random bits).\n';
 
 /** True for 127.0.0.0/8 and ::1 (and their IPv4-mapped form). */
@@ -50,7 +53,13 @@ export function generateToken(): string {
 }
 
 const VALUE_FLAGS = new Set(['--host', '--port', '--audit-log', '--static-dir']);
-const BOOL_FLAGS = new Set(['--read-only', '--allow-remote', '--allow-host-changes', '--verbose']);
+const BOOL_FLAGS = new Set([
+  '--read-only',
+  '--allow-remote',
+  '--allow-host-changes',
+  '--verbose',
+  '--no-capture',
+]);
 
 export function parseServeArgs(
   argv: readonly string[],
@@ -131,6 +140,7 @@ export function parseServeArgs(
       auditLogPath: values.get('--audit-log') ?? DEFAULT_AUDIT_LOG,
       staticDir: values.get('--static-dir') ?? null,
       verbose: flags.has('--verbose'),
+      capture: !flags.has('--no-capture'),
     },
   };
 }

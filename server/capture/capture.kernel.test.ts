@@ -18,8 +18,8 @@ import {
   startCaptureApp,
   tcpdumpsOf,
   topologyOf,
-} from './captureTestKit.js';
-import type { CaptureApp, Pair } from './captureTestKit.js';
+} from './testing/captureTestKit.js';
+import type { CaptureApp, Pair } from './testing/captureTestKit.js';
 
 const prefix = uniquePrefix('cp');
 let app: CaptureApp;

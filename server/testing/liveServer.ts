@@ -26,6 +26,7 @@ export function testServeOptions(token: string, over: Partial<ServeOptions> = {}
     auditLogPath: '/dev/null',
     staticDir: null,
     verbose: false,
+    capture: true,
     ...over,
   };
 }

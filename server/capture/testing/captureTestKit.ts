@@ -9,15 +9,16 @@ import type { AddressInfo } from 'node:net';
 import { statSync } from 'node:fs';
 import express from 'express';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { CaptureServerMessage } from '../../common/capture.js';
-import { emptyTopology, ifId, nsId } from '../../common/model.js';
-import type { Namespace, Topology } from '../../common/model.js';
-import { iface, ns } from '../../common/testing/builders.js';
-import { ipJson, sh } from '../../test/kernel.js';
-import { captureUpgrade } from './live.js';
-import { CaptureManager } from './manager.js';
-import type { CaptureAuditEntry } from './manager.js';
-import { captureRouter } from './router.js';
+import type { CaptureServerMessage } from '../../../common/capture.js';
+import { ifId, nsId } from '../../../common/ids.js';
+import { emptyTopology } from '../../../common/model.js';
+import type { Namespace, Topology } from '../../../common/model.js';
+import { iface, ns } from '../../../common/testing/builders.js';
+import { ipJson, sh } from '../../../test/kernel.js';
+import { captureUpgrade } from '../live.js';
+import { CaptureManager } from '../manager.js';
+import type { CaptureAuditEntry } from '../manager.js';
+import { captureRouter } from '../router.js';
 
 export interface Pair {
   a: string;
