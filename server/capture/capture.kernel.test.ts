@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureInfo, PacketSummary } from '../../common/capture.js';
 import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
 import {
@@ -63,6 +63,11 @@ beforeAll(async () => {
   two = await makePair(prefix, 'q', 72);
   await refreshTopology();
 }, 30_000);
+
+// A failed test must not leave its captures running into the next (the limit is four).
+afterEach(async () => {
+  for (const c of app.manager.list()) if (c.running) await app.manager.delete(c.id);
+});
 
 afterAll(async () => {
   await app?.close();

@@ -10,33 +10,47 @@ export interface TimedPacket {
 }
 
 /**
- * Each tcpdump delivers its own packets in time order, but the processes run independently: a
- * packet is held back `holdUs` (by the wall clock, which the kernel stamps packets with) so that
- * the other interfaces' packets of the same moment can arrive, then released in time order.
+ * Each tcpdump delivers its own packets in time order, but the processes run independently and
+ * libpcap hands them over in blocks. A packet stamped T is released once every other interface
+ * has delivered something stamped T or later (nothing earlier can come from it any more), or once
+ * it is older than `holdUs` by the wall clock (the kernel stamps packets with that clock), for
+ * interfaces that stay quiet.
  */
 export class TimeMerger<T extends TimedPacket> {
   private held: T[] = [];
+  private readonly latest: number[];
 
-  constructor(private readonly holdUs: number) {}
+  constructor(
+    streams: number,
+    private readonly holdUs: number,
+  ) {
+    this.latest = Array.from({ length: streams }, () => -Infinity);
+  }
 
   push(p: T): void {
     this.held.push(p);
+    if (p.tsUs > (this.latest[p.ifIndex] ?? -Infinity)) this.latest[p.ifIndex] = p.tsUs;
   }
 
   get size(): number {
     return this.held.length;
   }
 
-  /** Packets stamped at or before `nowUs - holdUs` (all of them with `all`), in time order. */
+  /** The packets that can no longer be preceded by one still to come (all with `all`), in time order. */
   drain(nowUs: number, all = false): T[] {
     if (this.held.length === 0) return [];
-    const limit = all ? Infinity : nowUs - this.holdUs;
+    const old = nowUs - this.holdUs;
     // Stable sort: equal times keep arrival order within an interface.
     const sorted = this.held.slice().sort((a, b) => a.tsUs - b.tsUs || a.ifIndex - b.ifIndex);
     let n = 0;
-    while (n < sorted.length && sorted[n]!.tsUs <= limit) n++;
+    while (n < sorted.length && (all || this.releasable(sorted[n]!, old))) n++;
     this.held = sorted.slice(n);
     return sorted.slice(0, n);
+  }
+
+  private releasable(p: T, old: number): boolean {
+    if (p.tsUs <= old) return true;
+    return this.latest.every((t, i) => i === p.ifIndex || t >= p.tsUs);
   }
 }
 

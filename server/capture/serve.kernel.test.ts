@@ -47,14 +47,14 @@ function api(path: string, init: RequestInit = {}, auth = true): Promise<Respons
 beforeAll(async () => {
   pair = await makePair(prefix, 'p', 81);
   srv = await serve(true);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await srv?.close();
   await cleanupPrefix(prefix);
   rmSync(dir, { recursive: true, force: true });
   expect(await tcpdumpsOf(prefix)).toEqual([]);
-}, 60_000);
+}, 120_000);
 
 describe('capture through the server (real kernel)', () => {
   it('needs the token, streams to a checked WebSocket, and is audited', async () => {

@@ -15,8 +15,11 @@ import { namespaceHeld } from './targets.js';
 import type { CaptureTarget } from './targets.js';
 import { TcpdumpProcess } from './tcpdump.js';
 
-/** Packets are held this long for the other interfaces' packets of the same moment. */
-const HOLD_US = 150_000;
+/**
+ * Packets are held this long for the other interfaces' packets of the same moment: libpcap hands
+ * each tcpdump its packets in blocks at most 1 s late (see tcpdump.ts), plus slack for a busy box.
+ */
+const HOLD_US = 1_500_000;
 const TICK_MS = 100;
 const STATS_MS = 1000;
 const START_TIMEOUT_MS = 10_000;
@@ -57,8 +60,12 @@ export class CaptureSession {
   private readonly procs: TcpdumpProcess[] = [];
   private readonly headers: Array<PcapHeader | null>;
   private readonly drops: number[];
-  private readonly merger = new TimeMerger<Held>(HOLD_US);
-  private readonly limiter = new RateLimiter(CAPTURE_LIMITS.summariesPerSecond, 20);
+  private readonly merger: TimeMerger<Held>;
+  // A burst of one second's worth: libpcap delivers packets in blocks up to a second apart.
+  private readonly limiter = new RateLimiter(
+    CAPTURE_LIMITS.summariesPerSecond,
+    CAPTURE_LIMITS.summariesPerSecond,
+  );
   private file: PcapngFile | null = null;
   private readonly listeners = new Set<Listener>();
   private hadListener = false;
@@ -70,6 +77,7 @@ export class CaptureSession {
 
   constructor(readonly opts: SessionOptions) {
     this.headers = opts.targets.map(() => null);
+    this.merger = new TimeMerger<Held>(opts.targets.length, HOLD_US);
     this.drops = opts.targets.map(() => 0);
     this.inodeOf = opts.inodeOf ?? statInode;
     for (const t of opts.targets) this.counters.perInterface[t.iface.id] = 0;

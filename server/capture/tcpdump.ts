@@ -41,9 +41,12 @@ export function captureArgv(t: TcpdumpTarget, filter: string | null): string[] {
     '-n',
     '-s',
     SNAPLEN,
-    // Without it libpcap hands packets over in blocks, up to a second late: the live list and
-    // the merge by time need them as they come.
-    '--immediate-mode',
+    // An 8 MiB kernel buffer (in KiB): a busy moment of the server or the machine waits there
+    // instead of being dropped (the default 2 MiB lost 5% at 10,000 packets/s on a loaded box).
+    // No --immediate-mode: libpcap then hands packets over in blocks (at most 1 s late), which
+    // costs a fraction of a wake-up per packet; immediate mode lost a third at that rate.
+    '-B',
+    '8192',
     '-U',
     '-w',
     '-',
