@@ -67,11 +67,15 @@ function Picker({ running }: { running: boolean }) {
 
 function Rows({ capture }: { capture: CaptureInfo }) {
   const rows = useCapture((s) => s.rows);
-  const bottom = useRef<HTMLDivElement>(null);
+  const box = useRef<HTMLDivElement>(null);
   const label = new Map(capture.interfaces.map((i) => [i.id, i.label]));
-  useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [rows]);
+  // Follow the newest row by scrolling the list itself (scrollIntoView would scroll the page too).
+  useEffect(() => {
+    const el = box.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [rows]);
   return (
-    <div className="capture-rows" data-testid="capture-rows">
+    <div className="capture-rows" data-testid="capture-rows" ref={box}>
       <table>
         <thead>
           <tr>
@@ -98,7 +102,6 @@ function Rows({ capture }: { capture: CaptureInfo }) {
           ))}
         </tbody>
       </table>
-      <div ref={bottom} />
     </div>
   );
 }
