@@ -91,18 +91,32 @@ describe('capture (real kernel)', () => {
     const listed = client.packets();
     for (let i = 1; i < listed.length; i++)
       expect(listed[i]!.tsUs).toBeGreaterThanOrEqual(listed[i - 1]!.tsUs);
-    // Each echo crosses the veth: request out of x, into y; reply out of y, into x.
-    const echoes = listed
-      .filter(echo)
-      .map((p) => `${p.iface === x ? 'x' : 'y'} ${p.summary.split(' id')[0]}`);
-    expect(echoes).toEqual(
-      Array.from({ length: 3 }, () => [
-        'x echo request',
-        'y echo request',
-        'y echo reply',
-        'x echo reply',
-      ]).flat(),
-    );
+    // Each echo crosses the veth: request out of x, into y; reply out of y, into x. The list is
+    // in time order (above); timestamps are microseconds, so the two ends of one crossing may
+    // share one, and then either may come first: compare times, not list positions, for those.
+    const echoes = listed.filter(echo);
+    expect(echoes).toHaveLength(12);
+    for (let seq = 0; seq < 3; seq++) {
+      const at = (iface: string, kind: string): number => {
+        const p = echoes.find(
+          (e) =>
+            e.iface === iface && e.summary.startsWith(`echo ${kind} `) && e.summary.includes(` seq ${seq},`),
+        );
+        if (!p) throw new Error(`no echo ${kind} seq ${seq} on ${iface}`);
+        return echoes.indexOf(p);
+      };
+      const [xReq, yReq, yRep, xRep] = [at(x, 'request'), at(y, 'request'), at(y, 'reply'), at(x, 'reply')];
+      const ts = (i: number): number => echoes[i]!.tsUs;
+      expect(ts(xReq)).toBeLessThanOrEqual(ts(yReq));
+      expect(ts(yReq)).toBeLessThanOrEqual(ts(yRep));
+      expect(ts(yRep)).toBeLessThanOrEqual(ts(xRep));
+      // Whole pings do not overlap (200 ms apart): this ping's four are together in the list.
+      expect([xReq, yReq, yRep, xRep].sort((m, n) => m - n)).toEqual([0, 1, 2, 3].map((k) => 4 * seq + k));
+      // Where the times differ, the list order is the order on the wire.
+      if (ts(xReq) < ts(yReq)) expect(xReq).toBeLessThan(yReq);
+      if (ts(yRep) < ts(xRep)) expect(yRep).toBeLessThan(xRep);
+      if (ts(yReq) < ts(yRep)) expect(yReq).toBeLessThan(yRep);
+    }
     const first = listed.find(echo)!;
     expect([first.src, first.dst, first.length]).toEqual([one.ipA, one.ipB, 98]);
     const hello = client.messages[0]!;
