@@ -30,6 +30,7 @@ import type { LiveDiscovery } from './refresh/schedulerTypes.js';
 import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from './http/security.js';
 import { createUpgradeHandler } from './http/upgrade.js';
 import { EventWatcher } from './events/watcher.js';
+import { captureWiring } from './capture/wiring.js';
 import type { SpawnMonitor } from './events/monitor.js';
 import { LiveConnectionRegistry } from './http/liveConnections.js';
 import type { LiveConnections } from './actions/checkpoint.js';
@@ -143,6 +144,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
 
   const liveConnections = new LiveConnectionRegistry();
   const model = createModelAccess(scheduler, deps.namespacePath);
+  const capture = captureWiring({ enabled: options.capture, auditLogPath: options.auditLogPath, log });
 
   const secrets = new Secrets(options.token);
   const limiter = deps.limiter ?? new FailureLimiter();
@@ -157,7 +159,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     readOnlyReason: options.readOnlyReason,
     staticDir: options.staticDir,
     state: () => hub.state,
-    routers: deps.routers ? deps.routers(model, liveConnections) : [],
+    routers: [...(deps.routers ? deps.routers(model, liveConnections) : []), capture.router(model)],
     log,
   };
   const server = createServer(createApp(ctx));
@@ -179,6 +181,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     hub,
     maxConnections: deps.maxConnections ?? 32,
     liveConnections,
+    extraPaths: (pathname) => capture.upgrade(pathname),
     log,
   });
   server.on('upgrade', upgrade);
@@ -216,6 +219,8 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     watcher,
     model,
     async close() {
+      // Every tcpdump is gone before the server reports itself closed.
+      await capture.close();
       stopBackground();
       for (const c of wss.clients) c.terminate();
       wss.close();

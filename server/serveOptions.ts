@@ -31,6 +31,8 @@ export interface ServeOptions {
   confirmWindowMs: number;
   /** A namespace treated as the host too (tests point the server at a stand-in); null = none. */
   hostNetnsPath: string | null;
+  /** Packet capture from the page (false with `--no-capture`). */
+  capture: boolean;
 }
 
 export type ParseResult =
@@ -39,7 +41,7 @@ export type ParseResult =
 export const USAGE =
   'usage: netns-explorer [serve] [--host IP] [--port N] [--read-only] [--allow-remote]\n' +
   '                      [--allow-host-changes] [--allow-probe] [--audit-log PATH] [--static-dir DIR]\n' +
-  '                      [--verbose] [--confirm-window SECONDS] [--host-netns PATH]\n' +
+  '                      [--verbose] [--confirm-window SECONDS] [--host-netns PATH] [--no-capture]\n' +
   'A host change is rolled back unless the page confirms it within --confirm-window (default 20, 0 = off).\n' +
   'The access token comes from NETNS_EXPLORER_TOKEN, else it is generated (128+ random bits).\n';
 
@@ -71,6 +73,7 @@ const BOOL_FLAGS = new Set([
   '--allow-host-changes',
   '--allow-probe',
   '--verbose',
+  '--no-capture',
 ]);
 
 export function parseServeArgs(
@@ -164,6 +167,7 @@ export function parseServeArgs(
       verbose: flags.has('--verbose'),
       confirmWindowMs: Number(windowText) * 1000,
       hostNetnsPath,
+      capture: !flags.has('--no-capture'),
     },
   };
 }

@@ -2,6 +2,7 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import { CreateVethDialog } from './actions/CreateVethDialog.js';
 import { KeepChange } from './actions/KeepChange.js';
+import { CapturePanel } from './capture/CapturePanel.js';
 import { Canvas } from './canvas/Canvas.js';
 import { SidePanel } from './panel/SidePanel.js';
 import { useLive } from './sync/live.js';
@@ -58,6 +59,7 @@ export function App() {
         <VethDialog />
         <KeepChange />
         <TraceOverlay />
+        <CapturePanel />
       </div>
     </ReactFlowProvider>
   );

@@ -44,6 +44,7 @@ export async function startFuzzTarget(log: (line: string) => void = () => {}): P
     readOnlyReason: null,
     allowHostChanges: false,
     allowProbe: false,
+    capture: false,
     token: FUZZ_TOKEN,
     tokenSource: 'env',
     auditLogPath,

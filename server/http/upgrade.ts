@@ -13,6 +13,9 @@ import { connectionMessage } from './liveConnections.js';
 import type { LiveConnectionRegistry } from './liveConnections.js';
 import { checkHost, checkOrigin } from './security.js';
 
+/** Another WebSocket path (packet capture): accept once the checks passed, or refuse. */
+export type ExtraUpgrade = { accept(ws: WebSocket): void } | { status: 403 | 404 | 503; reason: string };
+
 export interface UpgradeContext extends AuthContext {
   hosts: Set<string>;
   origins: Set<string>;
@@ -21,6 +24,8 @@ export interface UpgradeContext extends AuthContext {
   maxConnections: number;
   /** Ids of open connections, for host changes bound to one (checkpoints). */
   liveConnections?: LiveConnectionRegistry;
+  /** Paths other than /api/live: null when the path is none of theirs. */
+  extraPaths?(pathname: string): ExtraUpgrade | null;
   log(line: string): void;
 }
 
@@ -59,7 +64,8 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     const host = checkHost(req.rawHeaders, ctx.hosts);
     if (!host.ok) return refuse(socket, host.status, host.reason);
     const url = new URL(req.url ?? '/', 'http://upgrade.invalid');
-    if (url.pathname !== '/api/live') return refuse(socket, 404, 'no WebSocket here');
+    const extra = url.pathname === '/api/live' ? null : (ctx.extraPaths?.(url.pathname) ?? null);
+    if (url.pathname !== '/api/live' && !extra) return refuse(socket, 404, 'no WebSocket here');
     const origin = req.headers.origin;
     const originOk = checkOrigin(origin, ctx.origins);
     if (!originOk.ok) return refuse(socket, originOk.status, originOk.reason);
@@ -68,6 +74,12 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     if (!auth.ok) return refuse(socket, auth.status, auth.reason, auth.retryAfterS);
     // A browser always sends Origin; without one, only a script holding the token may connect.
     if (origin === undefined && auth.via !== 'bearer') return refuse(socket, 403, 'Origin header required');
+    if (extra) {
+      // Same checks as /api/live above; the capture counts its own clients.
+      if (!('accept' in extra)) return refuse(socket, extra.status, extra.reason);
+      ctx.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => extra.accept(ws));
+      return;
+    }
     if (connections >= ctx.maxConnections) return refuse(socket, 503, 'too many live connections');
     // ws completes the handshake synchronously (no verifyClient), so counting in the callback is
     // race-free, and a handshake ws aborts (bad key, closed socket) is never counted.

@@ -29,6 +29,7 @@ export function testServeOptions(token: string, over: Partial<ServeOptions> = {}
     verbose: false,
     confirmWindowMs: 20_000,
     hostNetnsPath: null,
+    capture: true,
     ...over,
   };
 }

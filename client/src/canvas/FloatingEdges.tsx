@@ -8,6 +8,7 @@ import { BaseEdge, getStraightPath, useInternalNode } from '@xyflow/react';
 import type { EdgeProps, InternalNode } from '@xyflow/react';
 import type { FlowNode, PortEdge, VethEdge } from '../graph/types.js';
 import type { PendingVethEdge } from '../ui/pendingVeth.js';
+import { useEdgeCaptured } from '../capture/captureStore.js';
 import { floatingEnds, selfLoop } from './geometry.js';
 import type { Box } from './geometry.js';
 
@@ -38,12 +39,13 @@ export const VethEdgeView = memo(function VethEdgeView({
   selected,
 }: EdgeProps<VethEdge>) {
   const ends = useEnds(source, target);
+  const captured = useEdgeCaptured(source, target);
   if (!ends) return null;
   return (
     <BaseEdge
       id={id}
       path={ends.path}
-      className={selected ? 'veth-edge selected' : 'veth-edge'}
+      className={`veth-edge${selected ? ' selected' : ''}${captured ? ' captured' : ''}`}
       interactionWidth={12}
     />
   );

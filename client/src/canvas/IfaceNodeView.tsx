@@ -11,6 +11,7 @@ import type { IfaceNode } from '../graph/types.js';
 import { canvasAddresses, danglingReason, isUp } from '../model/interface.js';
 import { useInteraction } from '../ui/interaction.js';
 import { useFar } from './lod.js';
+import { CaptureBadge } from '../capture/CapturePanel.js';
 
 /** One hidden handle: edges are drawn floating, but React Flow needs an anchor. */
 const portHandle = (
@@ -64,6 +65,7 @@ export const IfaceNodeView = memo(function IfaceNodeView({ data, selected }: Nod
       data-state={up ? 'up' : 'down'}
     >
       <Body iface={data.iface} bridgeName={data.bridgeName} />
+      <CaptureBadge ifaceId={data.iface.id} />
     </div>
   );
 });
@@ -83,6 +85,7 @@ export const BridgeNodeView = memo(function BridgeNodeView({ id, data, selected 
     >
       <div className="bridge-rail" aria-hidden="true" />
       <Body iface={data.iface} bridgeName={null} />
+      <CaptureBadge ifaceId={data.iface.id} />
     </div>
   );
 });
