@@ -53,6 +53,8 @@ export interface HistoryInfo {
   buckets: HistoryBucket[];
   /** Set by `netns-explorer view A.json B.json`: the two moments to compare when the page opens. */
   compare: { from: string; to: string } | null;
+  /** The machine's hostname (snapshot files carry it). */
+  host: string;
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
