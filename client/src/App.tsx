@@ -1,6 +1,8 @@
 /** Page shell: toolbar on top, the canvas, the side panel, and the veth dialog when asked for. */
 import { ReactFlowProvider } from '@xyflow/react';
 import { CreateVethDialog } from './actions/CreateVethDialog.js';
+import { HistoryBanner } from './history/HistoryBanner.js';
+import { Timeline } from './history/Timeline.js';
 import { Canvas } from './canvas/Canvas.js';
 import { SidePanel } from './panel/SidePanel.js';
 import { useLive } from './sync/live.js';
@@ -50,9 +52,11 @@ export function App() {
           <div className="canvas" data-testid="canvas">
             <Canvas />
             <Placeholder />
+            <HistoryBanner />
           </div>
           <SidePanel />
         </main>
+        <Timeline />
         <VethDialog />
       </div>
     </ReactFlowProvider>

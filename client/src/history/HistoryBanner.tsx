@@ -1,6 +1,5 @@
 /** Over the canvas while it shows history: which moment (or which two), and the way back to live. */
 import { clock, useHistory } from './historyStore.js';
-import { useStore } from '../store/store.js';
 import { countMarks } from './diffView.js';
 import type { DiffMark } from './diffView.js';
 
@@ -8,7 +7,7 @@ const LIST_MAX = 200;
 
 export function HistoryBanner() {
   const view = useHistory((s) => s.view);
-  const marks = useStore((s) => s.past?.marks);
+  const marks = useHistory((s) => s.past?.marks);
   if (view.kind === 'live') return null;
   const back = (
     <button
@@ -26,7 +25,7 @@ export function HistoryBanner() {
       </div>
     );
   }
-  const n = countMarks((marks ?? new Map()) as ReadonlyMap<string, DiffMark>);
+  const n = countMarks(marks ?? new Map<string, DiffMark>());
   return (
     <div className="history-banner is-diff" data-testid="history-banner" role="status">
       <div>

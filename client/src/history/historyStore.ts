@@ -1,13 +1,14 @@
 /**
- * What the timeline shows: live, one past moment, or the difference of two. The canvas draws
- * the store's `past` when set (read-only); this store fetches it and keeps the change list.
+ * What the timeline shows: live, one past moment, or the difference of two. `past` is the model
+ * to draw instead of the live one (wiring.ts hands it to the picture; the canvas is read-only
+ * meanwhile); this store fetches it and keeps the change list.
  */
 import { create } from 'zustand';
 import type { ChangeEntry, HistoryInfo } from '../../../common/history.js';
 import type { Topology } from '../../../common/model.js';
-import { useStore } from '../store/store.js';
 import { fetchChanges, fetchInfo, fetchTopologyAt } from './api.js';
 import { diffView } from './diffView.js';
+import type { DiffMark } from './diffView.js';
 
 export const BUCKETS = 120;
 
@@ -16,8 +17,15 @@ export type HistoryView =
   | { kind: 'moment'; at: number }
   | { kind: 'diff'; from: number; to: number; changes: ChangeEntry[]; truncated: boolean };
 
+/** A model from history drawn instead of the live one, with its difference marks. */
+export interface PastView {
+  topology: Topology;
+  marks: ReadonlyMap<string, DiffMark> | null;
+}
+
 interface HistoryState {
   info: HistoryInfo | null;
+  past: PastView | null;
   view: HistoryView;
   error: string | null;
   refreshInfo(): Promise<void>;
@@ -46,6 +54,7 @@ function modelOf(t: Topology): Topology {
 
 export const useHistory = create<HistoryState>()((set, get) => ({
   info: null,
+  past: null,
   view: { kind: 'live' },
   error: null,
 
@@ -68,7 +77,7 @@ export const useHistory = create<HistoryState>()((set, get) => ({
     try {
       const t = await fetchTopologyAt(at);
       if (mine !== ticket) return;
-      useStore.getState().showPast({ topology: modelOf(t), marks: new Map() });
+      set({ past: { topology: modelOf(t), marks: null } });
     } catch (e) {
       if (mine === ticket) set({ error: message(e) });
     }
@@ -88,8 +97,10 @@ export const useHistory = create<HistoryState>()((set, get) => ({
       ]);
       if (mine !== ticket) return;
       const d = diffView(modelOf(a), modelOf(b));
-      set({ view: { kind: 'diff', from: start, to, changes: list.changes, truncated: list.truncated } });
-      useStore.getState().showPast({ topology: d.topology, marks: d.marks });
+      set({
+        view: { kind: 'diff', from: start, to, changes: list.changes, truncated: list.truncated },
+        past: { topology: d.topology, marks: d.marks },
+      });
     } catch (e) {
       if (mine === ticket) set({ error: message(e) });
     }
@@ -97,8 +108,7 @@ export const useHistory = create<HistoryState>()((set, get) => ({
 
   backToLive() {
     ticket++;
-    set({ view: { kind: 'live' }, error: null });
-    useStore.getState().showPast(null);
+    set({ view: { kind: 'live' }, error: null, past: null });
   },
 }));
 
