@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   appendFileSync,
   mkdtempSync,
@@ -137,11 +138,12 @@ describe('HistoryStore', () => {
   it('drops the oldest segments to stay under the size cap', () => {
     const dir = tempDir();
     const s = HistoryStore.open({ dir, maxBytes: 3000, segmentBytes: 1000 });
-    const pad = 'x'.repeat(200);
-    s.append('s', 1, `{"p":"${pad}"}`);
+    // Random text: compression must not be what keeps it under the cap here.
+    const pad = () => randomBytes(100).toString('hex');
+    s.append('s', 1, `{"p":"${pad()}"}`);
     for (let i = 2; i < 100; i++) {
-      s.append('d', i, `{"p":"${pad}"}`);
-      if (s.wantsRotation) s.append('c', i, `{"p":"${pad}"}`, true);
+      s.append('d', i, `{"p":"${pad()}"}`);
+      if (s.wantsRotation) s.append('c', i, `{"p":"${pad()}"}`, true);
     }
     expect(s.totalBytes).toBeLessThanOrEqual(3000 + 1000 + 300);
     const files = segmentFiles(dir);
@@ -149,6 +151,37 @@ describe('HistoryStore', () => {
     expect(s.segments[0]!.records[0]!.seq).toBeGreaterThan(1);
     expect(s.segments[0]!.records[0]!.kind).toBe('c');
     s.close();
+  });
+
+  it('gzips sealed segments, reads them back, and recovers from a crash while compressing', () => {
+    const dir = tempDir();
+    const s = HistoryStore.open({ dir, maxBytes: 1e8, segmentBytes: 2000 });
+    const payload = (i: number) => JSON.stringify({ i, pad: 'abc'.repeat(50) });
+    s.append('s', 1, payload(0));
+    for (let i = 1; i < 60; i++) {
+      s.append('d', i, payload(i));
+      if (s.wantsRotation) s.append('c', i, payload(i), true);
+    }
+    const files = segmentFiles(dir);
+    expect(files.filter((f) => f.endsWith('.log.gz')).length).toBe(files.length - 1);
+    expect(s.segments[0]!.diskBytes).toBeLessThan(s.segments[0]!.bytes / 3);
+    const first = s.segments[0]!;
+    expect(
+      s.read(first, 0, first.records.length - 1).map((l) => (JSON.parse(l.payload) as { i: number }).i)[1],
+    ).toBe(1);
+    s.close();
+
+    // A crash after the compressed copy was renamed in but before the original was removed,
+    // and one in the middle of writing a compressed copy.
+    const sealed = join(dir, files[0]!);
+    const original = sealed.slice(0, -'.gz'.length);
+    writeFileSync(original, 'stale original');
+    writeFileSync(`${join(dir, files[1]!)}.tmp`, 'half a gzip');
+    const r = HistoryStore.open({ dir, maxBytes: 1e8, segmentBytes: 2000 });
+    expect(segmentFiles(dir)).toEqual(files);
+    const seqs = r.segments.flatMap((g) => g.records.map((x) => x.seq));
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    r.close();
   });
 
   it('keeps time monotonic when the clock steps back', () => {

@@ -17,19 +17,21 @@ import {
   readdirSync,
   readFileSync,
   readSync,
+  statSync,
   unlinkSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { decodeRecord, encodeRecord, scanRecords } from './format.js';
+import { compressSegment, GZ, isLeftover, readSegment, syncDir } from './segmentFile.js';
 import type { DecodedLine, RecordKind, ScannedRecord } from './format.js';
 
 export interface HistoryStoreOptions {
   dir: string;
   /** Total size cap; the oldest segments are dropped first. */
   maxBytes: number;
-  /** A new segment starts once the current one reaches this size (default: maxBytes / 10, 64 KiB..16 MiB). */
+  /** A new segment starts once the current one reaches this size (default: maxBytes / 10, 64 KiB..4 MiB). */
   segmentBytes?: number;
   fsyncMs?: number;
   log?: (line: string) => void;
@@ -38,10 +40,14 @@ export interface HistoryStoreOptions {
 export interface Segment {
   path: string;
   records: ScannedRecord[];
+  /** Uncompressed length (record offsets are into this). */
   bytes: number;
+  /** Size on disk (gzipped once sealed). */
+  diskBytes: number;
+  compressed: boolean;
 }
 
-const SEGMENT = /^seg-(\d{15})\.log$/;
+const SEGMENT = /^seg-(\d{15})\.log(\.gz)?$/;
 const LOCK = 'LOCK';
 
 function segmentName(firstSeq: number): string {
@@ -87,7 +93,7 @@ export class HistoryStore {
 
   private constructor(private readonly opts: HistoryStoreOptions) {
     this.segmentBytes =
-      opts.segmentBytes ?? Math.min(16 * 1024 * 1024, Math.max(64 * 1024, Math.floor(opts.maxBytes / 10)));
+      opts.segmentBytes ?? Math.min(4 * 1024 * 1024, Math.max(64 * 1024, Math.floor(opts.maxBytes / 10)));
     this.log = opts.log ?? (() => {});
   }
 
@@ -103,12 +109,19 @@ export class HistoryStore {
   }
 
   private load(): void {
+    const all = readdirSync(this.opts.dir);
+    for (const n of all.filter(isLeftover)) unlinkSync(join(this.opts.dir, n));
+    // Both copies of a segment: the compressed one was renamed into place whole; the original goes.
+    for (const n of all.filter((x) => SEGMENT.test(x) && !x.endsWith(GZ) && all.includes(`${x}${GZ}`))) {
+      unlinkSync(join(this.opts.dir, n));
+    }
     const names = readdirSync(this.opts.dir)
       .filter((n) => SEGMENT.test(n))
       .sort();
     for (const [i, name] of names.entries()) {
       const path = join(this.opts.dir, name);
-      const buf = readFileSync(path);
+      const compressed = name.endsWith(GZ);
+      const buf = readSegment(path) ?? Buffer.alloc(0);
       const { records, validBytes } = scanRecords(buf, this.lastSeq);
       const last = i === names.length - 1;
       if (records.length === 0 || !isFullModel(records[0]!.kind)) {
@@ -119,24 +132,25 @@ export class HistoryStore {
       }
       if (validBytes < buf.length) {
         this.log(`history: ${name}: cut ${buf.length - validBytes} bytes of a torn or corrupt tail`);
-        if (last) {
+        if (last && !compressed) {
           const fd = openSync(path, 'r+');
           ftruncateSync(fd, validBytes);
           fsyncSync(fd);
           closeSync(fd);
         }
       }
-      this.segments.push({ path, records, bytes: validBytes });
+      const diskBytes = compressed ? statSync(path).size : validBytes;
+      this.segments.push({ path, records, bytes: validBytes, diskBytes, compressed });
       const tail = records[records.length - 1]!;
       this.lastSeq = tail.seq;
       this.lastTime = tail.time;
     }
     const active = this.segments[this.segments.length - 1];
-    if (active) this.fd = openSync(active.path, 'a');
+    if (active && !active.compressed) this.fd = openSync(active.path, 'a');
   }
 
   get totalBytes(): number {
-    return this.segments.reduce((n, s) => n + s.bytes, 0);
+    return this.segments.reduce((n, s) => n + s.diskBytes, 0);
   }
   get empty(): boolean {
     return this.segments.length === 0;
@@ -144,7 +158,7 @@ export class HistoryStore {
   /** Whether the next model record should start a new segment. */
   get wantsRotation(): boolean {
     const active = this.segments[this.segments.length - 1];
-    return !active || active.bytes >= this.segmentBytes;
+    return !active || active.compressed || active.bytes >= this.segmentBytes;
   }
 
   /**
@@ -164,6 +178,7 @@ export class HistoryStore {
     writeSync(this.fd!, line);
     active.records.push({ seq, time: t, kind, offset: active.bytes, length: line.length });
     active.bytes += line.length;
+    active.diskBytes += line.length;
     this.lastSeq = seq;
     this.lastTime = t;
     this.dirty = true;
@@ -175,14 +190,25 @@ export class HistoryStore {
     if (this.fd !== null) {
       this.flush();
       closeSync(this.fd);
+      this.fd = null;
+      this.seal(this.segments[this.segments.length - 1]!);
     }
     const path = join(this.opts.dir, segmentName(firstSeq));
     this.fd = openSync(path, 'a', 0o600);
-    this.segments.push({ path, records: [], bytes: 0 });
+    this.segments.push({ path, records: [], bytes: 0, diskBytes: 0, compressed: false });
     // The new file's directory entry must survive a power cut too.
-    const dirFd = openSync(this.opts.dir, 'r');
-    fsyncSync(dirFd);
-    closeSync(dirFd);
+    syncDir(this.opts.dir);
+  }
+
+  /** Gzips a finished segment; if that fails it simply stays uncompressed. */
+  private seal(seg: Segment): void {
+    try {
+      seg.diskBytes = compressSegment(seg.path);
+      seg.path = `${seg.path}${GZ}`;
+      seg.compressed = true;
+    } catch (e) {
+      this.log(`history: could not compress ${seg.path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private enforceCap(): void {
@@ -215,23 +241,26 @@ export class HistoryStore {
     }
   }
 
+  /** The last compressed segment read, kept: scrubbing reads the same one again and again. */
+  private cache: { path: string; buf: Buffer } | null = null;
+
+  private unpacked(segment: Segment): Buffer {
+    if (this.cache?.path !== segment.path) {
+      const buf = readSegment(segment.path);
+      if (!buf) throw new Error(`history segment ${segment.path} cannot be decompressed`);
+      this.cache = { path: segment.path, buf };
+    }
+    return this.cache.buf;
+  }
+
   /** Records `from..to` (indexes, inclusive) of one segment, read and checked. */
   read(segment: Segment, from: number, to: number): DecodedLine[] {
     const first = segment.records[from]!;
     const last = segment.records[to]!;
     const length = last.offset + last.length - first.offset;
-    const buf = Buffer.alloc(length);
-    const fd = openSync(segment.path, 'r');
-    try {
-      let done = 0;
-      while (done < length) {
-        const n = readSync(fd, buf, done, length - done, first.offset + done);
-        if (n === 0) throw new Error(`history segment ${segment.path} is shorter than its index`);
-        done += n;
-      }
-    } finally {
-      closeSync(fd);
-    }
+    const buf = segment.compressed
+      ? this.unpacked(segment).subarray(first.offset, first.offset + length)
+      : readRange(segment.path, first.offset, length);
     const out: DecodedLine[] = [];
     let at = 0;
     for (let i = from; i <= to; i++) {
@@ -244,4 +273,20 @@ export class HistoryStore {
     }
     return out;
   }
+}
+
+function readRange(path: string, offset: number, length: number): Buffer {
+  const buf = Buffer.alloc(length);
+  const fd = openSync(path, 'r');
+  try {
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, buf, done, length - done, offset + done);
+      if (n === 0) throw new Error(`history segment ${path} is shorter than its index`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return buf;
 }
