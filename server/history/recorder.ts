@@ -66,8 +66,8 @@ export class HistoryRecorder {
     if (!this.write('d', text)) return;
     this.sinceModel += text.length;
     const threshold = Math.max(
-      this.opts.minCheckpointBytes ?? 1024 * 1024,
-      (this.opts.checkpointFactor ?? 4) * this.modelBytes,
+      this.opts.minCheckpointBytes ?? 256 * 1024,
+      (this.opts.checkpointFactor ?? 1) * this.modelBytes,
     );
     if (this.store.wantsRotation || this.sinceModel >= threshold) {
       this.model('c', { epoch, hubSeq, reason: null, topology: next });
