@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { diffTopology } from './delta.js';
 import { describeOps, lookupOf, summarize } from './describeChange.js';
-import { emptyTopology, normalizeTopology, vethLinkId } from './model.js';
+import { vethLinkId } from './ids.js';
+import { emptyTopology, normalizeTopology } from './model.js';
 import type { Topology } from './model.js';
 import { iface, ns, route } from './testing/builders.js';
 

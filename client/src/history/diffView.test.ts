@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyTopology, normalizeTopology, vethLinkId } from '../../../common/model.js';
+import { vethLinkId } from '../../../common/ids.js';
+import { emptyTopology, normalizeTopology } from '../../../common/model.js';
 import type { Topology } from '../../../common/model.js';
 import { iface, ns, route } from '../../../common/testing/builders.js';
 import { countMarks, diffView } from './diffView.js';
