@@ -5,6 +5,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { DeltaMessage, ServerMessage } from '../common/protocol.js';
@@ -23,7 +26,9 @@ export interface ServerHandle {
 
 export async function startServer(timeoutMs = 120_000): Promise<ServerHandle> {
   const token = randomBytes(24).toString('hex');
-  const child = spawn(process.execPath, [CLI, '--port', '0'], {
+  // History on (its recording cost is part of what is measured), in a directory of its own.
+  const historyDir = mkdtempSync(join(tmpdir(), 'nx-bench-history-'));
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--history', historyDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NETNS_EXPLORER_TOKEN: token },
   });
@@ -31,7 +36,12 @@ export async function startServer(timeoutMs = 120_000): Promise<ServerHandle> {
   child.stderr?.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString('utf8')).slice(-4000);
   });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      rmSync(historyDir, { recursive: true, force: true });
+      r();
+    }),
+  );
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');

@@ -36,7 +36,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,11 +136,14 @@ const URL_LINE = /^netns-explorer: open (http:\/\/[^/\s]+)\/\?token=(\S+)/m;
 async function startServer(): Promise<{ server: ExplorerServer; child: ChildProcess }> {
   requireBuild();
   const token = randomBytes(24).toString('hex');
-  const child = spawn(process.execPath, [CLI, '--port', '0'], {
+  // Its own history, never the system's (/var/lib/netns-explorer/history); removed when it exits.
+  const historyDir = mkdtempSync(join(tmpdir(), 'nx-e2e-history-'));
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--history', historyDir], {
     cwd: REPO_ROOT,
     env: { ...process.env, NETNS_EXPLORER_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.once('exit', () => rmSync(historyDir, { recursive: true, force: true }));
   let stdout = '';
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));

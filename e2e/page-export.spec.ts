@@ -4,7 +4,9 @@
  * names what is on screen; JSON equal to the served model).
  */
 import type { Page } from '@playwright/test';
+import { hostname } from 'node:os';
 import type { Topology } from '../common/model.js';
+import type { SnapshotFile } from '../common/snapshotFile.js';
 import { expect, test } from './fixtures.js';
 import { node, showNode, waitSteady } from './page-helpers.js';
 import { colourStats, decodePng, isPng, pixelAt } from './png.js';
@@ -140,6 +142,7 @@ test('JSON export equals the model the server serves', async ({ page, lab, api }
   // The page and the server must speak of the same moment: retry until the page holds the seq
   // the server serves and no delta lands while exporting.
   const got: { name?: string; exported?: unknown; served?: Topology } = {};
+  const started = Date.now();
   await expect
     .poll(
       async () => {
@@ -155,7 +158,12 @@ test('JSON export equals the model the server serves', async ({ page, lab, api }
     )
     .toBe(true);
   expect(got.name).toMatch(/^netns-topology-[\dT-]+\.json$/);
-  expect(got.exported).toEqual(got.served);
+  // A snapshot file: the model, plus when it was taken and on which host (issue 16).
+  const { takenAt, host, ...exportedModel } = got.exported as SnapshotFile;
+  expect(exportedModel).toEqual(got.served);
+  expect(Date.parse(takenAt ?? '')).toBeGreaterThanOrEqual(started - 1000);
+  expect(Date.parse(takenAt ?? '')).toBeLessThanOrEqual(Date.now());
+  expect(host).toBe(hostname());
   // The lab is in it (the comparison is not between two empty models).
   const model = got.served!;
   expect(model.namespaces.map((n) => n.id)).toEqual(

@@ -4,6 +4,8 @@
  *   netns-explorer [serve] [--host H] [--port P] [--read-only] ...   start the explorer (default)
  *   netns-explorer snapshot                                          print the topology model as JSON
  *   netns-explorer lab up|down [--docker]                            build or remove the demo lab
+ *   netns-explorer view A.json [B.json]                              the page for saved snapshots
+ *   netns-explorer diff A.json B.json                                what changed between two snapshots
  */
 const [first, ...rest] = process.argv.slice(2);
 
@@ -13,6 +15,10 @@ async function main(): Promise<number> {
       return (await import('./discovery/snapshotCommand.js')).main(rest);
     case 'lab':
       return (await import('./lab/labCommand.js')).main(rest);
+    case 'view':
+      return (await import('./history/viewCommand.js')).main(rest);
+    case 'diff':
+      return (await import('./history/diffCommand.js')).main(rest);
     case 'serve':
       return (await import('./serveCommand.js')).main(rest);
     case '--help':
@@ -21,7 +27,9 @@ async function main(): Promise<number> {
       process.stdout.write(
         'usage: netns-explorer [serve] [--host H] [--port P] [--read-only] [--allow-remote] [--allow-host-changes]\n' +
           '       netns-explorer snapshot\n' +
-          '       netns-explorer lab up|down [--docker [--docker-host unix:///path]]\n',
+          '       netns-explorer lab up|down [--docker [--docker-host unix:///path]]\n' +
+          '       netns-explorer view A.json [B.json]   (a saved snapshot, or the difference of two; no root)\n' +
+          '       netns-explorer diff A.json B.json     (prints the changes from A to B)\n',
       );
       return 0;
     default:

@@ -34,6 +34,7 @@ import { captureWiring } from './capture/wiring.js';
 import type { SpawnMonitor } from './events/monitor.js';
 import { LiveConnectionRegistry } from './http/liveConnections.js';
 import type { LiveConnections } from './actions/checkpoint.js';
+import type { HistoryRecorder } from './history/recorder.js';
 
 export interface LiveDeps {
   discovery: LiveDiscovery;
@@ -50,6 +51,8 @@ export interface LiveDeps {
   resyncMs?: number;
   coalesceMs?: number;
   maxConnections?: number;
+  /** Records every published delta and reset (issue 16); null or absent: no history. */
+  history?: HistoryRecorder | null;
   log?(line: string): void;
 }
 
@@ -97,13 +100,20 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
   if (initial.errors.length > 10) log(`discovery: ... and ${initial.errors.length - 10} more problems`);
 
   const hub = new Hub(normalizeTopology(initial.topology), { readOnly: options.readOnly, log, ...deps.hub });
+  deps.history?.start(hub.state.topology, hub.state.epoch);
   let watcher: EventWatcher | null = null;
   const scheduler = new RefreshScheduler(
     discovery,
     {
       current: () => hub.state.topology,
-      delta: (ops, next) => hub.publish(ops, next),
-      reset: (next, reason) => hub.reset(next, reason),
+      delta: (ops, next) => {
+        hub.publish(ops, next);
+        deps.history?.delta(ops, next, hub.state.epoch, hub.state.seq);
+      },
+      reset: (next, reason) => {
+        hub.reset(next, reason);
+        deps.history?.reset(next, hub.state.epoch, reason);
+      },
       errors: (errors) => hub.setErrors(errors),
       hostNsids: (map) => watcher?.setHostNsids(map),
     },

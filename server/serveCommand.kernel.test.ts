@@ -56,7 +56,7 @@ describe('netns-explorer serve', () => {
     'prints one URL line, listens on loopback only, keeps the token out of /proc and logs',
     { timeout: 300_000 },
     async () => {
-      const { child, stdout, stderr } = startCli(['serve', '--port', '0']);
+      const { child, stdout, stderr } = startCli(['serve', '--port', '0', '--no-history']);
       await pollUntil(() => stdout.length > 0 || child.exitCode !== null, 'URL line', 240_000);
       expect(stdout, stderr.join('\n').slice(-3000)).toHaveLength(1);
       // stdout is a pipe, not a terminal: the line names the root-only token file instead.

@@ -12,6 +12,9 @@ import { parseServeArgs, USAGE } from './serveOptions.js';
 import { apiRouters, startServer } from './serve.js';
 import { hostPort } from './http/security.js';
 import { removeTokenFile, startupLine, writeTokenFile } from './startupLine.js';
+import { extractHistoryArgs, HISTORY_USAGE } from './history/options.js';
+import { openHistory } from './history/open.js';
+import { historyRouter } from './history/router.js';
 
 function log(line: string): void {
   process.stderr.write(`netns-explorer: ${new Date().toISOString()} ${line}\n`);
@@ -30,13 +33,18 @@ function findStaticDir(given: string | null): string | null {
 
 export async function main(args: string[]): Promise<number> {
   const isRoot = process.getuid?.() === 0;
-  const parsed = parseServeArgs(args, process.env, isRoot);
+  const historyArgs = extractHistoryArgs(args);
+  if (!historyArgs.ok) {
+    process.stderr.write(`netns-explorer: ${historyArgs.error}\n${USAGE}${HISTORY_USAGE}`);
+    return 2;
+  }
+  const parsed = parseServeArgs(historyArgs.rest, process.env, isRoot);
   if (parsed.ok === 'help') {
-    process.stdout.write(USAGE);
+    process.stdout.write(USAGE + HISTORY_USAGE);
     return 0;
   }
   if (!parsed.ok) {
-    process.stderr.write(`netns-explorer: ${parsed.error}\n${USAGE}`);
+    process.stderr.write(`netns-explorer: ${parsed.error}\n${USAGE}${HISTORY_USAGE}`);
     return 2;
   }
   const { options, warnings } = parsed;
@@ -46,6 +54,7 @@ export async function main(args: string[]): Promise<number> {
   if (!staticDir)
     log('the page is not built (no dist/client/index.html): run `npm run build`; the API works');
 
+  const history = openHistory(historyArgs.options, log);
   // The native reader (no process per read) when it was built, else ip: said in one log line.
   const { discovery } = await createBestDiscovery({}, log);
   const server = await startServer(
@@ -53,7 +62,11 @@ export async function main(args: string[]): Promise<number> {
     {
       discovery,
       namespacePath,
-      routers: (model, live) => apiRouters(options, model, live),
+      routers: (model, live) => [
+        historyRouter({ query: history?.query ?? null }),
+        ...apiRouters(options, model, live),
+      ],
+      history: history?.recorder ?? null,
       recoverCrashedOps: true,
       log,
     },
@@ -85,10 +98,13 @@ export async function main(args: string[]): Promise<number> {
     const stop = (signal: string): void => {
       log(`${signal}: shutting down`);
       removeTokenFile(tokenFile);
-      server.close().then(
-        () => resolve(0),
-        () => resolve(1),
-      );
+      server
+        .close()
+        .finally(() => history?.recorder.close())
+        .then(
+          () => resolve(0),
+          () => resolve(1),
+        );
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

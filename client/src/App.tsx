@@ -3,6 +3,8 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { CreateVethDialog } from './actions/CreateVethDialog.js';
 import { KeepChange } from './actions/KeepChange.js';
 import { CapturePanel } from './capture/CapturePanel.js';
+import { HistoryBanner } from './history/HistoryBanner.js';
+import { Timeline } from './history/Timeline.js';
 import { Canvas } from './canvas/Canvas.js';
 import { SidePanel } from './panel/SidePanel.js';
 import { useLive } from './sync/live.js';
@@ -53,9 +55,11 @@ export function App() {
           <div className="canvas" data-testid="canvas">
             <Canvas />
             <Placeholder />
+            <HistoryBanner />
           </div>
           <SidePanel />
         </main>
+        <Timeline />
         <VethDialog />
         <KeepChange />
         <TraceOverlay />

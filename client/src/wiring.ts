@@ -3,6 +3,7 @@
  * state, so none of them imports another's store. Data flows one way:
  * socket -> live model -> picture (and the pending veth edges); the search hit -> picture marks.
  */
+import { useHistory } from './history/historyStore.js';
 import { picture } from './picture/picture.js';
 import { liveModel } from './sync/live.js';
 import { startLive } from './sync/socket.js';
@@ -13,14 +14,23 @@ import { useUi } from './ui/uiStore.js';
 export function startPage(): () => void {
   const offLive = liveModel.store.subscribe((s, prev) => {
     if (s.live === prev.live || !s.live) return;
-    picture.showTopology(s.live.topology, s.changed);
+    // While the timeline shows the past, the live model keeps up but the picture stays put.
+    if (!useHistory.getState().past) picture.showTopology(s.live.topology, s.changed);
     useInteraction.getState().settlePendingVeths();
   });
   const offHit = useUi.subscribe((s, prev) => {
     if (s.hit !== prev.hit) picture.setHit(s.hit);
   });
+  const offHistory = useHistory.subscribe((s, prev) => {
+    if (s.past === prev.past) return;
+    const live = liveModel.store.getState().live;
+    picture.setDiff(s.past?.marks ?? null);
+    if (s.past) picture.showTopology(s.past.topology);
+    else if (live) picture.showTopology(live.topology);
+  });
   const stopLive = startLive(liveModel);
   return () => {
+    offHistory();
     stopLive();
     offLive();
     offHit();

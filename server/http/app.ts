@@ -161,7 +161,9 @@ export function createApp(ctx: AppContext): express.Express {
   });
   app.use('/api', express.json({ limit: '16kb' }));
 
-  app.get('/api/topology', (_req, res) => {
+  app.get('/api/topology', (req, res, next) => {
+    // `?at=` asks for a moment of history: the history router answers it.
+    if (req.query.at !== undefined) return next();
     const { epoch, seq, topology } = ctx.state();
     res.json({ ...topology, epoch, seq, readOnly: ctx.readOnly });
   });

@@ -2,6 +2,7 @@
  * The one <ReactFlow>: controlled by the picture controller, memoised types, drag-to-create-veth
  * (with pending edges while the request runs), drag-an-interface-onto-a-bridge.
  */
+import { useHistory } from '../history/historyStore.js';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import {
   Background,
@@ -73,7 +74,9 @@ export function Canvas() {
   const nodes = usePicture((s) => s.nodes);
   const edges = usePicture((s) => s.edges);
   const layoutRuns = usePicture((s) => s.layoutRuns);
-  const readOnly = useLive((s) => s.live?.readOnly ?? true);
+  // A moment from history is never changed from the page.
+  const showsPast = useHistory((s) => s.past !== null);
+  const readOnly = useLive((s) => s.live?.readOnly ?? true) || showsPast;
   const focus = useUi((s) => s.focus);
   const pending = useInteraction((s) => s.pendingVeths);
   const topology = useLive((s) => (pending.length > 0 ? s.live?.topology : undefined));

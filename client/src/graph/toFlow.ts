@@ -7,7 +7,12 @@ import type { Structure } from './structure.js';
 import type { FlowEdge, FlowNode, IfaceNode, Layout, Marks, NamespaceNode } from './types.js';
 
 function cls(id: string, marks: Marks): string | undefined {
-  const c = [marks.changed.has(id) ? 'changed' : '', marks.hit === id ? 'hit' : ''].filter(Boolean);
+  const d = marks.diff?.get(id);
+  const c = [
+    marks.changed.has(id) ? 'changed' : '',
+    marks.hit === id ? 'hit' : '',
+    d ? `diff-${d}` : '',
+  ].filter(Boolean);
   return c.length ? c.join(' ') : undefined;
 }
 

@@ -49,4 +49,6 @@ export interface ViewOptions {
 export interface Marks {
   changed: ReadonlySet<string>;
   hit: string | null;
+  /** Difference marks (added, removed, changed) while history compares two moments. */
+  diff?: ReadonlyMap<string, string> | null | undefined;
 }

@@ -37,6 +37,8 @@ export interface PictureState {
   hit: string | null;
   /** Layout failures (ELK threw), shown with the server's errors. */
   errors: string[];
+  /** Difference marks while history compares two moments (issue 16), else null. */
+  diff: ReadonlyMap<string, string> | null;
 }
 
 export interface PictureDeps {
@@ -55,6 +57,8 @@ export interface Picture {
   setHit(id: string | null): void;
   /** Forgets dragged places (also the saved ones) and runs ELK over everything. */
   relayout(): void;
+  /** Draws difference marks (added, removed, changed) by id; null clears them. */
+  setDiff(marks: ReadonlyMap<string, string> | null): void;
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
   onEdgesChange(changes: EdgeChange[]): void;
 }
@@ -74,6 +78,7 @@ export function createPicture(deps: PictureDeps): Picture {
     changed: new Set(),
     hit: null,
     errors: [],
+    diff: null,
   }));
   const get = store.getState;
   const set = store.setState;
@@ -88,7 +93,7 @@ export function createPicture(deps: PictureDeps): Picture {
   function rebuild(): void {
     const s = get();
     if (!topology) return;
-    const flow = toFlow(topology, s.structure, s.layout, { changed: s.changed, hit: s.hit });
+    const flow = toFlow(topology, s.structure, s.layout, { changed: s.changed, hit: s.hit, diff: s.diff });
     set({ nodes: mergeNodes(s.nodes, flow.nodes), edges: mergeEdges(s.edges, flow.edges) });
   }
 
@@ -199,6 +204,10 @@ export function createPicture(deps: PictureDeps): Picture {
     },
     setHit(hit) {
       set({ hit });
+      rebuild();
+    },
+    setDiff(diff) {
+      set({ diff });
       rebuild();
     },
     relayout() {

@@ -1,6 +1,8 @@
 /** Export of the current view (PNG, SVG) and of the model (JSON) as downloads. */
 import { toPng, toSvg } from 'html-to-image';
 import type { Topology } from '../../../common/model.js';
+import { toSnapshotFile } from '../../../common/snapshotFile.js';
+import { useHistory } from '../history/historyStore.js';
 
 function download(href: string, filename: string): void {
   const a = document.createElement('a');
@@ -77,8 +79,10 @@ export async function exportImage(kind: 'png' | 'svg'): Promise<void> {
   }
 }
 
+/** A snapshot file: the model with when it was taken and the server's hostname (issue 16). */
 export function exportModel(t: Topology): void {
-  const blob = new Blob([JSON.stringify(t, null, 2)], { type: 'application/json' });
+  const file = toSnapshotFile(t, new Date(), useHistory.getState().info?.host ?? null);
+  const blob = new Blob([JSON.stringify(file, null, 2)], { type: 'application/json' });
   const url = URL.createObjectURL(blob);
   download(url, `netns-topology-${stamp()}.json`);
   // The browser reads the blob after the click returns; revoke once it surely has.

@@ -1,0 +1,254 @@
+/**
+ * History against the real kernel and the real server: random changes (namespaces, veths, link
+ * state, addresses, routes) under a unique prefix; at random moments the server's model is taken;
+ * afterwards `GET /api/topology?at=` for each moment equals the model taken then, across a clean
+ * restart and a `kill -9` in the middle of a burst of changes.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ChangesResponse, HistoryInfo } from '../../common/history.js';
+import type { Topology } from '../../common/model.js';
+import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
+import { prng } from './testModels.js';
+
+const TOKEN = 'history-kernel-test-token-0123456789';
+const prefix = uniquePrefix('hk');
+const historyDir = mkdtempSync(join(tmpdir(), 'nx-history-kernel-'));
+const children: ChildProcess[] = [];
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await cleanupPrefix(prefix);
+  rmSync(historyDir, { recursive: true, force: true });
+});
+
+interface Server {
+  child: ChildProcess;
+  base: string;
+  stderr: string[];
+}
+
+async function startServer(): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/cli.ts', 'serve', '--port', '0', '--history', historyDir],
+    {
+      cwd: new URL('../..', import.meta.url).pathname,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NETNS_EXPLORER_TOKEN: TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stdout! }).on('line', (l) => stdout.push(l));
+  createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
+  await pollUntil(() => stdout.length > 0 || child.exitCode !== null, 'the URL line', 240_000);
+  const m = /open (http:\/\/[^/]+)\//.exec(stdout[0] ?? '');
+  if (!m) throw new Error(`server did not start: ${stderr.join('\n').slice(-2000)}`);
+  return { child, base: m[1]!, stderr };
+}
+
+async function stop(s: Server, signal: NodeJS.Signals): Promise<void> {
+  const exited = new Promise((r) => s.child.once('exit', r));
+  s.child.kill(signal);
+  await exited;
+}
+
+async function api<T>(s: Server, path: string): Promise<T> {
+  const res = await fetch(`${s.base}${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+function modelOf(t: Topology): Topology {
+  return {
+    version: t.version,
+    namespaces: t.namespaces,
+    interfaces: t.interfaces,
+    routes: t.routes,
+    links: t.links,
+  };
+}
+
+/** What the test made, to pick the next change from and to know when the server has seen it. */
+interface KernelState {
+  namespaces: string[];
+  veths: Array<{
+    a: string;
+    b: string;
+    nsA: string;
+    nsB: string;
+    up: boolean;
+    addr: string | null;
+    route: string | null;
+  }>;
+  counter: number;
+}
+
+async function randomChange(st: KernelState, rand: () => number): Promise<void> {
+  const pick = Math.floor(rand() * 8);
+  const anyNs = () => st.namespaces[Math.floor(rand() * st.namespaces.length)]!;
+  const n = ++st.counter;
+  const veth = st.veths[Math.floor(rand() * st.veths.length)];
+  if (pick === 0 && st.namespaces.length < 6) {
+    const name = `${prefix}n${n}`;
+    await sh(`ip netns add ${name}`);
+    st.namespaces.push(name);
+  } else if (pick === 1 && st.namespaces.length > 2) {
+    const name = st.namespaces.splice(2 + Math.floor(rand() * (st.namespaces.length - 2)), 1)[0]!;
+    await sh(`ip netns del ${name}`);
+    st.veths = st.veths.filter((v) => v.nsA !== name && v.nsB !== name);
+  } else if ((pick === 2 || !veth) && st.veths.length < 8) {
+    const v = {
+      a: `${prefix}v${n}a`,
+      b: `${prefix}v${n}b`,
+      nsA: anyNs(),
+      nsB: anyNs(),
+      up: false,
+      addr: null,
+      route: null,
+    };
+    await sh(`ip link add ${v.a} netns ${v.nsA} type veth peer name ${v.b} netns ${v.nsB}`);
+    st.veths.push(v);
+  } else if (!veth) {
+    return;
+  } else if (pick === 3) {
+    await sh(`ip -n ${veth.nsA} link del ${veth.a}`);
+    st.veths = st.veths.filter((v) => v !== veth);
+  } else if (pick === 4 || pick === 5) {
+    veth.up = !veth.up;
+    await sh(
+      `ip -n ${veth.nsA} link set ${veth.a} ${veth.up ? 'up' : 'down'}; ip -n ${veth.nsB} link set ${veth.b} up`,
+    );
+    if (!veth.up) veth.route = null;
+  } else if (pick === 6) {
+    if (veth.addr) await sh(`ip -n ${veth.nsA} addr del ${veth.addr} dev ${veth.a}`);
+    veth.addr = veth.addr ? null : `10.${77 + (n % 3)}.${n % 250}.1/24`;
+    if (veth.addr) await sh(`ip -n ${veth.nsA} addr add ${veth.addr} dev ${veth.a}`);
+  } else if (veth.up) {
+    if (veth.route) await sh(`ip -n ${veth.nsA} route del ${veth.route} dev ${veth.a}`);
+    veth.route = veth.route ? null : `10.${90 + (n % 5)}.${n % 250}.0/24`;
+    if (veth.route) await sh(`ip -n ${veth.nsA} route add ${veth.route} dev ${veth.a}`);
+  }
+}
+
+/** The server's model shows what the test made (its namespaces and veth ends, by name). */
+async function settled(s: Server, st: KernelState): Promise<void> {
+  const want = [...st.namespaces, ...st.veths.flatMap((v) => [v.a, v.b])].sort();
+  await pollUntil(
+    async () => {
+      const t = await api<Topology>(s, '/api/topology');
+      const ours = new Set(t.namespaces.filter((n) => n.name.startsWith(prefix)).map((n) => n.id));
+      const got = [
+        ...t.namespaces.filter((n) => ours.has(n.id)).map((n) => n.name),
+        ...t.interfaces.filter((i) => ours.has(i.namespace) && i.name.startsWith(prefix)).map((i) => i.name),
+      ].sort();
+      return JSON.stringify(got) === JSON.stringify(want);
+    },
+    'the server to show the test namespaces',
+    30_000,
+  );
+}
+
+interface Moment {
+  before: number;
+  after: number;
+  model: Topology;
+}
+
+async function takeMoment(s: Server, st: KernelState): Promise<Moment> {
+  await settled(s, st);
+  const before = Date.now() - 1;
+  const model = modelOf(await api<Topology>(s, '/api/topology'));
+  return { before, after: Date.now(), model };
+}
+
+/**
+ * The model recorded for a moment: other processes on the machine may change the host while the
+ * model is being fetched, so it must equal the recorded model at one of the records in that window.
+ */
+async function recordedMatches(s: Server, m: Moment): Promise<boolean> {
+  const iso = (t: number) => new Date(t).toISOString();
+  const window = await api<ChangesResponse>(s, `/api/changes?from=${iso(m.before)}&to=${iso(m.after)}`);
+  const candidates = [`at=${iso(m.before)}`, ...window.changes.map((c) => `at=${c.seq}`)];
+  for (const q of candidates) {
+    if (JSON.stringify(modelOf(await api<Topology>(s, `/api/topology?${q}`))) === JSON.stringify(m.model))
+      return true;
+  }
+  return false;
+}
+
+async function run(
+  s: Server,
+  st: KernelState,
+  rand: () => number,
+  changes: number,
+  moments: Moment[],
+  every: number,
+) {
+  for (let i = 1; i <= changes; i++) {
+    await randomChange(st, rand);
+    if (i % every === 0) moments.push(await takeMoment(s, st));
+  }
+}
+
+describe('history with the real kernel', () => {
+  it(
+    'gives back the model of every moment, across a restart and a kill -9 mid-burst',
+    { timeout: 600_000 },
+    async () => {
+      const rand = prng(Date.now() % 100_000);
+      const st: KernelState = { namespaces: [`${prefix}n0`, `${prefix}n1`], veths: [], counter: 1 };
+      await sh(`ip netns add ${st.namespaces[0]}; ip netns add ${st.namespaces[1]}`);
+      const moments: Moment[] = [];
+
+      let s = await startServer();
+      await run(s, st, rand, 60, moments, 12);
+      for (const m of moments) expect(await recordedMatches(s, m)).toBe(true);
+
+      await stop(s, 'SIGTERM');
+      await randomChange(st, rand); // while the server is down
+      s = await startServer();
+      await run(s, st, rand, 50, moments, 10);
+      expect(moments).toHaveLength(10);
+      for (const [i, m] of moments.entries()) expect(await recordedMatches(s, m), `moment ${i}`).toBe(true);
+      const all = await api<ChangesResponse>(
+        s,
+        `/api/changes?from=${new Date(moments[0]!.before).toISOString()}`,
+      );
+      expect(all.changes.filter((c) => c.kind === 'start')).toHaveLength(1);
+      expect(all.changes.some((c) => c.line.includes(prefix))).toBe(true);
+
+      // kill -9 while changes are being recorded.
+      const seqBefore = (await api<HistoryInfo>(s, '/api/history')).last!.seq;
+      let stopBurst = false;
+      const burst = (async () => {
+        for (let i = 0; i < 40 && !stopBurst; i++) await randomChange(st, rand);
+      })();
+      await pollUntil(
+        async () => (await api<HistoryInfo>(s, '/api/history')).last!.seq >= seqBefore + 5,
+        'changes recorded during the burst',
+        30_000,
+      );
+      s.child.kill('SIGKILL');
+      await new Promise((r) => s.child.once('exit', r));
+      stopBurst = true;
+      await burst;
+
+      s = await startServer();
+      const info = await api<HistoryInfo>(s, '/api/history');
+      expect(info.last!.seq).toBeGreaterThan(seqBefore + 5);
+      for (const [i, m] of moments.entries())
+        expect(await recordedMatches(s, m), `moment ${i} after kill -9`).toBe(true);
+      const last = await takeMoment(s, st);
+      expect(await recordedMatches(s, last)).toBe(true);
+      await stop(s, 'SIGTERM');
+    },
+  );
+});
