@@ -17,6 +17,7 @@ import { NsidHelper } from './nsidHelper.js';
 import { readNamespaces } from './reader.js';
 import { ReadServer } from './readServer.js';
 import { readHostDevices } from './hostDevices.js';
+import { InventoryCache } from './runtimes/cache.js';
 import type { ReadOutcome } from './reader.js';
 import type { Discovery, DiscoveryOptions, DiscoveryResult, NamespaceIdentity } from './api.js';
 
@@ -49,6 +50,7 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   const scanFds = opts.scanFds ?? false;
   const cache = new Map<number, ReadOutcome>();
   const facts = new FactsCache(opts.dockerSocket);
+  const runtimes = new InventoryCache(opts.runtimes);
   const memo: InterfaceMemo = new WeakMap();
   // Small reads (the live server's refreshes) go through one waiting shell: see readServer.ts.
   const readServer = new ReadServer();
@@ -144,8 +146,11 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       return facts.factsOf(f, f.inode === scan.hostInode, fresh === 'all' || fresh.has(f.inode));
     });
     facts.prune(present);
-    const dockerInfo = await facts.dockerInfo(nsFacts, errors);
-    const namespaces = nsFacts.map((f) => describeNamespace(f, dockerInfo));
+    const [dockerInfo, inventory] = await Promise.all([
+      facts.dockerInfo(nsFacts, errors),
+      runtimes.inventory(nsFacts, errors),
+    ]);
+    const namespaces = nsFacts.map((f) => describeNamespace(f, dockerInfo, inventory));
     const reads = new Map<number, NamespaceRead>();
     const unreadable = new Map<number, string>();
     for (const n of namespaces) {
@@ -181,6 +186,7 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       lastScan = scan;
       cache.clear();
       facts.clear();
+      runtimes.invalidate();
       const more = await readAll(scan, [...scan.namespaces.keys()]);
       return build(scan, [...scan.errors, ...more], 'all');
     },

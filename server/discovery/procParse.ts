@@ -40,6 +40,8 @@ const PATTERNS: Array<[RegExp, string]> = [
   [new RegExp(`/docker/${HEX64}`), 'docker'],
   [new RegExp(`/libpod-(?:conmon-)?${HEX64}\\.scope`), 'podman'],
   [new RegExp(`/libpod_parent/libpod-${HEX64}`), 'podman'],
+  // cgroupfs manager, container in a pod: /libpod_parent/<pod id>/libpod-<id>.
+  [new RegExp(`/libpod_parent/[0-9a-f]{64}/libpod-${HEX64}`), 'podman'],
   [new RegExp(`/cri-containerd-${HEX64}\\.scope`), 'kubernetes'],
   [new RegExp(`/crio-(?:conmon-)?${HEX64}\\.scope`), 'kubernetes'],
   [new RegExp(`/kubepods[^ ]*/pod[0-9a-f_-]+/${HEX64}`), 'kubernetes'],
