@@ -22,6 +22,14 @@ export interface NamespaceFacts {
   cgroups: Map<number, CgroupContainer>;
 }
 
+/**
+ * Names CNI plugins and podman give the bind mounts of containers' namespaces (`cni-<uuid>`,
+ * `netns-<uuid>`): the pod or container living there is the better title.
+ */
+function runtimeNetnsName(name: string): boolean {
+  return /^(cni|netns)-[0-9a-f-]{8,}$/.test(name);
+}
+
 export function describeNamespace(
   f: NamespaceFacts,
   docker: Map<string, DockerContainer> | null,
@@ -38,7 +46,7 @@ export function describeNamespace(
   if (f.isHost) {
     kind = 'host';
     name = 'host';
-  } else if (f.found.netnsNames.length > 0) {
+  } else if (f.found.netnsNames.length > 0 && !(runtimeNetnsName(f.found.netnsNames[0]!) && (pod || owner))) {
     kind = 'named';
     name = f.found.netnsNames[0]!;
   } else if (pod) {
