@@ -67,6 +67,8 @@ export interface Discovery {
    * read takes it too, so the next results carry it without a read of the host.
    */
   ensureHostNsids(inodes?: Iterable<number>): Promise<Map<number, number> | null>;
+  /** A runtime said a container started or stopped: the next read asks the runtimes again. */
+  invalidateRuntimes(): void;
 }
 
 export interface DiscoveryOptions {

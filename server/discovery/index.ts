@@ -240,6 +240,11 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       return out;
     },
 
+    invalidateRuntimes() {
+      runtimes.invalidate();
+      facts.invalidateDocker();
+    },
+
     async ensureHostNsids(inodes) {
       const scan = scanNamespaces({ fds: scanFds });
       const h = await syncHelper(scan);

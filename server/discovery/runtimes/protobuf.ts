@@ -62,6 +62,12 @@ export function num(f: Fields, n: number): number {
   return typeof v === 'number' ? v : 0;
 }
 
+/** A length-delimited field's bytes (an embedded message, `google.protobuf.Any.value`), empty if absent. */
+export function bytes(f: Fields, n: number): Uint8Array {
+  const v = f.get(n)?.at(-1);
+  return v instanceof Uint8Array ? v : new Uint8Array();
+}
+
 /** Every embedded message of a repeated field. */
 export function messages(f: Fields, n: number): Fields[] {
   return (f.get(n) ?? []).filter((v) => v instanceof Uint8Array).map((v) => decodeFields(v));

@@ -9,6 +9,7 @@ import { indexAnswers } from './inventory.js';
 import { namespaceContainers } from './merge.js';
 import { decodeFields, encodeStrings, str } from './protobuf.js';
 import type { RuntimeContainer } from './types.js';
+import { parseContainerdEnvelope, parseDockerEvent } from './events.js';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8'));
@@ -189,5 +190,41 @@ describe('protobuf', () => {
     expect(str(f, 1)).toBe('k8s.io');
     expect(str(f, 3)).toHaveLength(300);
     expect(() => decodeFields(Uint8Array.from([0x0a, 0x05, 0x61]))).toThrow(/truncated/);
+  });
+});
+
+describe('runtime events', () => {
+  it('reads the task start, exit and delete of a recorded containerd event stream, with pids', () => {
+    const envelopes = (fixture('containerd-1.6-events.json') as string[]).map((b) =>
+      decodeFields(Buffer.from(b, 'base64')),
+    );
+    const events = envelopes.map(parseContainerdEnvelope).filter((e) => e !== null);
+    expect(events.map((e) => [e.action, e.id])).toEqual([
+      ['/tasks/start', 'evsbx'],
+      ['/tasks/exit', 'evsbx'],
+      ['/tasks/delete', 'evsbx'],
+      ['/containers/delete', 'evsbx'],
+    ]);
+    const pid = events[0]!.pid;
+    expect(pid).toBeGreaterThan(0);
+    expect(events.slice(0, 3).map((e) => e.pid)).toEqual([pid, pid, pid]);
+  });
+
+  it("reads Docker's container events and ignores the rest", () => {
+    const id = 'a'.repeat(64);
+    const line = (o: object) => JSON.stringify(o);
+    expect(
+      parseDockerEvent(
+        line({ Type: 'container', Action: 'start', Actor: { ID: id, Attributes: {} } }),
+        'docker',
+      ),
+    ).toEqual({ runtime: 'docker', action: 'start', id, pid: null });
+    expect(
+      parseDockerEvent(line({ Type: 'network', Action: 'connect', Actor: { ID: id } }), 'docker'),
+    ).toBeNull();
+    expect(
+      parseDockerEvent(line({ Type: 'container', Action: 'exec_start', Actor: { ID: id } }), 'docker'),
+    ).toBeNull();
+    expect(parseDockerEvent(line({ status: 'die', id }), 'podman')).toMatchObject({ action: 'die', id });
   });
 });
