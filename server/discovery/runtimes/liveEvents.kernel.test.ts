@@ -87,10 +87,10 @@ describe('runtime events', () => {
 
     await cd.ctr('k8s.io', `run -d ${labels('sandbox')} --rootfs ${ROOTFS} ${P}sbx /bin/sleep 3600`);
     const sbx = await cd.taskPid('k8s.io', `${P}sbx`);
-    const pod = await pollUntil(
+    const pod = (await pollUntil(
       () => target.topology.namespaces.find((n) => n.pids.includes(sbx) && n.name === `${P}ns/${P}pod`),
       'pod namespace named',
-    );
+    ))!;
     expect(pod.containers).toEqual([]);
 
     const before = target.refreshes;
@@ -98,21 +98,21 @@ describe('runtime events', () => {
       'k8s.io',
       `run -d ${labels('container', 'web')} --with-ns network:/proc/${sbx}/ns/net --rootfs ${ROOTFS} ${P}web /bin/sleep 3600`,
     );
-    const withWeb = await pollUntil(
+    const withWeb = (await pollUntil(
       () =>
         target.topology.namespaces.find(
           (n) => n.inode === pod.inode && n.containers.some((c) => c.name === 'web'),
         ),
       'pod member named',
-    );
+    ))!;
     expect(target.refreshes).toBeGreaterThan(before);
     expect(withWeb.containers.map((c) => [c.id, c.pod])).toEqual([[`${P}web`, `${P}ns/${P}pod`]]);
 
     await cd.remove('k8s.io', `${P}web`);
-    const without = await pollUntil(
+    const without = (await pollUntil(
       () => target.topology.namespaces.find((n) => n.inode === pod.inode && n.containers.length === 0),
       'pod member gone',
-    );
+    ))!;
     expect(without.name).toBe(`${P}ns/${P}pod`);
     await cd.remove('k8s.io', `${P}sbx`);
     await pollUntil(
