@@ -23,10 +23,13 @@ export const CONTAINERD = '/usr/bin/containerd';
 export const CTR = '/usr/bin/ctr';
 export const PODMAN = '/usr/bin/podman';
 const BUSYBOX = '/bin/busybox';
+export const LXC_START = '/usr/bin/lxc-start';
 
 /** Why these harnesses cannot run here, or null (the tests fail with it rather than skip). */
 export function runtimesMissing(): string | null {
-  const missing = [CONTAINERD, CTR, PODMAN, BUSYBOX, '/usr/sbin/runc'].filter((p) => !existsSync(p));
+  const missing = [CONTAINERD, CTR, PODMAN, BUSYBOX, '/usr/sbin/runc', LXC_START].filter(
+    (p) => !existsSync(p),
+  );
   if (missing.length > 0)
     return `missing ${missing.join(', ')} (install containerd, podman, runc, busybox-static)`;
   return process.getuid?.() === 0 ? null : 'not running as root';
@@ -183,6 +186,45 @@ export async function startPodman(prefix: string): Promise<PodmanHarness> {
         .filter((m) => m.startsWith(`${dir}/`))
         .sort((a, b) => b.length - a.length);
       for (const m of mounts) await sh(`umount -l '${m}'`).catch(() => '');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface LxcHarness {
+  /** Creates (busybox template, no network: a namespace with lo only) and starts a container; its init pid. */
+  start(name: string): Promise<number>;
+  /** Names of running containers, as lxc-ls lists them. */
+  running(): Promise<string[]>;
+  stopOne(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** LXC with its own lxcpath, so nothing of the host's containers is listed or touched. */
+export function lxcHarness(prefix: string): LxcHarness {
+  if (!/^[a-z0-9]+$/.test(prefix)) throw new Error(`unsafe prefix ${prefix}`);
+  const dir = `/tmp/${prefix}-lxc`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/default.conf`, 'lxc.net.0.type = empty\n');
+  const names = new Set<string>();
+  return {
+    async start(name) {
+      names.add(name);
+      await sh(`lxc-create -P ${dir} -n ${name} -t busybox -f ${dir}/default.conf >/dev/null`);
+      await sh(`lxc-start -P ${dir} -n ${name} -d`);
+      return Number((await sh(`lxc-info -P ${dir} -n ${name} -p -H`)).trim());
+    },
+    async running() {
+      return (await sh(`lxc-ls -P ${dir} --running -1`)).split(/\s+/).filter(Boolean);
+    },
+    async stopOne(name) {
+      await sh(`lxc-stop -P ${dir} -n ${name} -k`).catch(() => '');
+    },
+    async stop() {
+      for (const n of names) {
+        await sh(`lxc-stop -P ${dir} -n ${n} -k`).catch(() => '');
+        await sh(`lxc-destroy -P ${dir} -n ${n}`).catch(() => '');
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

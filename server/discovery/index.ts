@@ -186,7 +186,7 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       lastScan = scan;
       cache.clear();
       facts.clear();
-      runtimes.invalidate();
+      runtimes.prefetch();
       const more = await readAll(scan, [...scan.namespaces.keys()]);
       return build(scan, [...scan.errors, ...more], 'all');
     },

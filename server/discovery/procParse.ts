@@ -46,6 +46,9 @@ const PATTERNS: Array<[RegExp, string]> = [
   [new RegExp(`/crio-(?:conmon-)?${HEX64}\\.scope`), 'kubernetes'],
   [new RegExp(`/kubepods[^ ]*/pod[0-9a-f_-]+/${HEX64}`), 'kubernetes'],
   [new RegExp(`/nerdctl-${HEX64}\\.scope`), 'containerd'],
+  // LXC names its containers' cgroups after them: /lxc.payload.NAME (LXC 4+), /lxc/NAME (older).
+  [/\/lxc\.payload\.([^/\s]+)/, 'lxc'],
+  [/^\/lxc\/([^/\s]+)/, 'lxc'],
   [new RegExp(`/containerd-${HEX64}\\.scope`), 'containerd'],
 ];
 

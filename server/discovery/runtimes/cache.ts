@@ -15,9 +15,19 @@ export class InventoryCache {
 
   constructor(private readonly opts: RuntimeOptions = {}) {}
 
+  /** Asked while namespaces are read (full reads): the runtimes' answers do not depend on the read. */
+  private pending: Promise<Inventory> | null = null;
+
   /** Forget the last answer (full reads; a runtime event said something started or stopped). */
   invalidate(): void {
     this.last = null;
+    this.pending = null;
+  }
+
+  /** Forget the last answer and ask the daemon runtimes now (podman's CLI waits until cgroups want it). */
+  prefetch(): void {
+    this.last = null;
+    this.pending = collectRuntimes(this.opts, { podman: false });
   }
 
   async inventory(facts: NamespaceFacts[], errors: string[], now = Date.now()): Promise<Inventory> {
@@ -28,7 +38,9 @@ export class InventoryCache {
     for (const f of facts) {
       for (const c of f.cgroups.values()) {
         if (c.runtime === 'podman') podman = true;
-        if (c.runtime !== 'docker' && last && !last.inventory.byId.has(c.id)) unknownId = true;
+        // Docker is asked separately; LXC's cgroups name their containers themselves.
+        if (c.runtime !== 'docker' && c.runtime !== 'lxc' && last && !last.inventory.byId.has(c.id))
+          unknownId = true;
       }
     }
     const fresh =
@@ -38,7 +50,9 @@ export class InventoryCache {
       (last.podman || !podman) &&
       [...inodes].every((ino) => last.inodes.has(ino));
     if (!fresh) {
-      const inventory = await collectRuntimes(this.opts, { podman });
+      const early = this.pending;
+      this.pending = null;
+      const inventory = early && !podman ? await early : await collectRuntimes(this.opts, { podman });
       this.last = { at: now, inodes, inventory, podman };
     }
     errors.push(...this.last!.inventory.errors);

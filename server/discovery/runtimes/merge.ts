@@ -42,7 +42,8 @@ export function namespaceContainers(
     refs.push({
       runtime: rt?.runtime ?? runtime,
       id,
-      name: d?.name ?? rt?.name ?? null,
+      // An LXC container's id is its name (see parseCgroup).
+      name: d?.name ?? rt?.name ?? (runtime === 'lxc' ? id : null),
       image: d?.image ?? rt?.image ?? null,
       pod: rt?.pod ?? null,
       group: d?.group ?? rt?.group ?? null,

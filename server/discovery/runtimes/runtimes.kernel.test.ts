@@ -10,8 +10,14 @@ import type { Namespace, Topology } from '../../../common/model.js';
 import { createDiscovery } from '../index.js';
 import type { Discovery } from '../index.js';
 import { cleanupPrefix, sh, uniquePrefix } from '../../../test/kernel.js';
-import type { ContainerdHarness, PodmanHarness } from '../../../test/runtimes.js';
-import { busyboxRootfs, runtimesMissing, startContainerd, startPodman } from '../../../test/runtimes.js';
+import type { ContainerdHarness, LxcHarness, PodmanHarness } from '../../../test/runtimes.js';
+import {
+  busyboxRootfs,
+  lxcHarness,
+  runtimesMissing,
+  startContainerd,
+  startPodman,
+} from '../../../test/runtimes.js';
 
 const P = uniquePrefix('rt');
 const ROOTFS = `/tmp/${P}-rootfs`;
@@ -19,6 +25,7 @@ const K8S_NS = `${P}team`;
 const POD = `${P}shop`;
 let cd: ContainerdHarness;
 let pm: PodmanHarness;
+let lxc: LxcHarness;
 let discovery: Discovery;
 const pids: Record<string, number> = {};
 
@@ -102,12 +109,16 @@ beforeAll(async () => {
   pids.pmalone = ps.find((c) => c.Names[0] === `${P}pmalone`)!.Pid;
   await joinBridge(pids.pmweb, 'c');
 
+  lxc = lxcHarness(P);
+  pids.lxc = await lxc.start(`${P}lx`);
+
   discovery = createDiscovery({
     runtimes: { containerdSocket: cd.socket, podman: { cliArgs: pm.globalArgs } },
   });
 }, 240_000);
 
 afterAll(async () => {
+  await lxc?.stop();
   await pm?.stop();
   await cd?.stop();
   await cleanupPrefix(P);
@@ -184,16 +195,27 @@ describe('containerd, Kubernetes pods and podman', () => {
     expect(ps.find((c) => c.Names[0] === `${P}pmweb`)?.Image).toBe(`localhost/${P}pause:latest`);
   });
 
+  it('names an LXC container as lxc-ls does, from its cgroup', async () => {
+    const { topology: t } = await discovery.full();
+    expect(await lxc.running()).toEqual([`${P}lx`]);
+    expect(nsOf(t, pids.lxc!)).toMatchObject({
+      kind: 'container',
+      name: `${P}lx`,
+      containers: [{ runtime: 'lxc', id: `${P}lx`, name: `${P}lx`, image: null, pod: null, group: null }],
+    });
+  });
+
   it('lets each stopped container go', async () => {
     await cd.remove('k8s.io', `${P}api`);
     let t = (await discovery.full()).topology;
     expect(nsOf(t, pids.sbx!)?.containers.map((c) => c.name)).toEqual(['side']);
     await cd.remove('default', `${P}cache`);
     await pm.podman(`rm -f -t 0 ${P}pmalone`);
+    await lxc.stopOne(`${P}lx`);
     t = (await discovery.full()).topology;
     const ids = t.namespaces.flatMap((n) => n.containers.map((c) => c.id));
     expect(ids).not.toContain(`${P}cache`);
-    expect(t.namespaces.some((n) => n.name === `${P}pmalone` || n.name === `${P}cache`)).toBe(false);
+    expect(t.namespaces.some((n) => [`${P}pmalone`, `${P}cache`, `${P}lx`].includes(n.name))).toBe(false);
     expect(t.interfaces.some((i) => i.name === `${P}a0`)).toBe(false);
   });
 

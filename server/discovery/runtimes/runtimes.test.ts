@@ -179,6 +179,24 @@ describe('cgroups', () => {
   });
 });
 
+describe('lxc cgroups', () => {
+  it('names an LXC container from its cgroup (LXC 5 and older layouts)', () => {
+    expect(parseCgroup('9:name=systemd:/lxc.payload.web1\n0::/lxc.payload.web1\n')).toEqual({
+      runtime: 'lxc',
+      id: 'web1',
+    });
+    expect(parseCgroup('4:memory:/lxc/db\n')).toEqual({ runtime: 'lxc', id: 'db' });
+    const { containers } = namespaceContainers(
+      [3],
+      new Map([[3, { runtime: 'lxc', id: 'web1' }]]),
+      false,
+      null,
+      null,
+    );
+    expect(containers).toMatchObject([{ runtime: 'lxc', id: 'web1', name: 'web1', image: null }]);
+  });
+});
+
 describe('protobuf', () => {
   it('round-trips string fields and rejects truncated input', () => {
     const f = decodeFields(
