@@ -30,6 +30,8 @@ import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from 
 import { createUpgradeHandler } from './http/upgrade.js';
 import { EventWatcher } from './events/watcher.js';
 import type { SpawnMonitor } from './events/monitor.js';
+import type { EventSources } from './discovery/runtimes/events.js';
+import { connectRuntimeEvents } from './discovery/runtimes/liveEvents.js';
 
 export interface LiveDeps {
   discovery: LiveDiscovery;
@@ -41,6 +43,8 @@ export interface LiveDeps {
   /** False: no kernel event sources (unit tests). */
   watch?: boolean;
   spawnMonitor?: SpawnMonitor;
+  /** Container runtimes' sockets whose event streams refresh the namespaces of containers that start or stop. */
+  runtimeEvents?: EventSources;
   hub?: Partial<HubOptions>;
   limiter?: FailureLimiter;
   resyncMs?: number;
@@ -132,6 +136,21 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     watcher.setHostNsids(initial.hostNsids);
     watcher.start();
   }
+  // Containers started or stopped: named (or gone) through the runtimes' own event streams.
+  const runtimeWatch =
+    deps.watch !== false && deps.runtimeEvents
+      ? connectRuntimeEvents(
+          deps.runtimeEvents,
+          { invalidateRuntimes: () => discovery.invalidateRuntimes?.() },
+          {
+            get topology() {
+              return hub.state.topology;
+            },
+            namespaces: (inodes) => scheduler.namespaces(inodes),
+            list: () => scheduler.list(),
+          },
+        )
+      : null;
   // Safety net: a periodic full read catches whatever events missed (no epoch change: a plain delta).
   // Every 5 min: a full read costs ~4 s of CPU at 300 namespaces, so every minute would alone break
   // the idle budget (2% of a core).
@@ -181,6 +200,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
   const stopBackground = (): void => {
     clearInterval(resync);
     watcher?.stop();
+    runtimeWatch?.stop();
     scheduler.stop();
     hub.stop();
   };

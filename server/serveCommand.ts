@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createDiscovery, namespacePath } from './discovery/index.js';
+import { DEFAULT_EVENT_SOURCES } from './discovery/runtimes/events.js';
 import { parseServeArgs, USAGE } from './serveOptions.js';
 import { apiRouters, startServer } from './serve.js';
 import { hostPort } from './http/security.js';
@@ -51,6 +52,7 @@ export async function main(args: string[]): Promise<number> {
       namespacePath,
       routers: (model) => apiRouters(options, model),
       recoverCrashedOps: true,
+      runtimeEvents: DEFAULT_EVENT_SOURCES,
       log,
     },
   );

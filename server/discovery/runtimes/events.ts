@@ -8,7 +8,10 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import type { ClientRequest } from 'node:http';
 import { z } from 'zod';
+import { DOCKER_SOCKET } from '../docker.js';
+import { CONTAINERD_SOCKET } from './containerd.js';
 import { GrpcSocket } from './grpc.js';
+import { PODMAN_SOCKET } from './podman.js';
 import type { Fields } from './protobuf.js';
 import { bytes, decodeFields, encodeStrings, num, str } from './protobuf.js';
 
@@ -77,13 +80,31 @@ export interface EventSources {
   podmanSocket?: string;
 }
 
+/** The sockets runtimes listen on by default (a missing one is retried every second, quietly). */
+export const DEFAULT_EVENT_SOURCES: EventSources = {
+  containerdSocket: CONTAINERD_SOCKET,
+  dockerSocket: DOCKER_SOCKET,
+  podmanSocket: PODMAN_SOCKET,
+};
+
 export interface RuntimeWatch {
   stop(): void;
 }
 
 /** Watches every runtime whose socket exists now or later (checked on each retry). */
-export function watchRuntimeEvents(sources: EventSources, onEvent: (e: RuntimeEvent) => void): RuntimeWatch {
+export function watchRuntimeEvents(
+  sources: EventSources,
+  onEvent: (e: RuntimeEvent) => void,
+  /** A stream broke (the daemon died or refuses): once per outage, not on every retry. */
+  onLost: (runtime: string) => void = () => undefined,
+): RuntimeWatch {
   let stopped = false;
+  const down = new Set<string>();
+  const lost = (runtime: string) => {
+    if (stopped || down.has(runtime)) return;
+    down.add(runtime);
+    onLost(runtime);
+  };
   const closers = new Set<() => void>();
   const retry = (start: () => void) => {
     if (stopped) return;
@@ -108,9 +129,11 @@ export function watchRuntimeEvents(sources: EventSources, onEvent: (e: RuntimeEv
         done = true;
         closers.delete(close);
         close();
+        lost('containerd');
         retry(start);
       };
       call.on('data', (env: Fields) => {
+        down.delete('containerd');
         const e = parseContainerdEnvelope(env);
         if (e) onEvent(e);
       });
@@ -138,10 +161,12 @@ export function watchRuntimeEvents(sources: EventSources, onEvent: (e: RuntimeEv
         done = true;
         closers.delete(close);
         req.destroy();
+        lost(runtime);
         retry(start);
       };
       req.on('response', (res) => {
         if (res.statusCode !== 200) return end();
+        down.delete(runtime);
         let buf = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {

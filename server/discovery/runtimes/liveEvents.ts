@@ -41,15 +41,23 @@ export function connectRuntimeEvents(
   discovery: { invalidateRuntimes(): void },
   target: RefreshTarget,
 ): RuntimeWatch {
-  return watchRuntimeEvents(sources, (e) => {
-    discovery.invalidateRuntimes();
-    let found: { inodes: number[]; relist: boolean };
-    try {
-      found = namespacesForEvent(target.topology, e, inodeOfPid);
-    } catch {
-      found = { inodes: [], relist: true };
-    }
-    if (found.relist) target.list();
-    if (found.inodes.length > 0) target.namespaces(found.inodes);
-  });
+  return watchRuntimeEvents(
+    sources,
+    (e) => {
+      discovery.invalidateRuntimes();
+      let found: { inodes: number[]; relist: boolean };
+      try {
+        found = namespacesForEvent(target.topology, e, inodeOfPid);
+      } catch {
+        found = { inodes: [], relist: true };
+      }
+      if (found.relist) target.list();
+      if (found.inodes.length > 0) target.namespaces(found.inodes);
+    },
+    () => {
+      // A daemon went away: its names may be stale, and the page should say it cannot be asked.
+      discovery.invalidateRuntimes();
+      target.list();
+    },
+  );
 }
