@@ -4,12 +4,14 @@
  * places them). Missing runtimes are skipped silently; a refusing or hanging one becomes one line.
  */
 import { listContainerd, CONTAINERD_SOCKET } from './containerd.js';
+import { CRIO_SOCKET, listCrio } from './crio.js';
 import type { PodmanOptions } from './podman.js';
 import { listPodman } from './podman.js';
 import type { RuntimeAnswer, RuntimeContainer } from './types.js';
 
 export interface RuntimeOptions {
   containerdSocket?: string;
+  crioSocket?: string;
   podman?: PodmanOptions;
   /** Per runtime; the issue's bound for a hanging runtime is 1 s. */
   timeoutMs?: number;
@@ -67,6 +69,11 @@ export async function collectRuntimes(opts: RuntimeOptions, wanted: Wanted): Pro
       listContainerd(opts.containerdSocket ?? CONTAINERD_SOCKET, timeoutMs),
       timeoutMs + margin,
       `containerd (${opts.containerdSocket ?? CONTAINERD_SOCKET})`,
+    ),
+    bounded(
+      listCrio(opts.crioSocket ?? CRIO_SOCKET, timeoutMs),
+      timeoutMs + margin,
+      `CRI-O (${opts.crioSocket ?? CRIO_SOCKET})`,
     ),
   ]);
   return indexAnswers(answers);

@@ -91,12 +91,12 @@ function varint(n: number): number[] {
   return out;
 }
 
-/** A message of string fields only (repeated fields as arrays): all that requests need here. */
-export function encodeStrings(fields: Array<[number, string]>): Uint8Array {
+/** A message of string and embedded-message fields (repeated fields repeat the number): all that requests need. */
+export function encodeStrings(fields: Array<[number, string | Uint8Array]>): Uint8Array {
   const bytes: number[] = [];
   const enc = new TextEncoder();
-  for (const [n, s] of fields) {
-    const b = enc.encode(s);
+  for (const [n, v] of fields) {
+    const b = typeof v === 'string' ? enc.encode(v) : v;
     bytes.push(...varint(n * 8 + 2), ...varint(b.length), ...b);
   }
   return Uint8Array.from(bytes);

@@ -10,6 +10,7 @@ import { namespaceContainers } from './merge.js';
 import { decodeFields, encodeStrings, str } from './protobuf.js';
 import type { RuntimeContainer } from './types.js';
 import { parseContainerdEnvelope, parseDockerEvent } from './events.js';
+import { parseCri } from './crio.js';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8'));
@@ -244,5 +245,69 @@ describe('runtime events', () => {
       parseDockerEvent(line({ Type: 'container', Action: 'exec_start', Actor: { ID: id } }), 'docker'),
     ).toBeNull();
     expect(parseDockerEvent(line({ status: 'die', id }), 'podman')).toMatchObject({ action: 'die', id });
+  });
+});
+
+describe('CRI-O answers (built from the CRI v1 message definitions: CRI-O cannot be installed here)', () => {
+  const msg = encodeStrings;
+  const sandboxes = msg([
+    [
+      1,
+      msg([
+        [1, 'f'.repeat(64)],
+        [
+          2,
+          msg([
+            [1, 'shop'],
+            [2, 'uid-1'],
+            [3, 'prod'],
+          ]),
+        ],
+      ]),
+    ],
+  ]);
+  const containers = msg([
+    [
+      1,
+      msg([
+        [1, 'e'.repeat(64)],
+        [2, 'f'.repeat(64)],
+        [3, msg([[1, 'api']])],
+        [4, msg([[1, 'registry.example/api:1.2']])],
+        [
+          8,
+          msg([
+            [1, 'io.kubernetes.pod.namespace'],
+            [2, 'prod'],
+          ]),
+        ],
+      ]),
+    ],
+  ]);
+
+  it('lists the sandbox as the pod and its container with name, image and pod', () => {
+    const [sandbox, api] = parseCri(sandboxes, containers);
+    expect(sandbox).toMatchObject({ id: 'f'.repeat(64), pod: 'prod/shop', infra: true });
+    expect(api).toEqual({
+      runtime: 'kubernetes',
+      id: 'e'.repeat(64),
+      name: 'api',
+      image: 'registry.example/api:1.2',
+      pids: [],
+      pod: 'prod/shop',
+      group: { kind: 'kubernetes', name: 'prod' },
+      infra: false,
+    });
+  });
+
+  it('names a CRI-O pod namespace from the cgroups of its sandbox and container', () => {
+    const inv = indexAnswers([{ containers: parseCri(sandboxes, containers) }]);
+    const cgroups = new Map([
+      [10, parseCgroup(`0::/kubepods.slice/crio-${'f'.repeat(64)}.scope\n`)!],
+      [11, parseCgroup(`0::/kubepods.slice/crio-${'e'.repeat(64)}.scope\n`)!],
+    ]);
+    const { containers: refs, pod } = namespaceContainers([10, 11], cgroups, false, null, inv);
+    expect(pod).toBe('prod/shop');
+    expect(refs.map((r) => r.name)).toEqual(['api']);
   });
 });
