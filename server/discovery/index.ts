@@ -186,7 +186,9 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       lastScan = scan;
       cache.clear();
       facts.clear();
-      runtimes.prefetch();
+      // Not asked in parallel with the reads: parsing a thousand namespaces' reads keeps the
+      // event loop busy past the runtimes' 1 s deadline, which then fails on our account.
+      runtimes.invalidate();
       const more = await readAll(scan, [...scan.namespaces.keys()]);
       return build(scan, [...scan.errors, ...more], 'all');
     },

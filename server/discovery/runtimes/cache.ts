@@ -15,19 +15,9 @@ export class InventoryCache {
 
   constructor(private readonly opts: RuntimeOptions = {}) {}
 
-  /** Asked while namespaces are read (full reads): the runtimes' answers do not depend on the read. */
-  private pending: Promise<Inventory> | null = null;
-
   /** Forget the last answer (full reads; a runtime event said something started or stopped). */
   invalidate(): void {
     this.last = null;
-    this.pending = null;
-  }
-
-  /** Forget the last answer and ask the daemon runtimes now (podman's CLI waits until cgroups want it). */
-  prefetch(): void {
-    this.last = null;
-    this.pending = collectRuntimes(this.opts, { podman: false });
   }
 
   async inventory(facts: NamespaceFacts[], errors: string[], now = Date.now()): Promise<Inventory> {
@@ -50,9 +40,7 @@ export class InventoryCache {
       (last.podman || !podman) &&
       [...inodes].every((ino) => last.inodes.has(ino));
     if (!fresh) {
-      const early = this.pending;
-      this.pending = null;
-      const inventory = early && !podman ? await early : await collectRuntimes(this.opts, { podman });
+      const inventory = await collectRuntimes(this.opts, { podman });
       this.last = { at: now, inodes, inventory, podman };
     }
     errors.push(...this.last!.inventory.errors);
