@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Namespace, Topology } from '../../../common/model.js';
 import { createDiscovery } from '../index.js';
 import type { Discovery } from '../index.js';
-import { cleanupPrefix, sh, uniquePrefix } from '../../../test/kernel.js';
+import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../../test/kernel.js';
 import type { ContainerdHarness, LxcHarness, PodmanHarness } from '../../../test/runtimes.js';
 import {
   busyboxRootfs,
@@ -47,6 +47,22 @@ async function joinBridge(pid: number, tag: string): Promise<void> {
   await sh(
     `ip link add ${P}${tag}0 type veth peer name ${P}${tag}1 && ip link set ${P}${tag}0 master ${P}br up && ip link set ${P}${tag}1 netns ${pid}`,
   );
+}
+
+/**
+ * A full read in which every runtime answered: on a machine shared by many test runs, podman's CLI
+ * can miss its 1 s deadline once (that is reported, as designed); the next read then names all.
+ */
+async function readClean(): Promise<Topology> {
+  const r = await pollUntil(
+    async () => {
+      const res = await discovery.full();
+      return res.errors.some((e) => /^(containerd|podman) \(/.test(e)) ? null : res;
+    },
+    'a read every runtime answered',
+    60_000,
+  );
+  return r!.topology;
 }
 
 function nsOf(t: Topology, pid: number): Namespace | undefined {
@@ -127,8 +143,7 @@ afterAll(async () => {
 
 describe('containerd, Kubernetes pods and podman', () => {
   it('names a containerd container in namespace default as ctr labels it, with its compose project', async () => {
-    const { topology: t, errors } = await discovery.full();
-    expect(errors.filter((e) => /containerd|podman/.test(e))).toEqual([]);
+    const t = await readClean();
     const labels = await ctrLabels('default', `${P}cache`);
     const ns = nsOf(t, pids.cache!);
     expect(ns).toMatchObject({
@@ -153,7 +168,7 @@ describe('containerd, Kubernetes pods and podman', () => {
   });
 
   it('shows a CRI pod as one box titled namespace/pod, listing its two containers but not the sandbox', async () => {
-    const { topology: t } = await discovery.full();
+    const t = await readClean();
     const ns = nsOf(t, pids.sbx!);
     expect(ns).toBeDefined();
     expect(nsOf(t, pids.api!)?.id).toBe(ns!.id);
@@ -174,7 +189,7 @@ describe('containerd, Kubernetes pods and podman', () => {
   });
 
   it('names podman containers, their images and their pod as podman ps does', async () => {
-    const { topology: t } = await discovery.full();
+    const t = await readClean();
     const ps = await podmanPs();
     for (const name of [`${P}pmweb`, `${P}pmalone`]) {
       const own = ps.find((c) => c.Names[0] === name)!;
@@ -196,7 +211,7 @@ describe('containerd, Kubernetes pods and podman', () => {
   });
 
   it('names an LXC container as lxc-ls does, from its cgroup', async () => {
-    const { topology: t } = await discovery.full();
+    const t = await readClean();
     expect(await lxc.running()).toEqual([`${P}lx`]);
     expect(nsOf(t, pids.lxc!)).toMatchObject({
       kind: 'container',
@@ -207,12 +222,12 @@ describe('containerd, Kubernetes pods and podman', () => {
 
   it('lets each stopped container go', async () => {
     await cd.remove('k8s.io', `${P}api`);
-    let t = (await discovery.full()).topology;
+    let t = await readClean();
     expect(nsOf(t, pids.sbx!)?.containers.map((c) => c.name)).toEqual(['side']);
     await cd.remove('default', `${P}cache`);
     await pm.podman(`rm -f -t 0 ${P}pmalone`);
     await lxc.stopOne(`${P}lx`);
-    t = (await discovery.full()).topology;
+    t = await readClean();
     const ids = t.namespaces.flatMap((n) => n.containers.map((c) => c.id));
     expect(ids).not.toContain(`${P}cache`);
     expect(t.namespaces.some((n) => [`${P}pmalone`, `${P}cache`, `${P}lx`].includes(n.name))).toBe(false);
@@ -239,9 +254,17 @@ describe('containerd, Kubernetes pods and podman', () => {
   });
 
   it('reports a killed containerd in one line; podman names and the rest of the topology stay', async () => {
-    const before = (await discovery.full()).topology;
+    const before = await readClean();
     await cd.kill();
-    const { topology: t, errors } = await discovery.full();
+    // (podman's CLI may miss its deadline once on a busy machine: read until it did not.)
+    const { topology: t, errors } = (await pollUntil(
+      async () => {
+        const r = await discovery.full();
+        return r.errors.some((e) => e.startsWith('podman (')) ? null : r;
+      },
+      'a read podman answered',
+      60_000,
+    ))!;
     expect(errors.filter((e) => /containerd|podman/.test(e))).toEqual([
       expect.stringMatching(/^containerd \(.*\): not answering/),
     ]);
