@@ -31,6 +31,8 @@ const P = `nxbrt${randomBytes(2).toString('hex').slice(0, 3)}`;
 const DIR = `/tmp/${P}-containerd`;
 const SOCK = `${DIR}/containerd.sock`;
 const ROOTFS = `${DIR}/rootfs`;
+/** containerd 1.6 keeps shims and runc state under /run/containerd whatever its config says. */
+const RUN_DIR_EXISTED = existsSync('/run/containerd');
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 async function ctr(ns: string, ...args: string[]): Promise<string> {
@@ -218,6 +220,8 @@ async function cleanup(): Promise<void> {
     await new Promise((r) => daemon!.once('exit', r));
   }
   rmSync(DIR, { recursive: true, force: true });
+  if (!RUN_DIR_EXISTED && !existsSync('/run/containerd/containerd.sock'))
+    rmSync('/run/containerd', { recursive: true, force: true });
 }
 
 main()

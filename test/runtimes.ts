@@ -65,6 +65,9 @@ export async function startContainerd(prefix: string): Promise<ContainerdHarness
   if (!/^[a-z0-9]+$/.test(prefix)) throw new Error(`unsafe prefix ${prefix}`);
   const dir = `/tmp/${prefix}-containerd`;
   const socket = `${dir}/containerd.sock`;
+  // containerd 1.6's shims, runc state and ctr's fifos live under /run/containerd whatever the
+  // config says: if it was not there before, it goes with us (unless a host daemon came meanwhile).
+  const runDirExisted = existsSync('/run/containerd');
   mkdirSync(dir, { recursive: true });
   // No CRI plugin: it would want CNI configuration and its own directories on the host.
   writeFileSync(
@@ -118,6 +121,15 @@ export async function startContainerd(prefix: string): Promise<ContainerdHarness
       .sort((a, b) => b.length - a.length);
     for (const m of mounts) await sh(`umount -l '${m}'`).catch(() => '');
     rmSync(dir, { recursive: true, force: true });
+    if (!runDirExisted && !existsSync('/run/containerd/containerd.sock')) {
+      // Our shims clean up after themselves there: wait until the last one is gone.
+      await pollUntil(
+        async () => (await sh(`pgrep -f 'containerd-shim.*${socket}' || true`)).trim() === '',
+        'our containerd shims gone',
+        20_000,
+      ).catch(() => false);
+      rmSync('/run/containerd', { recursive: true, force: true });
+    }
   };
   try {
     await launch();
@@ -168,6 +180,8 @@ events_logger = "file"
 export async function startPodman(prefix: string): Promise<PodmanHarness> {
   if (!/^[a-z0-9]+$/.test(prefix)) throw new Error(`unsafe prefix ${prefix}`);
   const dir = `/tmp/${prefix}-podman`;
+  // podman import writes a blob cache to /var/lib/containers whatever --root says.
+  const cacheExisted = existsSync('/var/lib/containers');
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}/containers.conf`, PODMAN_TEST_CONF);
   const globalArgs = ['--root', `${dir}/root`, '--runroot', `${dir}/runroot`, '--tmpdir', `${dir}/tmp`];
@@ -187,6 +201,7 @@ export async function startPodman(prefix: string): Promise<PodmanHarness> {
         .sort((a, b) => b.length - a.length);
       for (const m of mounts) await sh(`umount -l '${m}'`).catch(() => '');
       rmSync(dir, { recursive: true, force: true });
+      if (!cacheExisted) rmSync('/var/lib/containers', { recursive: true, force: true });
     },
   };
 }
@@ -204,6 +219,7 @@ export interface LxcHarness {
 export function lxcHarness(prefix: string): LxcHarness {
   if (!/^[a-z0-9]+$/.test(prefix)) throw new Error(`unsafe prefix ${prefix}`);
   const dir = `/tmp/${prefix}-lxc`;
+  const lockExisted = existsSync('/run/lxc');
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}/default.conf`, 'lxc.net.0.type = empty\n');
   const names = new Set<string>();
@@ -226,6 +242,8 @@ export function lxcHarness(prefix: string): LxcHarness {
         await sh(`lxc-destroy -P ${dir} -n ${n}`).catch(() => '');
       }
       rmSync(dir, { recursive: true, force: true });
+      // LXC's lock directory for our lxcpath.
+      rmSync(lockExisted ? `/run/lxc/lock${dir}` : '/run/lxc', { recursive: true, force: true });
     },
   };
 }

@@ -241,7 +241,9 @@ describe('containerd, Kubernetes pods and podman', () => {
     const server: Server = createServer(() => undefined);
     await new Promise<void>((r) => server.listen(`${dir}/containerd.sock`, r));
     try {
-      const d = createDiscovery({ runtimes: { containerdSocket: `${dir}/containerd.sock` } });
+      const d = createDiscovery({
+        runtimes: { containerdSocket: `${dir}/containerd.sock`, podman: { cliArgs: pm.globalArgs } },
+      });
       const { topology: t, errors } = await d.full();
       expect(errors.filter((e) => e.includes('containerd'))).toEqual([
         expect.stringMatching(new RegExp(`^containerd \\(${dir}/containerd.sock\\): `)),
