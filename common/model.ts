@@ -13,13 +13,24 @@ export const MODEL_VERSION = 1;
 
 export type NamespaceKind = 'host' | 'named' | 'process' | 'container';
 
+/** What a container belongs to, beyond its namespace: shown on its box and usable as a filter. */
+export interface ContainerGroup {
+  /** `compose`: a docker compose project; `kubernetes`: a Kubernetes namespace; `pod`: a podman pod. */
+  kind: 'compose' | 'kubernetes' | 'pod';
+  name: string;
+}
+
 export interface ContainerRef {
   /** `docker`, `containerd`, `podman`, `kubernetes`, ... as read from /proc/PID/cgroup. */
   runtime: string;
   id: string;
-  /** Human name (Docker Engine API), null where the runtime could not tell. */
+  /** Human name (from the runtime's API or labels), null where the runtime could not tell. */
   name: string | null;
   image: string | null;
+  /** `namespace/pod` for a Kubernetes pod's container, the pod's name for a podman pod, else null. */
+  pod: string | null;
+  /** Compose project, Kubernetes namespace or podman pod, from the runtime's labels. */
+  group: ContainerGroup | null;
   /** True when the container uses a namespace it does not own (`--net host`, `--net container:X`). */
   sharedNamespace: boolean;
 }

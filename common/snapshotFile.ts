@@ -36,6 +36,12 @@ const namespaceSchema = z.looseObject({
       id: str,
       name: nullableStr,
       image: nullableStr,
+      // Files written before pods and groups were read have neither.
+      pod: nullableStr.default(null),
+      group: z
+        .object({ kind: z.enum(['compose', 'kubernetes', 'pod']), name: str })
+        .nullable()
+        .default(null),
       sharedNamespace: z.boolean(),
     }),
   ),

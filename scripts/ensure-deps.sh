@@ -12,6 +12,9 @@ need=()
 [ -x /usr/bin/nsenter ] || need+=(util-linux)
 [ -x /usr/sbin/ip ] || need+=(iproute2)
 [ -x /usr/sbin/nft ] || need+=(nftables)
+# Runtime naming tests (server/discovery/runtimes): containerd, ctr and runc come with docker.io.
+[ -x /usr/bin/podman ] || need+=(podman)
+[ -x /usr/bin/lxc-start ] || need+=(lxc)
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
     echo "ensure-deps: missing ${need[*]} and no apt-get to install them" >&2

@@ -35,6 +35,8 @@ import type { SpawnMonitor } from './events/monitor.js';
 import { LiveConnectionRegistry } from './http/liveConnections.js';
 import type { LiveConnections } from './actions/checkpoint.js';
 import type { HistoryRecorder } from './history/recorder.js';
+import type { EventSources } from './discovery/runtimes/events.js';
+import { connectRuntimeEvents } from './discovery/runtimes/liveEvents.js';
 
 export interface LiveDeps {
   discovery: LiveDiscovery;
@@ -46,6 +48,8 @@ export interface LiveDeps {
   /** False: no kernel event sources (unit tests). */
   watch?: boolean;
   spawnMonitor?: SpawnMonitor;
+  /** Container runtimes' sockets whose event streams refresh the namespaces of containers that start or stop. */
+  runtimeEvents?: EventSources;
   hub?: Partial<HubOptions>;
   limiter?: FailureLimiter;
   resyncMs?: number;
@@ -146,6 +150,21 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     watcher.setHostNsids(initial.hostNsids);
     watcher.start();
   }
+  // Containers started or stopped: named (or gone) through the runtimes' own event streams.
+  const runtimeWatch =
+    deps.watch !== false && deps.runtimeEvents
+      ? connectRuntimeEvents(
+          deps.runtimeEvents,
+          { invalidateRuntimes: () => discovery.invalidateRuntimes?.() },
+          {
+            get topology() {
+              return hub.state.topology;
+            },
+            namespaces: (inodes) => scheduler.namespaces(inodes),
+            list: () => scheduler.list(),
+          },
+        )
+      : null;
   // Safety net: a periodic full read catches whatever events missed (no epoch change: a plain delta).
   // Every 5 min: a full read costs ~4 s of CPU at 300 namespaces, so every minute would alone break
   // the idle budget (2% of a core).
@@ -199,6 +218,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
   const stopBackground = (): void => {
     clearInterval(resync);
     watcher?.stop();
+    runtimeWatch?.stop();
     scheduler.stop();
     hub.stop();
   };

@@ -1,5 +1,6 @@
 /** The discovery's interface (createDiscovery in index.ts builds it). */
 import type { Topology } from '../../common/model.js';
+import type { RuntimeOptions } from './runtimes/inventory.js';
 
 export interface DiscoveryResult {
   /** Normalized (normalizeTopology), ids as in common/model.ts. */
@@ -66,6 +67,8 @@ export interface Discovery {
    * read takes it too, so the next results carry it without a read of the host.
    */
   ensureHostNsids(inodes?: Iterable<number>): Promise<Map<number, number> | null>;
+  /** A runtime said a container started or stopped: the next read asks the runtimes again. */
+  invalidateRuntimes(): void;
 }
 
 export interface DiscoveryOptions {
@@ -77,6 +80,8 @@ export interface DiscoveryOptions {
   scanFds?: boolean;
   /** Docker Engine API socket (default /var/run/docker.sock; tests run their own dockerd). */
   dockerSocket?: string;
+  /** containerd's socket and podman's CLI arguments (tests run their own); per-runtime timeout. */
+  runtimes?: RuntimeOptions;
   /** Up to this many namespaces, each read lists its whole nsid map inline (default 40). */
   inlineNsidLimit?: number;
 }

@@ -1,12 +1,5 @@
 /** Pure assembly of the model: namespace descriptions and the final normalized topology. */
-import type {
-  ContainerRef,
-  Namespace,
-  NamespaceKind,
-  ProcessRef,
-  Route,
-  Topology,
-} from '../../common/model.js';
+import type { Namespace, NamespaceKind, ProcessRef, Route, Topology } from '../../common/model.js';
 import { nsId } from '../../common/ids.js';
 import { MODEL_VERSION, byId, normalizeTopology } from '../../common/model.js';
 import type { DockerContainer } from './docker.js';
@@ -15,6 +8,8 @@ import type { NamespaceRead } from './ipParse.js';
 import type { CgroupContainer } from './procParse.js';
 import type { InterfaceMemo } from './peers.js';
 import { resolve } from './peers.js';
+import type { Inventory } from './runtimes/inventory.js';
+import { namespaceContainers } from './runtimes/merge.js';
 
 export const MAX_PROCESSES = 20;
 
@@ -27,22 +22,20 @@ export interface NamespaceFacts {
   cgroups: Map<number, CgroupContainer>;
 }
 
-export function describeNamespace(f: NamespaceFacts, docker: Map<string, DockerContainer> | null): Namespace {
-  const containers = new Map<string, ContainerRef>();
-  for (const c of f.cgroups.values()) {
-    const key = `${c.runtime}:${c.id}`;
-    if (containers.has(key)) continue;
-    const d = c.runtime === 'docker' ? docker?.get(c.id) : undefined;
-    const mode = d?.networkMode ?? null;
-    containers.set(key, {
-      runtime: c.runtime,
-      id: c.id,
-      name: d?.name ?? null,
-      image: d?.image ?? null,
-      sharedNamespace: f.isHost || mode === 'host' || (mode !== null && mode.startsWith('container:')),
-    });
-  }
-  const refs = [...containers.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+/**
+ * Names CNI plugins and podman give the bind mounts of containers' namespaces (`cni-<uuid>`,
+ * `netns-<uuid>`): the pod or container living there is the better title.
+ */
+function runtimeNetnsName(name: string): boolean {
+  return /^(cni|netns)-[0-9a-f-]{8,}$/.test(name);
+}
+
+export function describeNamespace(
+  f: NamespaceFacts,
+  docker: Map<string, DockerContainer> | null,
+  inventory: Inventory | null = null,
+): Namespace {
+  const { containers: refs, pod } = namespaceContainers(f.found.pids, f.cgroups, f.isHost, docker, inventory);
   const processes: ProcessRef[] = f.found.pids
     .slice(0, MAX_PROCESSES)
     .map((pid) => ({ pid, command: f.comms.get(pid) ?? '?' }));
@@ -53,9 +46,12 @@ export function describeNamespace(f: NamespaceFacts, docker: Map<string, DockerC
   if (f.isHost) {
     kind = 'host';
     name = 'host';
-  } else if (f.found.netnsNames.length > 0) {
+  } else if (f.found.netnsNames.length > 0 && !(runtimeNetnsName(f.found.netnsNames[0]!) && (pod || owner))) {
     kind = 'named';
     name = f.found.netnsNames[0]!;
+  } else if (pod) {
+    kind = 'container';
+    name = pod;
   } else if (owner) {
     kind = 'container';
     name = owner.name ?? `${owner.runtime} ${owner.id.slice(0, 12)}`;

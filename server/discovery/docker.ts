@@ -2,6 +2,8 @@
 import { request } from 'node:http';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import type { ContainerGroup } from '../../common/model.js';
+import { readLabels } from './runtimes/labels.js';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -11,6 +13,8 @@ export interface DockerContainer {
   image: string | null;
   /** HostConfig.NetworkMode: `bridge`, `host`, `container:ID`, `none`, ... */
   networkMode: string | null;
+  /** docker compose project, from the container's labels. */
+  group: ContainerGroup | null;
 }
 
 const listSchema = z.array(
@@ -19,6 +23,7 @@ const listSchema = z.array(
     Names: z.array(z.string()).nullable().optional(),
     Image: z.string().optional(),
     HostConfig: z.object({ NetworkMode: z.string().optional() }).optional(),
+    Labels: z.record(z.string(), z.string()).nullable().optional(),
   }),
 );
 
@@ -31,6 +36,7 @@ export function parseContainerList(json: unknown): Map<string, DockerContainer> 
       name: name ? name.replace(/^\//, '') : null,
       image: c.Image ?? null,
       networkMode: c.HostConfig?.NetworkMode ?? null,
+      group: readLabels(c.Labels ?? {}).group,
     });
   }
   return out;

@@ -55,6 +55,11 @@ export class FactsCache {
     return { found, isHost, comms, cgroups };
   }
 
+  /** Docker's list is asked again on the next read (an event said a container changed). */
+  invalidateDocker(): void {
+    this.docker = null;
+  }
+
   /** Drops pids no longer present anywhere. */
   prune(present: Set<number>): void {
     for (const pid of this.pids.keys()) if (!present.has(pid)) this.pids.delete(pid);

@@ -5,7 +5,6 @@
  */
 import { statSync } from 'node:fs';
 import type { Namespace } from '../../common/model.js';
-import { assemble, describeNamespace } from './assemble.js';
 import type { Scan } from './enumerate.js';
 import { openPaths, scanNamespaces } from './enumerate.js';
 import { FactsCache } from './facts.js';
@@ -17,6 +16,8 @@ import { NsidHelper } from './nsidHelper.js';
 import { readNamespaces } from './reader.js';
 import { ReadServer } from './readServer.js';
 import { readHostDevices } from './hostDevices.js';
+import { InventoryCache } from './runtimes/cache.js';
+import { buildResult } from './buildResult.js';
 import type { ReadOutcome } from './reader.js';
 import type { Discovery, DiscoveryOptions, DiscoveryResult, NamespaceIdentity } from './api.js';
 
@@ -49,6 +50,7 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   const scanFds = opts.scanFds ?? false;
   const cache = new Map<number, ReadOutcome>();
   const facts = new FactsCache(opts.dockerSocket);
+  const runtimes = new InventoryCache(opts.runtimes);
   const memo: InterfaceMemo = new WeakMap();
   // Small reads (the live server's refreshes) go through one waiting shell: see readServer.ts.
   const readServer = new ReadServer();
@@ -138,25 +140,8 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
 
   /** `fresh`: namespaces whose processes' facts are read again (all of them on full reads). */
   async function build(scan: Scan, errors: string[], fresh: Set<number> | 'all'): Promise<DiscoveryResult> {
-    const present = new Set<number>();
-    const nsFacts = [...scan.namespaces.values()].map((f) => {
-      for (const pid of f.pids) present.add(pid);
-      return facts.factsOf(f, f.inode === scan.hostInode, fresh === 'all' || fresh.has(f.inode));
-    });
-    facts.prune(present);
-    const dockerInfo = await facts.dockerInfo(nsFacts, errors);
-    const namespaces = nsFacts.map((f) => describeNamespace(f, dockerInfo));
-    const reads = new Map<number, NamespaceRead>();
-    const unreadable = new Map<number, string>();
-    for (const n of namespaces) {
-      const o = cache.get(n.inode);
-      if (o && 'read' in o) reads.set(n.inode, o.read);
-      else unreadable.set(n.inode, o ? o.error : 'not read');
-    }
-    const { topology, errors: more } = assemble({ namespaces, reads, unreadable }, memo);
-    const hostNsids = reads.get(scan.hostInode)?.nsids ?? new Map<number, number>();
     if (helperError) errors.push(helperError);
-    return { topology, errors: [...errors, ...more], hostNsids };
+    return buildResult({ scan, facts, runtimes, cache, memo, errors, fresh });
   }
 
   /** The scan refreshes may reuse (RefreshOptions.reuseScan). */
@@ -181,6 +166,9 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       lastScan = scan;
       cache.clear();
       facts.clear();
+      // Not asked in parallel with the reads: parsing a thousand namespaces' reads keeps the
+      // event loop busy past the runtimes' 1 s deadline, which then fails on our account.
+      runtimes.invalidate();
       const more = await readAll(scan, [...scan.namespaces.keys()]);
       return build(scan, [...scan.errors, ...more], 'all');
     },
@@ -232,6 +220,11 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
         });
       }
       return out;
+    },
+
+    invalidateRuntimes() {
+      runtimes.invalidate();
+      facts.invalidateDocker();
     },
 
     async ensureHostNsids(inodes) {

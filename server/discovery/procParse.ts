@@ -40,10 +40,15 @@ const PATTERNS: Array<[RegExp, string]> = [
   [new RegExp(`/docker/${HEX64}`), 'docker'],
   [new RegExp(`/libpod-(?:conmon-)?${HEX64}\\.scope`), 'podman'],
   [new RegExp(`/libpod_parent/libpod-${HEX64}`), 'podman'],
+  // cgroupfs manager, container in a pod: /libpod_parent/<pod id>/libpod-<id>.
+  [new RegExp(`/libpod_parent/[0-9a-f]{64}/libpod-${HEX64}`), 'podman'],
   [new RegExp(`/cri-containerd-${HEX64}\\.scope`), 'kubernetes'],
   [new RegExp(`/crio-(?:conmon-)?${HEX64}\\.scope`), 'kubernetes'],
   [new RegExp(`/kubepods[^ ]*/pod[0-9a-f_-]+/${HEX64}`), 'kubernetes'],
   [new RegExp(`/nerdctl-${HEX64}\\.scope`), 'containerd'],
+  // LXC names its containers' cgroups after them: /lxc.payload.NAME (LXC 4+), /lxc/NAME (older).
+  [/\/lxc\.payload\.([^/\s]+)/, 'lxc'],
+  [/^\/lxc\/([^/\s]+)/, 'lxc'],
   [new RegExp(`/containerd-${HEX64}\\.scope`), 'containerd'],
 ];
 /** containerd without Kubernetes (ctr/nerdctl with cgroupfs): /<namespace>/<64 hex>. Compiled once: a full read parses every process's cgroup. */

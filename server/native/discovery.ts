@@ -5,10 +5,11 @@
  */
 import { statSync } from 'node:fs';
 import type { Discovery, DiscoveryOptions, DiscoveryResult, NamespaceIdentity } from '../discovery/api.js';
-import { assemble, describeNamespace } from '../discovery/assemble.js';
+import { buildResult } from '../discovery/buildResult.js';
 import type { Scan } from '../discovery/enumerate.js';
 import { openPaths, scanNamespaces } from '../discovery/enumerate.js';
 import { FactsCache } from '../discovery/facts.js';
+import { InventoryCache } from '../discovery/runtimes/cache.js';
 import type { NamespaceRead } from '../discovery/ipParse.js';
 import type { InterfaceMemo } from '../discovery/peers.js';
 import type { ReadOutcome } from '../discovery/reader.js';
@@ -21,6 +22,7 @@ export function createNativeDiscovery(opts: DiscoveryOptions = {}): Discovery {
   const names = loadRouteNames();
   const cache = new Map<number, ReadOutcome>();
   const facts = new FactsCache(opts.dockerSocket);
+  const runtimes = new InventoryCache(opts.runtimes);
   const memo: InterfaceMemo = new WeakMap();
   let lastScan: Scan | null = null;
 
@@ -44,25 +46,8 @@ export function createNativeDiscovery(opts: DiscoveryOptions = {}): Discovery {
     return completeNsidMaps(scan, reads, unreadable);
   }
 
-  async function build(scan: Scan, errors: string[], fresh: Set<number> | 'all'): Promise<DiscoveryResult> {
-    const present = new Set<number>();
-    const nsFacts = [...scan.namespaces.values()].map((f) => {
-      for (const pid of f.pids) present.add(pid);
-      return facts.factsOf(f, f.inode === scan.hostInode, fresh === 'all' || fresh.has(f.inode));
-    });
-    facts.prune(present);
-    const dockerInfo = await facts.dockerInfo(nsFacts, errors);
-    const namespaces = nsFacts.map((f) => describeNamespace(f, dockerInfo));
-    const reads = new Map<number, NamespaceRead>();
-    const unreadable = new Map<number, string>();
-    for (const n of namespaces) {
-      const o = cache.get(n.inode);
-      if (o && 'read' in o) reads.set(n.inode, o.read);
-      else unreadable.set(n.inode, o ? o.error : 'not read');
-    }
-    const { topology, errors: more } = assemble({ namespaces, reads, unreadable }, memo);
-    const hostNsids = reads.get(scan.hostInode)?.nsids ?? new Map<number, number>();
-    return { topology, errors: [...errors, ...more], hostNsids };
+  function build(scan: Scan, errors: string[], fresh: Set<number> | 'all'): Promise<DiscoveryResult> {
+    return buildResult({ scan, facts, runtimes, cache, memo, errors, fresh });
   }
 
   function stillHolds(scan: Scan, inodes: number[]): boolean {
@@ -81,6 +66,8 @@ export function createNativeDiscovery(opts: DiscoveryOptions = {}): Discovery {
       lastScan = s;
       cache.clear();
       facts.clear();
+      // Asked again on every full read, as the ip reader does (discovery/index.ts).
+      runtimes.invalidate();
       const more = await readAll(s, [...s.namespaces.keys()]);
       return build(s, [...s.errors, ...more], 'all');
     },
@@ -104,6 +91,11 @@ export function createNativeDiscovery(opts: DiscoveryOptions = {}): Discovery {
       if (added || (refreshOpts.hostDevices?.length ?? 0) > 0) want.add(s.hostInode);
       const more = await readAll(s, [...want]);
       return build(s, [...s.errors, ...more], want);
+    },
+
+    invalidateRuntimes() {
+      runtimes.invalidate();
+      facts.invalidateDocker();
     },
 
     async listInodes() {

@@ -35,5 +35,7 @@ export function serialized(d: LiveDiscovery, watchdogMs = 60_000): LiveDiscovery
     },
     listInodes: () => d.listInodes(),
     ...(d.listIdentities ? { listIdentities: d.listIdentities.bind(d) } : {}),
+    // Synchronous (it only drops cached answers): not queued.
+    ...(d.invalidateRuntimes ? { invalidateRuntimes: d.invalidateRuntimes.bind(d) } : {}),
   };
 }

@@ -41,6 +41,8 @@ export interface LiveDiscovery {
   listIdentities?(): Promise<Map<number, { key: string; holder: number | null; members: string }>>;
   /** Returns the host's nsid map afterwards, if it could list it (else the host is read). */
   ensureHostNsids(inodes?: Iterable<number>): Promise<Map<number, number> | null | void>;
+  /** A runtime event said a container started or stopped: the next read asks the runtimes again. */
+  invalidateRuntimes?(): void;
 }
 
 /** Where refreshes go: the hub, which holds the model as clients have it. */

@@ -5,6 +5,7 @@ import type { NodeProps } from '@xyflow/react';
 import type { NamespaceNode } from '../graph/types.js';
 import { KIND_LABEL, containerLabel, mainContainer, sharingText } from '../model/namespace.js';
 import { useFar } from './lod.js';
+import { containersText, namespaceGroups } from '../model/groups.js';
 
 export const NamespaceNodeView = memo(function NamespaceNodeView({
   data,
@@ -14,6 +15,8 @@ export const NamespaceNodeView = memo(function NamespaceNodeView({
   const far = useFar();
   const container = mainContainer(ns);
   const shared = sharingText(ns);
+  const members = containersText(ns);
+  const groups = namespaceGroups(ns);
   return (
     <div
       className={`ns-box ns-${ns.kind}${selected ? ' is-selected' : ''}${ns.error ? ' has-error' : ''}`}
@@ -29,7 +32,9 @@ export const NamespaceNodeView = memo(function NamespaceNodeView({
         </div>
         {!far && (
           <div className="ns-sub">
-            {container ? (
+            {members ? (
+              <span data-testid="ns-container">{members}</span>
+            ) : container ? (
               <span data-testid="ns-container" title={container.id}>
                 {container.runtime}: {containerLabel(container)}
                 {container.image ? ` · ${container.image}` : ''}
@@ -37,6 +42,11 @@ export const NamespaceNodeView = memo(function NamespaceNodeView({
             ) : (
               <span className="muted">
                 netns {ns.inode} · {ifaceCount} if
+              </span>
+            )}
+            {groups.length > 0 && (
+              <span className="ns-group" data-testid="ns-group">
+                {groups.join(' · ')}
               </span>
             )}
             {shared && (

@@ -37,6 +37,8 @@ describe('namespace helpers', () => {
     id,
     name,
     image: null,
+    pod: null,
+    group: null,
     sharedNamespace,
   });
   it('says who shares a namespace, only when more than one user holds it', () => {

@@ -1,6 +1,7 @@
 /** Pure search over the model: namespace, interface, MAC or IP address -> matching node ids. */
 import type { Topology } from '../../../common/model.js';
 import { shortContainerId } from './namespace.js';
+import { groupLabel } from './groups.js';
 
 export interface SearchHit {
   id: string;
@@ -33,7 +34,11 @@ export function search(t: Topology, query: string, limit = 20): SearchHit[] {
   const hits: SearchHit[] = [];
   for (const n of t.namespaces) {
     const values = [n.name, n.id, String(n.inode), ...n.netnsNames];
-    for (const c of n.containers) values.push(shortContainerId(c), ...(c.name ? [c.name] : []));
+    for (const c of n.containers) {
+      values.push(shortContainerId(c), ...(c.name ? [c.name] : []), ...(c.pod ? [c.pod] : []));
+      // Groups filter by search: `shop`, `compose shop`, `k8s ns prod`, `pod web`.
+      if (c.group) values.push(c.group.name, groupLabel(c.group));
+    }
     const r = best(values, q);
     if (r !== null) hits.push({ id: n.id, kind: 'namespace', label: `${n.name} (${n.kind})`, rank: r });
   }

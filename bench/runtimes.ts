@@ -1,0 +1,232 @@
+/**
+ * Runtime naming cost: a private containerd with N running containers (half alone in their own
+ * namespace in `default`, half as Kubernetes pods of a sandbox plus one member in `k8s.io`), a full
+ * discovery read with and without asking containerd, and how long a started container takes to
+ * reach an event-driven refresh target with its name. Run as root: `npx tsx bench/runtimes.ts [N]`.
+ * Everything it makes is removed at the end (containers, tasks, namespaces, daemon, files).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { Topology } from '../common/model.js';
+import { createDiscovery } from '../server/discovery/index.js';
+import { collectRuntimes } from '../server/discovery/runtimes/inventory.js';
+import { connectRuntimeEvents } from '../server/discovery/runtimes/liveEvents.js';
+import { cmd } from './proc.js';
+import { percentile } from './stats.js';
+
+const N = Number(process.argv[2] ?? 100);
+const P = `nxbrt${randomBytes(2).toString('hex').slice(0, 3)}`;
+const DIR = `/tmp/${P}-containerd`;
+const SOCK = `${DIR}/containerd.sock`;
+const ROOTFS = `${DIR}/rootfs`;
+/** containerd 1.6 keeps shims and runc state under /run/containerd whatever its config says. */
+const RUN_DIR_EXISTED = existsSync('/run/containerd');
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+async function ctr(ns: string, ...args: string[]): Promise<string> {
+  const r = await cmd(['/usr/bin/ctr', '-a', SOCK, '-n', ns, ...args], { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`ctr ${args.join(' ')}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+async function taskPid(ns: string, id: string): Promise<number> {
+  const line = (await ctr(ns, 'task', 'ls')).split('\n').find((l) => l.split(/\s+/)[0] === id);
+  return Number(line?.split(/\s+/)[1]);
+}
+
+function rootfs(): void {
+  mkdirSync(`${ROOTFS}/bin`, { recursive: true });
+  for (const d of ['proc', 'sys', 'dev', 'etc', 'tmp']) mkdirSync(`${ROOTFS}/${d}`, { recursive: true });
+  copyFileSync('/bin/busybox', `${ROOTFS}/bin/busybox`);
+  chmodSync(`${ROOTFS}/bin/busybox`, 0o755);
+  for (const a of ['sleep', 'sh']) symlinkSync('busybox', `${ROOTFS}/bin/${a}`);
+}
+
+async function median(n: number, fn: () => Promise<number>): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) xs.push(await fn());
+  return percentile(xs, 50);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(DIR, { recursive: true });
+  rootfs();
+  writeFileSync(
+    `${DIR}/config.toml`,
+    `version = 2\nroot = "${DIR}/root"\nstate = "${DIR}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n`,
+  );
+  const logFd = openSync(`${DIR}/containerd.log`, 'a');
+  daemon = spawn('/usr/bin/containerd', ['--config', `${DIR}/config.toml`, '--address', SOCK], {
+    stdio: ['ignore', logFd, logFd],
+  });
+  for (let i = 0; i < 300 && !existsSync(SOCK); i++) await new Promise((r) => setTimeout(r, 50));
+  await ctr('default', 'version');
+
+  log(`starting ${N} containers`);
+  const pods = Math.floor(N / 4);
+  for (let i = 0; i < N - 2 * pods; i++) {
+    await ctr(
+      'default',
+      'run',
+      '-d',
+      '--label',
+      `nerdctl/name=${P}c${i}`,
+      '--rootfs',
+      ROOTFS,
+      `${P}c${i}`,
+      '/bin/sleep',
+      '3600',
+    );
+  }
+  for (let i = 0; i < pods; i++) {
+    const l = [`io.kubernetes.pod.name=p${i}`, `io.kubernetes.pod.namespace=${P}`];
+    const flags = (kind: string) => l.concat(`io.cri-containerd.kind=${kind}`).flatMap((x) => ['--label', x]);
+    await ctr(
+      'k8s.io',
+      'run',
+      '-d',
+      ...flags('sandbox'),
+      '--rootfs',
+      ROOTFS,
+      `${P}s${i}`,
+      '/bin/sleep',
+      '3600',
+    );
+    const pid = await taskPid('k8s.io', `${P}s${i}`);
+    await ctr(
+      'k8s.io',
+      'run',
+      '-d',
+      ...flags('container'),
+      '--label',
+      'io.kubernetes.container.name=app',
+      '--with-ns',
+      `network:/proc/${pid}/ns/net`,
+      '--rootfs',
+      ROOTFS,
+      `${P}m${i}`,
+      '/bin/sleep',
+      '3600',
+    );
+  }
+
+  const withRuntimes = createDiscovery({ runtimes: { containerdSocket: SOCK } });
+  const without = createDiscovery({ runtimes: { containerdSocket: `${DIR}/absent.sock` } });
+  const timeFull = (d: ReturnType<typeof createDiscovery>) => async () => {
+    const t0 = performance.now();
+    await d.full();
+    return performance.now() - t0;
+  };
+  await timeFull(withRuntimes)();
+  await timeFull(without)();
+  const named = (await withRuntimes.full()).topology.namespaces.filter((n) => n.name.startsWith(P)).length;
+  const a = await median(7, timeFull(without));
+  const b = await median(7, timeFull(withRuntimes));
+  const ask = await median(7, async () => {
+    const t0 = performance.now();
+    await collectRuntimes({ containerdSocket: SOCK }, { podman: false });
+    return performance.now() - t0;
+  });
+
+  // Event to name: start a container, wait until the target's refreshed topology names it.
+  const target = {
+    topology: (await withRuntimes.full()).topology as Topology,
+    chain: Promise.resolve(),
+    namespaces(inodes: number[]) {
+      this.chain = this.chain.then(
+        async () => void (this.topology = (await withRuntimes.refresh(inodes)).topology),
+      );
+    },
+    list() {
+      this.namespaces([]);
+    },
+  };
+  const watch = connectRuntimeEvents({ containerdSocket: SOCK }, withRuntimes, target);
+  await new Promise((r) => setTimeout(r, 500));
+  const lat: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const name = `${P}ev${i}`;
+    const t0 = performance.now();
+    await ctr(
+      'default',
+      'run',
+      '-d',
+      '--label',
+      `nerdctl/name=${name}`,
+      '--rootfs',
+      ROOTFS,
+      name,
+      '/bin/sleep',
+      '3600',
+    );
+    for (let k = 0; k < 500; k++) {
+      if (target.topology.namespaces.some((n) => n.name === name)) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    lat.push(performance.now() - t0);
+  }
+  watch.stop();
+  const r = (x: number) => Math.round(x * 10) / 10;
+  console.log(
+    JSON.stringify({
+      containers: N,
+      namedNamespaces: named,
+      fullReadWithoutRuntimesMs: r(a),
+      fullReadWithContainerdMs: r(b),
+      addedMs: r(b - a),
+      askContainerdMs: r(ask),
+      startToNameP50Ms: r(percentile(lat, 50)),
+      startToNameP95Ms: r(percentile(lat, 95)),
+    }),
+  );
+}
+
+let daemon: ChildProcess | null = null;
+
+async function cleanup(): Promise<void> {
+  if (daemon && daemon.exitCode === null) {
+    for (const ns of ['default', 'k8s.io']) {
+      const ids = (await ctr(ns, 'task', 'ls', '-q').catch(() => '')).split('\n').filter(Boolean);
+      await Promise.all(ids.map((id) => ctr(ns, 'task', 'kill', '-s', 'KILL', id).catch(() => '')));
+      for (const id of ids) {
+        for (let k = 0; k < 100; k++) {
+          if (
+            await ctr(ns, 'task', 'rm', id).then(
+              () => true,
+              () => false,
+            )
+          )
+            break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      for (const id of (await ctr(ns, 'container', 'ls', '-q').catch(() => '')).split('\n').filter(Boolean))
+        await ctr(ns, 'container', 'rm', id).catch(() => '');
+      await ctr(ns, 'namespaces', 'rm', ns).catch(() => '');
+    }
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon!.once('exit', r));
+  }
+  rmSync(DIR, { recursive: true, force: true });
+  if (!RUN_DIR_EXISTED && !existsSync('/run/containerd/containerd.sock'))
+    rmSync('/run/containerd', { recursive: true, force: true });
+}
+
+main()
+  .catch((e: unknown) => {
+    log(String(e));
+    process.exitCode = 1;
+  })
+  .finally(() => void cleanup());

@@ -1,0 +1,48 @@
+/**
+ * The last step of every read, shared by the `ip` reader and the native one: facts of each
+ * namespace's processes, container names from Docker and the other runtimes, then the model.
+ */
+import type { DiscoveryResult } from './api.js';
+import { assemble, describeNamespace } from './assemble.js';
+import type { Scan } from './enumerate.js';
+import type { FactsCache } from './facts.js';
+import type { NamespaceRead } from './ipParse.js';
+import type { InterfaceMemo } from './peers.js';
+import type { ReadOutcome } from './reader.js';
+import type { InventoryCache } from './runtimes/cache.js';
+
+export interface BuildInputs {
+  scan: Scan;
+  facts: FactsCache;
+  runtimes: InventoryCache;
+  cache: Map<number, ReadOutcome>;
+  memo: InterfaceMemo;
+  errors: string[];
+  /** Namespaces whose processes' facts are read again (all of them on full reads). */
+  fresh: Set<number> | 'all';
+}
+
+export async function buildResult(b: BuildInputs): Promise<DiscoveryResult> {
+  const { scan, facts, errors, fresh } = b;
+  const present = new Set<number>();
+  const nsFacts = [...scan.namespaces.values()].map((f) => {
+    for (const pid of f.pids) present.add(pid);
+    return facts.factsOf(f, f.inode === scan.hostInode, fresh === 'all' || fresh.has(f.inode));
+  });
+  facts.prune(present);
+  const [dockerInfo, inventory] = await Promise.all([
+    facts.dockerInfo(nsFacts, errors),
+    b.runtimes.inventory(nsFacts, errors),
+  ]);
+  const namespaces = nsFacts.map((f) => describeNamespace(f, dockerInfo, inventory));
+  const reads = new Map<number, NamespaceRead>();
+  const unreadable = new Map<number, string>();
+  for (const n of namespaces) {
+    const o = b.cache.get(n.inode);
+    if (o && 'read' in o) reads.set(n.inode, o.read);
+    else unreadable.set(n.inode, o ? o.error : 'not read');
+  }
+  const { topology, errors: more } = assemble({ namespaces, reads, unreadable }, b.memo);
+  const hostNsids = reads.get(scan.hostInode)?.nsids ?? new Map<number, number>();
+  return { topology, errors: [...errors, ...more], hostNsids };
+}
