@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine (as root): Debian's Chromium for the
 # browser tests, docker.io and busybox-static for the container tests, nftables for the firewall view,
-# and the npm packages. Does nothing for what is already there.
+# tcpdump for packet capture, podman and lxc for the runtime-naming tests, a compiler for the native
+# reader, and the npm packages. Does nothing for what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,12 @@ need=()
 # Runtime naming tests (server/discovery/runtimes): containerd, ctr and runc come with docker.io.
 [ -x /usr/bin/podman ] || need+=(podman)
 [ -x /usr/bin/lxc-start ] || need+=(lxc)
+# Packet capture (server/capture) runs tcpdump.
+command -v tcpdump >/dev/null || need+=(tcpdump)
+# npm ci builds the native reader (native/) with node-gyp: a C compiler, make and python3.
+command -v g++ >/dev/null || need+=(g++)
+command -v make >/dev/null || need+=(make)
+command -v python3 >/dev/null || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
     echo "ensure-deps: missing ${need[*]} and no apt-get to install them" >&2
