@@ -10,9 +10,32 @@ import type { Interface, Namespace, NamespaceKind } from '../../common/model.js'
 import { AuditLog, type CommandRecord, type Made } from './audit.js';
 import { ActionError, conflict, forbidden, ipFailure, notFound } from './errors.js';
 import type { Checkpoints, LiveConnections } from './checkpoint.js';
-import { IntentJournal } from './intents.js';
+import { IntentJournal, SELF_START } from './intents.js';
 
 export const TAG_PREFIX = 'netns-explorer:';
+
+/**
+ * The alias a device we make carries: `netns-explorer:<op>@<pid>.<start>`. The writer (pid and
+ * its start time) lets the crash recovery of another server on the same machine, which keeps
+ * another journal, leave the devices of a server that is still running alone.
+ */
+export function deviceTag(opId: string): string {
+  return `${TAG_PREFIX}${opId}@${process.pid}.${SELF_START}`;
+}
+
+/** The op and, in tags that name one, the writer; null for an alias that is no tag of ours. */
+export function parseTag(alias: string | null | undefined): TagInfo | null {
+  if (!alias?.startsWith(TAG_PREFIX)) return null;
+  const m = /^([^@]*)@([1-9][0-9]{0,9})\.([0-9]{0,20})$/.exec(alias.slice(TAG_PREFIX.length));
+  if (!m) return { op: alias.slice(TAG_PREFIX.length), writer: null };
+  return { op: m[1]!, writer: m[3] ? { pid: Number(m[2]), start: m[3] } : null };
+}
+
+export interface TagInfo {
+  op: string;
+  /** The server process that made the device; null in tags written before writers were named. */
+  writer: { pid: number; start: string } | null;
+}
 export const DEFAULT_CONFIRM_WINDOW_MS = 20_000;
 /** Routes netns-explorer adds carry this protocol number, so it can tell them apart. */
 export const ROUTE_PROTO = '252';

@@ -12,7 +12,7 @@ import {
 import { ifId } from '../../common/ids.js';
 import type { Interface } from '../../common/model.js';
 import type { ActionContext, NsRef, Op } from './context.js';
-import { addressKey, isTagged, TAG_PREFIX } from './context.js';
+import { addressKey, deviceTag, isTagged } from './context.js';
 import { ActionError, badRequest, conflict, unprocessable } from './errors.js';
 import { guardHostPrefix } from './hostShield.js';
 import { randomMac } from './mac.js';
@@ -212,7 +212,7 @@ export function createBridgePlan(ctx: ActionContext, body: unknown, opts: SagaOp
         // The kernel ignores an alias given to `ip link add`; the tag stays the primary marker.
         {
           ns,
-          args: ['link', 'set', 'dev', v.name, 'alias', `${TAG_PREFIX}${op.id}`],
+          args: ['link', 'set', 'dev', v.name, 'alias', deviceTag(op.id)],
           what: `tagging ${v.name}`,
           field: 'name',
         },

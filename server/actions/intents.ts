@@ -71,7 +71,7 @@ export function processStart(pid: number | 'self'): string | null {
   }
 }
 
-const SELF_START = processStart('self') ?? '';
+export const SELF_START = processStart('self') ?? '';
 
 export class IntentJournal {
   /** null: no journal (the audit log is a device such as /dev/null); nothing is recorded. */

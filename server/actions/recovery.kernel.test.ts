@@ -4,13 +4,14 @@
  * still running elsewhere are left alone. The "server" is a child process (crashChild.ts). A
  * crash before the tag is covered by recoveryUntagged.kernel.test.ts.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sh, uniquePrefix } from '../../test/kernel.js';
-import { ActionContext, TAG_PREFIX } from './context.js';
+import { ActionContext, parseTag, TAG_PREFIX } from './context.js';
 import type { CrashHarness } from './testing/crashHarness.js';
 import { linkIn as link, startCrashHarness } from './testing/crashHarness.js';
-import { IntentJournal } from './intents.js';
+import { IntentJournal, processStart } from './intents.js';
 import { recoverOrphans } from './recovery.js';
 import { createVeth } from './veth.js';
 
@@ -64,9 +65,9 @@ describe('recoverOrphans', () => {
     });
     const o1 = await link(NA, `${P}o1`);
     const orphanTag = o1?.ifalias ?? '';
-    expect(orphanTag).toMatch(/^netns-explorer:[0-9a-f]{8}$/);
+    expect(orphanTag).toMatch(/^netns-explorer:[0-9a-f]{8}@[0-9]+\.[0-9]+$/);
     expect((await link(NB, `${P}o2`))?.ifalias).toBe(orphanTag);
-    const orphanOp = orphanTag.slice(TAG_PREFIX.length);
+    const orphanOp = parseTag(orphanTag)?.op ?? '';
     const before = journal.read();
     expect(before.get(orphanOp)?.intent?.ends.map((e) => e.name)).toEqual([`${P}o1`, `${P}o2`]);
     expect(before.get(orphanOp)?.end).toBeUndefined();
@@ -106,6 +107,33 @@ describe('recoverOrphans', () => {
     expect(await link(NA, `${P}k1`)).toBeNull();
     expect(await link(NA, `${P}c1`)).not.toBeNull();
     expect(await link(NA, `${P}u1`)).not.toBeNull();
+  });
+
+  it('leaves the devices of another running server alone (its writer is in the tag)', async () => {
+    // Another server: a live process with its own journal elsewhere. A dead one: a finished process.
+    const other = spawn('/bin/sleep', ['600'], { stdio: 'ignore' });
+    const gone = spawn('/bin/true', [], { stdio: 'ignore' });
+    await new Promise((r) => gone.once('exit', r));
+    try {
+      const start = processStart(other.pid!);
+      expect(start).not.toBeNull();
+      await sh(`
+        ip -n ${NA} link add ${P}w1 type veth peer name ${P}w2
+        ip -n ${NA} link set dev ${P}w1 alias ${TAG_PREFIX}5ca1ab1e@${other.pid}.${start}
+        ip -n ${NA} link add ${P}x1 type veth peer name ${P}x2
+        ip -n ${NA} link set dev ${P}x1 alias ${TAG_PREFIX}deadbeef@${gone.pid}.${start}
+      `);
+      const r = await recoverOrphans(await h.deps());
+      expect(r.kept).toContainEqual(
+        expect.objectContaining({ name: `${P}w1`, reason: `made by the running server pid ${other.pid}` }),
+      );
+      expect(r.deleted.map((d) => d.name)).toEqual([`${P}x1`]);
+      expect(await link(NA, `${P}w1`)).not.toBeNull();
+      expect(await link(NA, `${P}x1`)).toBeNull();
+    } finally {
+      other.kill('SIGKILL');
+      await sh(`ip -n ${NA} link del ${P}w1 2>/dev/null || true`);
+    }
   });
 
   it('does nothing without a journal (audit log on a device)', async () => {

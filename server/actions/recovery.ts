@@ -10,10 +10,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { ModelAccess } from '../modelAccess.js';
 import type { AuditRecord } from './audit.js';
 import type { IpTools, NsRef } from './context.js';
-import { ActionContext, Op, TAG_PREFIX } from './context.js';
+import type { TagInfo } from './context.js';
+import { ActionContext, Op, parseTag, TAG_PREFIX } from './context.js';
 import { ipFailure } from './errors.js';
 import type { OpJournalState } from './intents.js';
-import { writerAlive } from './intents.js';
+import { processStart, writerAlive } from './intents.js';
 import { writeAudit } from './perform.js';
 import { recoverFromIntents } from './recoveryIntents.js';
 import type { RecoveryReport } from './recoveryReport.js';
@@ -56,13 +57,18 @@ function auditOps(path: string): { seen: Set<string>; ok: Set<string> } {
 type Verdict = { remove: true } | { remove: false; reason: string };
 
 function judge(
-  opId: string,
+  tag: TagInfo,
   journal: Map<string, OpJournalState>,
   audit: { seen: Set<string>; ok: Set<string> },
   unknownOps: 'delete' | 'keep',
 ): Verdict {
+  const opId = tag.op;
   const j = journal.get(opId);
   if (j?.end?.state === 'committed' || audit.ok.has(opId)) return { remove: false, reason: 'committed' };
+  // Made by another server that is still running (it keeps its own journal): its own business.
+  const w = tag.writer;
+  if (w && w.pid !== process.pid && processStart(w.pid) === w.start)
+    return { remove: false, reason: `made by the running server pid ${w.pid}` };
   if (j?.intent && !j.end && writerAlive(j.intent))
     return { remove: false, reason: `in progress in pid ${j.intent.pid}` };
   if (!j && !audit.seen.has(opId) && unknownOps === 'keep')
@@ -111,8 +117,10 @@ export async function recoverOrphans(
       continue; // vanished since discovery: its devices went with it
     }
     const alias = l.alias ?? '';
-    const dev = { namespace: l.namespace, name: l.name, op: alias.slice(TAG_PREFIX.length) };
-    const v = judge(dev.op, journal, audit, unknownOps);
+    const tag = parseTag(alias);
+    if (!tag) continue;
+    const dev = { namespace: l.namespace, name: l.name, op: tag.op };
+    const v = judge(tag, journal, audit, unknownOps);
     if (!v.remove) {
       report.kept.push({ ...dev, reason: v.reason });
       continue;

@@ -83,7 +83,7 @@ describe('crash between the create and the tag', () => {
       expect(l!.address, name).toBe(intentOf(name).mac);
       expect(parseInt(l!.address!.slice(0, 2), 16) & 0x03, name).toBe(0x02);
     }
-    expect((await link(NA, `${P}z1`))?.ifalias).toMatch(/^netns-explorer:[0-9a-f]{8}$/);
+    expect((await link(NA, `${P}z1`))?.ifalias).toMatch(/^netns-explorer:[0-9a-f]{8}@[0-9]+\.[0-9]+$/);
     expect((await link(NB, `${P}z2`))?.ifalias).toBeUndefined();
 
     const r = await recoverOrphans(await h.deps());

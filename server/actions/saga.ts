@@ -5,7 +5,7 @@
  * what is provably ours: it carries this op's tag, or the MAC we gave it at creation.
  */
 import type { FreshLink, NsRef, Op } from './context.js';
-import { TAG_PREFIX } from './context.js';
+import { parseTag } from './context.js';
 import { ActionError, ipFailure } from './errors.js';
 import type { EndState, IntentEnd, IntentJournal } from './intents.js';
 import { sameMac } from './mac.js';
@@ -67,7 +67,7 @@ export const intentEnds = (devices: PlannedDevice[]): IntentEnd[] =>
 
 /** This op's tag, or (failure before the tag step) the MAC this op chose for the device. */
 export const madeByOp = (l: FreshLink, opId: string, mac: string) =>
-  l.ifalias === `${TAG_PREFIX}${opId}` || sameMac(l.address, mac);
+  parseTag(l.ifalias)?.op === opId || sameMac(l.address, mac);
 
 async function probe(op: Op, d: PlannedDevice): Promise<'ours' | 'absent' | 'other' | 'unknown'> {
   let l: FreshLink | null;

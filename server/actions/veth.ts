@@ -7,7 +7,7 @@
 import { vethRequest } from '../../common/api.js';
 import { ifId, vethLinkId } from '../../common/ids.js';
 import type { ActionContext, NsRef } from './context.js';
-import { TAG_PREFIX } from './context.js';
+import { deviceTag } from './context.js';
 import { ActionError, badRequest, conflict } from './errors.js';
 import { compensationUndo, hostOf } from './checkpoint.js';
 import { guardHostPrefix } from './hostShield.js';
@@ -33,7 +33,7 @@ export type VethOptions = SagaOptions;
 /** Steps of a plan, all argv computed before the first mutation. Exported for argv tests. */
 export function vethSteps(a: End, b: End, up: boolean, opId: string): SagaStep[] {
   const sameNs = a.ns.id === b.ns.id;
-  const tag = `${TAG_PREFIX}${opId}`;
+  const tag = deviceTag(opId);
   const steps: SagaStep[] = [
     {
       ns: a.ns,
