@@ -61,6 +61,9 @@ const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b
 
 export class Checkpoints {
   private readonly pending = new Map<string, Pending>();
+  /** Rollbacks running now (no longer pending): shutdown waits for them too. */
+  private readonly rollingBack = new Set<Promise<unknown>>();
+  private closing = false;
 
   constructor(
     private readonly ctx: ActionContext,
@@ -74,6 +77,8 @@ export class Checkpoints {
 
   /** Refuses a host change up front when its connection cannot confirm it. */
   checkBinding(b: CheckpointBinding): void {
+    if (this.closing)
+      throw new ActionError(503, 'shutting_down', 'the server is shutting down; host changes are refused');
     if (b.liveConnection !== null && !this.live?.isOpen(b.liveConnection))
       throw new ActionError(
         409,
@@ -111,6 +116,8 @@ export class Checkpoints {
         () => void this.rollback(cp, 'connection lost'),
       );
     this.pending.set(id, cp);
+    // A change that was under way when shutdown began: nobody will be here to confirm it.
+    if (this.closing) void this.rollback(cp, 'server shutting down');
     return {
       id,
       ...(token ? { token } : {}),
@@ -204,12 +211,18 @@ export class Checkpoints {
       }
       return { state, residue: [...residue, ...errors] };
     });
-    return cp.settled;
+    const settled = cp.settled;
+    this.rollingBack.add(settled);
+    void settled.finally(() => this.rollingBack.delete(settled));
+    return settled;
   }
 
   /** Rolls back everything still pending (server shutdown: nobody is left to confirm). */
   async rollbackAll(reason: string): Promise<void> {
-    await Promise.all([...this.pending.values()].map((cp) => this.rollback(cp, reason)));
+    this.closing = true;
+    // Newest first (the lock runs them in call order): each picture then matches its "before".
+    for (const cp of [...this.pending.values()].reverse()) void this.rollback(cp, reason);
+    while (this.rollingBack.size > 0) await Promise.allSettled([...this.rollingBack]);
   }
 }
 
