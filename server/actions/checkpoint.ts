@@ -174,6 +174,12 @@ export class Checkpoints {
   /** Runs the undo steps (newest first) under the global lock and compares with the picture. */
   rollback(cp: Pending, reason: string): Promise<{ state: CheckpointState; residue: string[] }> {
     if (cp.settled) return cp.settled;
+    // Changes made on top of this one (same namespace, still pending) go back first, newest
+    // first: the picture taken before this change is only reachable without them. The lock runs
+    // the rollbacks in the order they were asked for.
+    const all = [...this.pending.values()];
+    const later = all.slice(all.indexOf(cp) + 1).filter((p) => p.ns.id === cp.ns.id);
+    for (const p of later.reverse()) void this.rollback(p, `undone with ${cp.id}, made before it`);
     this.finish(cp);
     cp.settled = this.ctx.locked(async () => {
       const op = new Op(this.ctx);
