@@ -133,12 +133,15 @@ export async function cli(...args: string[]): Promise<string> {
 const URL_TIMEOUT_MS = 120_000;
 const URL_LINE = /^netns-explorer: open (http:\/\/[^/\s]+)\/\?token=(\S+)/m;
 
-async function startServer(): Promise<{ server: ExplorerServer; child: ChildProcess }> {
+/** A server of the test's own (extra command-line arguments); stop it with stopServer. */
+export async function startServer(
+  extraArgs: string[] = [],
+): Promise<{ server: ExplorerServer; child: ChildProcess }> {
   requireBuild();
   const token = randomBytes(24).toString('hex');
   // Its own history, never the system's (/var/lib/netns-explorer/history); removed when it exits.
   const historyDir = mkdtempSync(join(tmpdir(), 'nx-e2e-history-'));
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--history', historyDir], {
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--history', historyDir, ...extraArgs], {
     cwd: REPO_ROOT,
     env: { ...process.env, NETNS_EXPLORER_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -170,7 +173,7 @@ async function startServer(): Promise<{ server: ExplorerServer; child: ChildProc
   return { server: { baseURL, token, origin: baseURL, logs: () => stderr }, child };
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
+export async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');

@@ -42,7 +42,7 @@ export interface LiveDeps {
   discovery: LiveDiscovery;
   namespacePath(ns: Namespace): string;
   /** The API routers (apiRouters(): inspect, actions), mounted at /api after auth and the mutation checks. */
-  routers?(model: ModelAccess, live: LiveConnections): Router[];
+  routers?(model: ModelAccess, live: LiveConnections, beforeClose: BeforeClose): Router[];
   /** Remove what a crashed server left half made (actions/recovery.ts), once at start. */
   recoverCrashedOps?: boolean;
   /** False: no kernel event sources (unit tests). */
@@ -59,6 +59,9 @@ export interface LiveDeps {
   history?: HistoryRecorder | null;
   log?(line: string): void;
 }
+
+/** Registers work that must finish before the server closes (e.g. rolling back unconfirmed host changes). */
+export type BeforeClose = (fn: () => Promise<void>) => void;
 
 export interface RunningServer {
   host: string;
@@ -172,6 +175,8 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
   resync.unref();
 
   const liveConnections = new LiveConnectionRegistry();
+  const closing: Array<() => Promise<void>> = [];
+  const beforeClose: BeforeClose = (fn) => closing.push(fn);
   const model = createModelAccess(scheduler, deps.namespacePath);
   const capture = captureWiring({ enabled: options.capture, auditLogPath: options.auditLogPath, log });
 
@@ -188,7 +193,10 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     readOnlyReason: options.readOnlyReason,
     staticDir: options.staticDir,
     state: () => hub.state,
-    routers: [...(deps.routers ? deps.routers(model, liveConnections) : []), capture.router(model)],
+    routers: [
+      ...(deps.routers ? deps.routers(model, liveConnections, beforeClose) : []),
+      capture.router(model),
+    ],
     log,
   };
   const server = createServer(createApp(ctx));
@@ -249,6 +257,9 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     watcher,
     model,
     async close() {
+      // First, while the sockets are still open: nobody is left to confirm a pending host change,
+      // so it is rolled back now rather than left in the kernel for good.
+      await Promise.allSettled(closing.map((fn) => fn()));
       // Every tcpdump is gone before the server reports itself closed.
       await capture.close();
       stopBackground();
@@ -265,7 +276,12 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
 }
 
 /** The real API routers: inspect (read-only views) and actions (changes), over the model. */
-export function apiRouters(options: ServeOptions, model: ModelAccess, live?: LiveConnections): Router[] {
+export function apiRouters(
+  options: ServeOptions,
+  model: ModelAccess,
+  live?: LiveConnections,
+  beforeClose?: BeforeClose,
+): Router[] {
   return [
     inspectRouter(model),
     traceRouter({ readOnly: options.readOnly, allowProbe: options.allowProbe, ...model }),
@@ -276,6 +292,7 @@ export function apiRouters(options: ServeOptions, model: ModelAccess, live?: Liv
       confirmWindowMs: options.confirmWindowMs,
       ...(options.hostNetnsPath ? { hostStandInInode: statSync(options.hostNetnsPath).ino } : {}),
       ...(live ? { liveConnections: live } : {}),
+      ...(beforeClose ? { beforeClose } : {}),
       ...model,
     }),
   ];

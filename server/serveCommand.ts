@@ -63,9 +63,9 @@ export async function main(args: string[]): Promise<number> {
     {
       discovery,
       namespacePath,
-      routers: (model, live) => [
+      routers: (model, live, beforeClose) => [
         historyRouter({ query: history?.query ?? null }),
-        ...apiRouters(options, model, live),
+        ...apiRouters(options, model, live, beforeClose),
       ],
       history: history?.recorder ?? null,
       recoverCrashedOps: true,

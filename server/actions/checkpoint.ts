@@ -61,6 +61,9 @@ const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b
 
 export class Checkpoints {
   private readonly pending = new Map<string, Pending>();
+  /** Rollbacks running now (no longer pending): shutdown waits for them too. */
+  private readonly rollingBack = new Set<Promise<unknown>>();
+  private closing = false;
 
   constructor(
     private readonly ctx: ActionContext,
@@ -74,6 +77,8 @@ export class Checkpoints {
 
   /** Refuses a host change up front when its connection cannot confirm it. */
   checkBinding(b: CheckpointBinding): void {
+    if (this.closing)
+      throw new ActionError(503, 'shutting_down', 'the server is shutting down; host changes are refused');
     if (b.liveConnection !== null && !this.live?.isOpen(b.liveConnection))
       throw new ActionError(
         409,
@@ -111,6 +116,8 @@ export class Checkpoints {
         () => void this.rollback(cp, 'connection lost'),
       );
     this.pending.set(id, cp);
+    // A change that was under way when shutdown began: nobody will be here to confirm it.
+    if (this.closing) void this.rollback(cp, 'server shutting down');
     return {
       id,
       ...(token ? { token } : {}),
@@ -167,6 +174,12 @@ export class Checkpoints {
   /** Runs the undo steps (newest first) under the global lock and compares with the picture. */
   rollback(cp: Pending, reason: string): Promise<{ state: CheckpointState; residue: string[] }> {
     if (cp.settled) return cp.settled;
+    // Changes made on top of this one (same namespace, still pending) go back first, newest
+    // first: the picture taken before this change is only reachable without them. The lock runs
+    // the rollbacks in the order they were asked for.
+    const all = [...this.pending.values()];
+    const later = all.slice(all.indexOf(cp) + 1).filter((p) => p.ns.id === cp.ns.id);
+    for (const p of later.reverse()) void this.rollback(p, `undone with ${cp.id}, made before it`);
     this.finish(cp);
     cp.settled = this.ctx.locked(async () => {
       const op = new Op(this.ctx);
@@ -204,12 +217,18 @@ export class Checkpoints {
       }
       return { state, residue: [...residue, ...errors] };
     });
-    return cp.settled;
+    const settled = cp.settled;
+    this.rollingBack.add(settled);
+    void settled.finally(() => this.rollingBack.delete(settled));
+    return settled;
   }
 
   /** Rolls back everything still pending (server shutdown: nobody is left to confirm). */
   async rollbackAll(reason: string): Promise<void> {
-    await Promise.all([...this.pending.values()].map((cp) => this.rollback(cp, reason)));
+    this.closing = true;
+    // Newest first (the lock runs them in call order): each picture then matches its "before".
+    for (const cp of [...this.pending.values()].reverse()) void this.rollback(cp, reason);
+    while (this.rollingBack.size > 0) await Promise.allSettled([...this.rollingBack]);
   }
 }
 

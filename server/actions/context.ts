@@ -56,6 +56,8 @@ export interface ActionDepsCore extends ModelAccess {
    * tests point the server at a namespace that stands in for the host.
    */
   hostStandInInode?: number;
+  /** Registers work the live server awaits before it closes (pending checkpoints roll back). */
+  beforeClose?: (fn: () => Promise<void>) => void;
 }
 
 export interface NsRef {

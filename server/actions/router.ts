@@ -37,7 +37,10 @@ type PlanFn = (ctx: ActionContext, req: Request) => Plan;
 export function actionsRouter(deps: ActionDeps): Router {
   const ctx = new ActionContext(deps);
   const windowMs = deps.confirmWindowMs ?? DEFAULT_CONFIRM_WINDOW_MS;
-  ctx.checkpoints = windowMs > 0 ? new Checkpoints(ctx, windowMs, deps.liveConnections ?? null) : null;
+  const checkpoints = windowMs > 0 ? new Checkpoints(ctx, windowMs, deps.liveConnections ?? null) : null;
+  ctx.checkpoints = checkpoints;
+  // SIGTERM/SIGINT: nobody is left to confirm, so whatever is pending goes back before we exit.
+  if (checkpoints) deps.beforeClose?.(() => checkpoints.rollbackAll('server shutting down'));
   const router = express.Router();
   // Bodies are tiny; express.json skips requests another parser already handled.
   router.use(express.json({ limit: '16kb', strict: true }));

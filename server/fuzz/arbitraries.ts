@@ -52,7 +52,17 @@ export const notAName = fc
 
 /** Ids shaped like the server's but naming nothing (inodes and ifindexes far out of range). */
 const fakeId = fc.oneof(
-  fc.constantFrom('ns-1', 'ns-0', 'if-1-1', 'if-0-0', 'rt-1', `ns-${'9'.repeat(20)}`),
+  fc.constantFrom(
+    'ns-1',
+    'ns-0',
+    'if-1-1',
+    'if-0-0',
+    'rt-1',
+    `ns-${'9'.repeat(20)}`,
+    'cap-000000000000',
+    'cap-ffffffffffff',
+    'cp-00000000',
+  ),
   notAName,
 );
 
@@ -75,6 +85,16 @@ const FIELDS = [
   'type',
   'epoch',
   'lastSeq',
+  'keep',
+  'interfaces',
+  'filter',
+  'maxSeconds',
+  'maxBytes',
+  'from',
+  'to',
+  'protocol',
+  'port',
+  'probe',
 ];
 
 const hugeNumber = fc.constantFrom(1e308, -1e308, 2 ** 53 + 1, -0, 4294967296, -1, 0.5, Number.MAX_VALUE);
@@ -144,6 +164,15 @@ const ROUTES: Array<[string[], string]> = [
   [['DELETE'], '/api/namespaces/:id'],
   [['GET'], '/api/namespaces/:id/sockets'],
   [['GET'], '/api/namespaces/:id/firewall'],
+  [['POST'], '/api/checkpoints/:id'],
+  [['POST'], '/api/trace'],
+  [['GET', 'POST'], '/api/captures'],
+  [['GET', 'DELETE'], '/api/captures/:id'],
+  [['GET'], '/api/captures/:id/pcapng'],
+  [['GET'], '/api/captures/:id/live'],
+  [['GET'], '/api/topology?at=:x'],
+  [['GET'], '/api/changes?from=:id&to=:x'],
+  [['GET'], '/api/history'],
   [['GET'], '/'],
   [['GET'], '/index.html'],
   [['GET'], '/assets/:x'],
@@ -191,7 +220,8 @@ const path = fc
     methods,
     path:
       template.replace(':id', a!).replace(':x', b!) +
-      (tokenQuery ? `?token=${query ?? ''}` : query ? `?${query}` : ''),
+      (tokenQuery || query ? (template.includes('?') ? '&' : '?') : '') +
+      (tokenQuery ? `token=${query ?? ''}` : (query ?? '')),
   }));
 
 const headerName = fc.constantFrom(

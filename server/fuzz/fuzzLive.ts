@@ -17,11 +17,14 @@ export interface FuzzBudget {
   /** Stops a property early (counted as passed so far) so CI time stays bounded. */
   timeLimitMs: number;
   seed?: number;
+  /** A capture's live path (FuzzTarget.startCapture): its socket gets `wsRuns` frames too. */
+  capturePath?: string;
 }
 
 export interface FuzzReport {
   httpSent: number;
   wsSent: number;
+  captureWsSent: number;
   statuses: Record<string, number>;
   closeCodes: Record<string, number>;
 }
@@ -43,7 +46,7 @@ export async function healthOk(t: FuzzTarget): Promise<boolean> {
 const bump = (m: Record<string, number>, k: string | number) => (m[String(k)] = (m[String(k)] ?? 0) + 1);
 
 export async function fuzzLive(t: FuzzTarget, budget: FuzzBudget): Promise<FuzzReport> {
-  const report: FuzzReport = { httpSent: 0, wsSent: 0, statuses: {}, closeCodes: {} };
+  const report: FuzzReport = { httpSent: 0, wsSent: 0, captureWsSent: 0, statuses: {}, closeCodes: {} };
   const params = (numRuns: number) => ({
     numRuns,
     interruptAfterTimeLimit: budget.timeLimitMs,
@@ -68,19 +71,23 @@ export async function fuzzLive(t: FuzzTarget, budget: FuzzBudget): Promise<FuzzR
     params(budget.httpRuns),
   );
 
-  await fc.assert(
-    fc.asyncProperty(wsFrame, async (f) => {
-      const before = t.spawned.length;
-      const { closeCode } = await t.ws(f);
-      report.wsSent++;
-      bump(report.closeCodes, closeCode ?? 'open');
-      if (closeCode !== null && !ALLOWED_CLOSE_CODES.has(closeCode))
-        throw new Error(`frame ${JSON.stringify(f).slice(0, 200)} closed the connection with ${closeCode}`);
-      if (t.spawned.length > before)
-        throw new Error(`a frame spawned ${JSON.stringify(t.spawned.slice(before))}`);
-      if (report.wsSent % 250 === 0 && !(await healthOk(t))) throw new Error('/api/health stopped answering');
-    }),
-    params(budget.wsRuns),
-  );
+  const frames = async (path: string | undefined, count: () => number) =>
+    fc.assert(
+      fc.asyncProperty(wsFrame, async (f) => {
+        const before = t.spawned.length;
+        const { closeCode } = await t.ws(f, path);
+        bump(report.closeCodes, closeCode ?? 'open');
+        if (closeCode !== null && !ALLOWED_CLOSE_CODES.has(closeCode))
+          throw new Error(
+            `frame ${JSON.stringify(f).slice(0, 200)} on ${path ?? '/api/live'} closed the connection with ${closeCode}`,
+          );
+        if (t.spawned.length > before)
+          throw new Error(`a frame spawned ${JSON.stringify(t.spawned.slice(before))}`);
+        if (count() % 250 === 0 && !(await healthOk(t))) throw new Error('/api/health stopped answering');
+      }),
+      params(budget.wsRuns),
+    );
+  await frames(undefined, () => ++report.wsSent);
+  if (budget.capturePath) await frames(budget.capturePath, () => ++report.captureWsSent);
   return report;
 }

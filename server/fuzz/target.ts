@@ -1,8 +1,10 @@
 /**
- * The fuzz target: the real live server (real discovery, the inspect and actions routers, a built
- * page stand-in) on an ephemeral port, and raw clients that send exactly what a generator made
- * (missing or doubled Host, any method, any body) and report what came back. No event sources:
- * then any `ip` spawned while a request runs was spawned for that request.
+ * The fuzz target: the real live server (real discovery, the inspect, actions, trace, capture and
+ * history routers, a built page stand-in) on an ephemeral port, and raw clients that send exactly
+ * what a generator made (missing or doubled Host, any method, any body) and report what came back.
+ * No event sources: then any `ip` spawned while a request runs was spawned for that request.
+ * Capture is on: `startCapture` starts the one capture the test allows (on an interface it made),
+ * so frames can reach a real capture's live socket; no generated request can name an interface.
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -12,6 +14,8 @@ import WebSocket from 'ws';
 import { createDiscovery, namespacePath } from '../discovery/index.js';
 import { onSpawn } from '../exec/run.js';
 import { FailureLimiter, Secrets } from '../http/security.js';
+import { openHistory } from '../history/open.js';
+import { historyRouter } from '../history/router.js';
 import { apiRouters, startServer } from '../serve.js';
 import type { RunningServer } from '../serve.js';
 import type { ServeOptions } from '../serveOptions.js';
@@ -24,7 +28,10 @@ export interface FuzzTarget {
   /** Every argv spawned since start (the caller compares lengths around a request). */
   spawned: string[][];
   http(r: FuzzRequest): Promise<{ status: number; head: string }>;
-  ws(frame: WsFrame): Promise<{ closeCode: number | null }>;
+  /** One frame on `/api/live`, or on another WebSocket path (a capture's live socket). */
+  ws(frame: WsFrame, path?: string): Promise<{ closeCode: number | null }>;
+  /** Starts a capture on these interfaces (ids) and keeps one client on it; its live path. */
+  startCapture(interfaces: string[]): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -44,7 +51,7 @@ export async function startFuzzTarget(log: (line: string) => void = () => {}): P
     readOnlyReason: null,
     allowHostChanges: false,
     allowProbe: false,
-    capture: false,
+    capture: true,
     token: FUZZ_TOKEN,
     tokenSource: 'env',
     auditLogPath,
@@ -53,10 +60,15 @@ export async function startFuzzTarget(log: (line: string) => void = () => {}): P
     confirmWindowMs: 20_000,
     hostNetnsPath: null,
   };
+  const history = openHistory({ dir: join(dir, 'history'), maxBytes: 64 * 1024 * 1024 }, log);
   const srv = await startServer(options, {
     discovery: createDiscovery(),
     namespacePath,
-    routers: (model, live) => apiRouters(options, model, live),
+    routers: (model, live, beforeClose) => [
+      historyRouter({ query: history?.query ?? null }),
+      ...apiRouters(options, model, live, beforeClose),
+    ],
+    history: history?.recorder ?? null,
     watch: false,
     resyncMs: 3_600_000,
     // The limiter has its own tests; here it must not hide the routes behind 429s.
@@ -105,10 +117,10 @@ export async function startFuzzTarget(log: (line: string) => void = () => {}): P
       });
     });
 
-  let socket: WebSocket | null = null;
-  const openSocket = () =>
+  const sockets = new Map<string, WebSocket>();
+  const openSocket = (path: string) =>
     new Promise<WebSocket>((resolve, reject) => {
-      const w = new WebSocket(`ws://${host}/api/live`, {
+      const w = new WebSocket(`ws://${host}${path}`, {
         headers: { Authorization: `Bearer ${FUZZ_TOKEN}` },
       });
       w.once('open', () => {
@@ -120,24 +132,44 @@ export async function startFuzzTarget(log: (line: string) => void = () => {}): P
       w.once('error', reject);
     });
   /** Sends one frame, then a ping: the pong (or a close) proves the frame was handled. */
-  const ws = async (frame: WsFrame): Promise<{ closeCode: number | null }> => {
-    if (!socket || socket.readyState !== WebSocket.OPEN) socket = await openSocket();
-    const w = socket;
+  const ws = async (frame: WsFrame, path = '/api/live'): Promise<{ closeCode: number | null }> => {
+    let w = sockets.get(path);
+    if (!w || w.readyState !== WebSocket.OPEN) {
+      w = await openSocket(path);
+      sockets.set(path, w);
+    }
+    const socket = w;
     return new Promise((resolve) => {
       const done = (v: { closeCode: number | null }) => {
-        w.off('pong', onPong);
-        w.off('close', onClose);
+        socket.off('pong', onPong);
+        socket.off('close', onClose);
         resolve(v);
       };
       const onPong = () => done({ closeCode: null });
       const onClose = (code: number) => done({ closeCode: code });
-      w.on('pong', onPong);
-      w.on('close', onClose);
-      w.send(frame.binary ? frame.data : frame.text, { binary: frame.binary }, (e) => {
-        if (e) return done({ closeCode: w.readyState === WebSocket.OPEN ? null : 1006 });
-        if (w.readyState === WebSocket.OPEN) w.ping();
+      socket.on('pong', onPong);
+      socket.on('close', onClose);
+      socket.send(frame.binary ? frame.data : frame.text, { binary: frame.binary }, (e) => {
+        if (e) return done({ closeCode: socket.readyState === WebSocket.OPEN ? null : 1006 });
+        if (socket.readyState === WebSocket.OPEN) socket.ping();
       });
     });
+  };
+
+  // A capture ends when its last live client goes: this one stays for the whole run, so a frame
+  // that closes the fuzzing socket does not end the capture under the next frame.
+  const holders: WebSocket[] = [];
+  const startCapture = async (interfaces: string[]): Promise<string> => {
+    const res = await fetch(`http://${host}/api/captures`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${FUZZ_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ interfaces, filter: null, maxSeconds: 3600 }),
+    });
+    const body = (await res.json()) as { id?: string };
+    if (res.status !== 201 || !body.id) throw new Error(`capture not started: ${JSON.stringify(body)}`);
+    const path = `/api/captures/${body.id}/live`;
+    holders.push(await openSocket(path));
+    return path;
   };
 
   return {
@@ -145,10 +177,12 @@ export async function startFuzzTarget(log: (line: string) => void = () => {}): P
     spawned,
     http,
     ws,
+    startCapture,
     async close() {
-      socket?.terminate();
+      for (const w of [...sockets.values(), ...holders]) w.terminate();
       stopSpy();
       await srv.close();
+      history?.recorder.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -30,13 +30,10 @@ function Prompt({ cp }: { cp: PendingCheckpoint }) {
   const [busy, setBusy] = useState(false);
   const left = Math.max(0, Math.ceil((cp.deadline - now) / 1000));
   useEffect(() => {
+    if (left === 0) return;
     const t = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(t);
-  }, []);
-  useEffect(() => {
-    // The server has rolled it back by now; nothing left to decide.
-    if (left === 0) dropCheckpoint(cp.id);
-  }, [left, cp.id]);
+  }, [left]);
   const answer = async (keep: boolean) => {
     setBusy(true);
     const err = await settle(cp.id, keep);
@@ -44,6 +41,18 @@ function Prompt({ cp }: { cp: PendingCheckpoint }) {
     if (err) setError(err);
     else dropCheckpoint(cp.id);
   };
+  if (left === 0)
+    // Our deadline is counted from the answer's arrival, so the server's has passed: it is rolling
+    // the change back (the picture shows it once the kernel has it). Said until dismissed, so a
+    // user who looked away learns why the change is gone.
+    return (
+      <div role="status" className="keep-change expired" data-testid="keep-change-expired">
+        <strong>Not kept:</strong> {cp.what} was not confirmed in time and is being undone.
+        <button type="button" onClick={() => dropCheckpoint(cp.id)}>
+          Dismiss
+        </button>
+      </div>
+    );
   return (
     <div role="alertdialog" aria-label="Keep this change?" className="keep-change" data-testid="keep-change">
       <strong>Keep this change?</strong> {cp.what}: undone in{' '}

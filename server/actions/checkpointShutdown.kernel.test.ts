@@ -1,0 +1,152 @@
+/**
+ * SIGTERM or SIGINT while host changes wait for their "keep": nobody is left to confirm them, so
+ * the server rolls every one back (bound to the page's live connection or to a script's token)
+ * before it exits. The real command, a namespace standing in for the host (--host-netns), and a
+ * window far longer than the test: only the shutdown can have undone the changes.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { nsId } from '../../common/ids.js';
+import type { Topology } from '../../common/model.js';
+import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
+import { kernelState } from './testing/kit.js';
+
+vi.setConfig({ testTimeout: 300_000 });
+
+const P = uniquePrefix('cs');
+const HOST = `${P}h`;
+const OTHER = `${P}o`;
+const DEV = `${P}a`;
+const TOKEN = randomBytes(24).toString('hex');
+const dir = mkdtempSync(join(tmpdir(), 'nx-cp-shutdown-'));
+const started: ChildProcess[] = [];
+const sockets: WebSocket[] = [];
+
+const state = () => kernelState([HOST, OTHER], P);
+
+beforeAll(async () => {
+  await sh(`
+    ip netns add ${HOST}; ip netns add ${OTHER}
+    ip -n ${HOST} link add name ${DEV} type veth peer name ${P}b netns ${OTHER}
+    ip -n ${HOST} link set ${DEV} up; ip -n ${HOST} link set lo up
+  `);
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.terminate();
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await cleanupPrefix(P);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function startCli(audit: string) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'server/cli.ts',
+      'serve',
+      '--port',
+      '0',
+      '--no-history',
+      '--no-capture',
+      '--audit-log',
+      audit,
+      '--host-netns',
+      `/run/netns/${HOST}`,
+      '--confirm-window',
+      '600',
+    ],
+    {
+      cwd: new URL('../..', import.meta.url).pathname,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NETNS_EXPLORER_TOKEN: TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  started.push(child);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stdout! }).on('line', (l) => stdout.push(l));
+  createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
+  await pollUntil(() => stdout.length > 0 || child.exitCode !== null, 'URL line', 240_000);
+  const m = /open (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout[0] ?? '');
+  if (!m) throw new Error(`no URL line:\n${stderr.join('\n').slice(-3000)}`);
+  return { child, base: m[1]!, stderr };
+}
+
+async function call(base: string, method: string, path: string, body: unknown, headers = {}) {
+  const res = await fetch(`${base}/api${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** A live connection as the page has one: its id comes in the socket's first message. */
+async function liveConnection(base: string): Promise<string> {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/api/live`, {
+    headers: { Authorization: `Bearer ${TOKEN}` },
+  });
+  sockets.push(ws);
+  return new Promise((resolve, reject) => {
+    ws.on('message', (data: Buffer) => {
+      const m = JSON.parse(data.toString('utf8')) as { type?: string; id?: string };
+      if (m.type === 'connection' && typeof m.id === 'string') resolve(m.id);
+    });
+    ws.once('error', reject);
+  });
+}
+
+describe('pending host changes at shutdown', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal}: every pending change is rolled back before the process exits`, async () => {
+      const before = await state();
+      const audit = join(dir, `${signal}.log`);
+      const { child, base, stderr } = await startCli(audit);
+      const hostId = nsId(statSync(`/run/netns/${HOST}`).ino);
+      const topo = await pollUntil(async () => {
+        const t = (await call(base, 'GET', '/topology', undefined)).body as unknown as Topology;
+        return t.interfaces.some((i) => i.namespace === hostId && i.name === DEV) ? t : null;
+      }, 'the stand-in host in the model');
+      const devId = topo!.interfaces.find((i) => i.namespace === hostId && i.name === DEV)!.id;
+
+      // One change bound to a page's live connection, one to a script's token.
+      const conn = await liveConnection(base);
+      const a = await call(
+        base,
+        'POST',
+        `/interfaces/${devId}/addresses`,
+        { cidr: '10.98.1.1/24' },
+        { 'X-Live-Connection': conn },
+      );
+      expect(a.status, JSON.stringify(a.body)).toBe(201);
+      const r = await call(base, 'POST', '/routes', { namespace: hostId, dst: '10.98.5.0/24', dev: DEV });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(r.body.checkpoint).toMatchObject({ windowMs: 600_000 });
+      expect(await state()).not.toBe(before);
+
+      const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+      child.kill(signal);
+      expect(await exited, stderr.join('\n').slice(-3000)).toBe(0);
+      // Undone by the time the process is gone: nothing to wait for.
+      expect(await state()).toBe(before);
+      const lines = readFileSync(audit, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { action: string; ok: boolean; params: unknown });
+      const rollbacks = lines.filter((l) => l.action.endsWith('.rollback'));
+      expect(rollbacks.map((l) => l.action).sort()).toEqual(['address.add.rollback', 'route.add.rollback']);
+      for (const l of rollbacks)
+        expect(l).toMatchObject({ ok: true, params: { reason: 'server shutting down' } });
+    });
+  }
+});
