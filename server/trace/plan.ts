@@ -95,7 +95,11 @@ export function planTrace(
     byNs.set(ns, list);
   };
   const routesOf = new Map<string, Route[]>();
-  for (const r of topology.routes) routesOf.set(r.namespace, [...(routesOf.get(r.namespace) ?? []), r]);
+  for (const r of topology.routes) {
+    const list = routesOf.get(r.namespace);
+    if (list) list.push(r);
+    else routesOf.set(r.namespace, [r]);
+  }
 
   let ns = from;
   let iif: Interface | null = null;
