@@ -82,6 +82,8 @@ export async function capturePageBench(pps = 10_000, seconds = 5): Promise<Captu
     server = await startServer();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    // A page that lays out every namespace on a busy machine may take a while to take input.
+    page.setDefaultTimeout(120_000);
     await page.goto(server.openUrl);
     await page.locator('[data-testid="connection-status"][data-state="live"]').waitFor({ timeout: 60_000 });
     await page.getByTestId('capture-open').click();
