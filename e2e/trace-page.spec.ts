@@ -50,17 +50,7 @@ test('trace netshoot-a to nginx port 80 from the namespace panel', async ({ page
   const css = await page.getByTestId('trace-style').textContent();
   expect(css).toContain('content: "1"');
   expect(css).toContain('var(--trace-fail');
-  // The path moves: netshoot-a's veth edge (and the bridge port edge, where drawn) carry dashes
-  // moving the packet's way.
-  expect(css).toContain('nx-trace-flow');
-  await expect
-    .poll(() =>
-      page.evaluate(
-        () =>
-          Array.from(document.querySelectorAll('.react-flow__edge .react-flow__edge-path')).filter(
-            (p) => getComputedStyle(p).animationName === 'nx-trace-flow',
-          ).length,
-      ),
-    )
-    .toBeGreaterThan(0);
+  // The path moves: the veth edge netshoot-a crossed carries dashes moving the packet's way (its
+  // direction comes from the drawn edge's source, so the edge is in the canvas's own edge list).
+  expect(css).toMatch(/data-id="veth:[^"]+"\] \.react-flow__edge-path \{[^}]*animation: nx-trace-flow/);
 });
