@@ -2,15 +2,19 @@
  * Capture throughput (issue 17): 10,000 UDP packets a second for a few seconds across one veth
  * between two namespaces this bench makes (10.0.0.0/8), captured on one end into the pcapng;
  * reports what reached the pcapng, tcpdump's kernel drops, and how many summaries a live client
- * was sent (the page gets ~50 a second whatever the rate). Run alone with
+ * was sent (the page gets ~50 a second whatever the rate); then the same with the page watching
+ * (capturePage.ts: frame times). Run alone with
  * `npx tsx bench/capture.ts [pps] [seconds]`; `captureBench()` is what the bench runner calls.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CaptureManager } from '../server/capture/manager.js';
 import { ifIdOf, makePair, topologyOf } from '../server/capture/testing/captureTestKit.js';
 import { cleanupPrefix } from '../test/kernel.js';
+import { capturePageBench } from './capturePage.js';
+import { CLI } from './snapshot.js';
 
 const execFileP = promisify(execFile);
 
@@ -110,11 +114,20 @@ export async function captureBench(pps = 10_000, seconds = 5): Promise<CaptureBe
 
 if (process.argv[1]?.endsWith('capture.ts') || process.argv[1]?.endsWith('capture.js')) {
   const [pps, seconds] = process.argv.slice(2).map(Number);
-  captureBench(pps || undefined, seconds || undefined).then(
-    (r) => console.log(JSON.stringify(r, null, 2)),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+  captureBench(pps || undefined, seconds || undefined)
+    .then(async (r) => {
+      console.log(JSON.stringify(r, null, 2));
+      // Then the same rate with the page watching (frame times); needs the built server.
+      if (!existsSync(CLI)) return console.log(`page figure skipped: ${CLI} is missing (npm run build)`);
+      console.log(
+        JSON.stringify({ page: await capturePageBench(pps || undefined, seconds || undefined) }, null, 2),
+      );
+    })
+    .then(
+      () => undefined,
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
 }

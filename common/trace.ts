@@ -22,6 +22,13 @@ export const traceRequestSchema = z
       .max(65535, 'must be at most 65535')
       .optional(),
     probe: z.boolean({ error: 'must be true or false' }).default(false),
+    /** Firewall mark the packet leaves with (`ip route get ... mark N`, so fwmark rules apply). */
+    mark: z
+      .number({ error: 'must be a number' })
+      .int('must be an integer')
+      .min(0, 'must be at least 0')
+      .max(0xffffffff, 'must be at most 4294967295')
+      .optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -29,6 +36,13 @@ export const traceRequestSchema = z
       ctx.addIssue({ code: 'custom', path: ['port'], message: `is required for ${r.protocol}` });
     if (r.protocol === 'icmp' && r.port !== undefined)
       ctx.addIssue({ code: 'custom', path: ['port'], message: 'is only for tcp and udp' });
+    // The probe's tools (busybox ping, a Node socket) cannot mark what they send.
+    if (r.probe && r.mark)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mark'],
+        message: 'cannot be probed: the probe sends unmarked packets',
+      });
   });
 
 export type TraceRequest = z.infer<typeof traceRequestSchema>;

@@ -50,4 +50,7 @@ test('trace netshoot-a to nginx port 80 from the namespace panel', async ({ page
   const css = await page.getByTestId('trace-style').textContent();
   expect(css).toContain('content: "1"');
   expect(css).toContain('var(--trace-fail');
+  // The path moves: the veth edge netshoot-a crossed carries dashes moving the packet's way (its
+  // direction comes from the drawn edge's source, so the edge is in the canvas's own edge list).
+  expect(css).toMatch(/data-id="veth:[^"]+"\] \.react-flow__edge-path \{[^}]*animation: nx-trace-flow/);
 });

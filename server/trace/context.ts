@@ -10,6 +10,9 @@ import type { SegmentIndex } from './segment.js';
 import { indexTopology } from './segment.js';
 import type { SocketRow } from '../../common/inspect.js';
 
+const readKey = (nsId: string, q: RouteQuery): string =>
+  `read|${nsId}|${q.to}|${q.from ?? ''}|${q.iif ?? ''}|${q.mark ?? ''}`;
+
 export class TraceContext {
   readonly idx: SegmentIndex;
   private readonly cache = new Map<string, Promise<unknown>>();
@@ -41,9 +44,29 @@ export class TraceContext {
     return p;
   }
 
+  /**
+   * Asks a namespace several route questions in one run (when the reader can), ahead of the walk:
+   * each answer then waits in the cache under the key `read` would use. Failures stay quiet here;
+   * the walk meets them (or asks again) when it gets there.
+   */
+  prefetch(nsId: string, qs: RouteQuery[]): void {
+    const readMany = this.reader.readMany?.bind(this.reader);
+    const path = this.pathOf(nsId);
+    const fresh = qs.filter((q) => !this.cache.has(readKey(nsId, q)));
+    if (!readMany || !path || fresh.length === 0) return;
+    const all = readMany(path, fresh);
+    all.catch(() => undefined);
+    fresh.forEach((q, i) => {
+      const one = all.then((r): NamespaceRead => ({ links: r.links, neigh: r.neigh, ...r.routes[i]! }));
+      one.catch(() => undefined);
+      this.cache.set(readKey(nsId, q), one);
+      if (!this.linkReads.has(nsId)) this.linkReads.set(nsId, one);
+    });
+  }
+
   read(nsId: string, q: RouteQuery): Promise<NamespaceRead> {
     const path = this.path(nsId);
-    const key = `read|${nsId}|${q.to}|${q.from ?? ''}|${q.iif ?? ''}`;
+    const key = readKey(nsId, q);
     const p = this.once(key, () => this.reader.read(path, q));
     if (!this.linkReads.has(nsId)) this.linkReads.set(nsId, p);
     return p;

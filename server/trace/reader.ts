@@ -20,6 +20,8 @@ export interface RouteQuery {
   to: string;
   from?: string | null;
   iif?: string | null;
+  /** Firewall mark (policy rules with fwmark); null or absent: none. */
+  mark?: number | null;
 }
 
 export interface NamespaceRead {
@@ -36,10 +38,19 @@ export type FirewallRead =
   | { tool: 'none' }
   | { tool: 'error'; error: string };
 
+/** Links and neighbours of one namespace with the answers to several route questions. */
+export interface NamespaceReads {
+  links: LinkFacts[];
+  neigh: NeighFacts[];
+  routes: Array<{ route: RouteAnswer; routeCommand: string }>;
+}
+
 /** What the engine asks of the kernel (tests feed recorded answers instead). */
 export interface TraceReader {
   /** Links and neighbours, plus the route decision for `q` (none when q is null). */
   read(path: string, q: RouteQuery | null): Promise<NamespaceRead>;
+  /** The same for several route questions in one run (optional: a reader without it is asked one by one). */
+  readMany?(path: string, qs: RouteQuery[]): Promise<NamespaceReads>;
   sysctls(path: string): Promise<SysctlFacts>;
   firewall(path: string): Promise<FirewallRead>;
   fdb(path: string, bridge: string): Promise<FdbFacts[]>;
@@ -50,6 +61,7 @@ export function routeGetArgs(q: RouteQuery): string[] {
   const args = ['route', 'get', q.to];
   if (q.from) args.push('from', q.from);
   if (q.iif) args.push('iif', q.iif);
+  if (q.mark) args.push('mark', String(q.mark));
   return args;
 }
 
@@ -71,20 +83,67 @@ function failure(what: string, r: { exitCode: number; stderr: string; timedOut: 
   return new Error(`${what}: ${r.timedOut ? 'timed out' : r.stderr.trim() || `exit ${r.exitCode}`}`);
 }
 
+/**
+ * Splits the output of one `ip -force -b -` run of `addr show`, `neigh show` and route questions:
+ * a failed line prints nothing on stdout, only its error and `Command failed -:N` on stderr, so
+ * the failed lines are known by number and the JSON lines fill the others in order (pure).
+ */
+export interface BatchPart {
+  /** The line's JSON output, undefined when it failed. */
+  json: string | undefined;
+  /** Its error message on stderr, '' when it worked. */
+  error: string;
+}
+
+export function splitBatch(stdout: string, stderr: string, questions: number): BatchPart[] | null {
+  const lines = stdout.split('\n').filter((l) => l.trim().startsWith('['));
+  const errors = new Map<number, string>();
+  let pending: string[] = [];
+  for (const l of stderr.split('\n')) {
+    const m = /^Command failed -:(\d+)/.exec(l.trim());
+    if (m) {
+      errors.set(Number(m[1]), pending.join('\n'));
+      pending = [];
+    } else if (l.trim()) pending.push(l.trim());
+  }
+  if (errors.has(1) || errors.has(2) || lines.length < 2) return null;
+  const out: BatchPart[] = [
+    { json: lines[0], error: '' },
+    { json: lines[1], error: '' },
+  ];
+  let next = 2;
+  for (let n = 3; n < 3 + questions; n++) {
+    const err = errors.get(n);
+    out.push(err !== undefined ? { json: undefined, error: err } : { json: lines[next++], error: '' });
+  }
+  return out;
+}
+
 export function kernelReader(): TraceReader {
+  const readMany = async (path: string, qs: RouteQuery[]): Promise<NamespaceReads> => {
+    // One ip process: links, neighbours, then every route decision.
+    const input = `addr show\nneigh show\n${qs.map((q) => `${routeGetArgs(q).join(' ')}\n`).join('')}`;
+    const r = await run(...inNs(path, IP, ['-j', '-d', '-force', '-b', '-']), { input, timeoutMs: 5000 });
+    const parts = r.timedOut ? null : splitBatch(r.stdout, r.stderr, qs.length);
+    if (!parts) throw failure(`ip in ${path}`, r);
+    return {
+      links: parseAddrShow(jsonArray(parts[0]?.json)),
+      neigh: parseNeigh(jsonArray(parts[1]?.json)),
+      routes: qs.map((q, i) => ({
+        route: parseRouteGet(parts[2 + i]?.json, parts[2 + i]?.error ?? ''),
+        routeCommand: `ip ${routeGetArgs(q).join(' ')}`,
+      })),
+    };
+  };
   return {
+    readMany,
     async read(path, q) {
-      // One ip process: links, neighbours, then the route decision (last: -force goes on after a
-      // failing line, and a failed route get prints nothing on stdout, only its error).
-      const input = `addr show\nneigh show\n${q ? `${routeGetArgs(q).join(' ')}\n` : ''}`;
-      const r = await run(...inNs(path, IP, ['-j', '-d', '-force', '-b', '-']), { input, timeoutMs: 5000 });
-      const lines = r.stdout.split('\n').filter((l) => l.trim().startsWith('['));
-      if (lines.length < 2) throw failure(`ip in ${path}`, r);
+      const r = await readMany(path, q ? [q] : []);
       return {
-        links: parseAddrShow(jsonArray(lines[0])),
-        neigh: parseNeigh(jsonArray(lines[1])),
-        route: q ? parseRouteGet(lines[2], r.stderr) : { ok: false, error: 'not asked' },
-        routeCommand: q ? `ip ${routeGetArgs(q).join(' ')}` : 'ip -d addr show',
+        links: r.links,
+        neigh: r.neigh,
+        route: r.routes[0]?.route ?? { ok: false, error: 'not asked' },
+        routeCommand: r.routes[0]?.routeCommand ?? 'ip -d addr show',
       };
     },
     async sysctls(path) {

@@ -125,6 +125,10 @@ describe('POST /api/trace', () => {
     [{ from: 'ns-1', to: '10.0.0.2', protocol: 'tcp' }, 'port'],
     [{ from: 'ns-1', to: '10.0.0.2', protocol: 'sctp' }, 'protocol'],
     [{ from: 'ns-1', to: '10.0.0.2', probe: 'yes' }, 'probe'],
+    [{ from: 'ns-1', to: '10.0.0.2', mark: -1 }, 'mark'],
+    [{ from: 'ns-1', to: '10.0.0.2', mark: 2 ** 32 }, 'mark'],
+    [{ from: 'ns-1', to: '10.0.0.2', mark: '7' }, 'mark'],
+    [{ from: 'ns-1', to: '10.0.0.2', mark: 7, probe: true }, 'mark'],
     [{ from: 'ns-1', to: '10.0.0.2', extra: 1 }, ''],
   ])('refuses %j naming the field, nothing started', async (body, field) => {
     const spawned: string[][] = [];

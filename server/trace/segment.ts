@@ -14,14 +14,21 @@ export interface SegmentIndex {
   inNamespace: Map<string, Interface[]>;
 }
 
+function push<T>(m: Map<string, T[]>, key: string, v: T): void {
+  const list = m.get(key);
+  if (list) list.push(v);
+  else m.set(key, [v]);
+}
+
 export function indexTopology(t: Topology): SegmentIndex {
   const byId = new Map<string, Interface>();
   const ports = new Map<string, Interface[]>();
   const inNamespace = new Map<string, Interface[]>();
   for (const i of t.interfaces) {
     byId.set(i.id, i);
-    if (i.master) ports.set(i.master, [...(ports.get(i.master) ?? []), i]);
-    inNamespace.set(i.namespace, [...(inNamespace.get(i.namespace) ?? []), i]);
+    // push, not spread: a host bridge may have a thousand ports.
+    if (i.master) push(ports, i.master, i);
+    push(inNamespace, i.namespace, i);
   }
   return { byId, ports, inNamespace };
 }

@@ -8,6 +8,7 @@ import type { TraceContext } from './context.js';
 import type { ParsedTarget } from './validate.js';
 import { hop } from './hop.js';
 import { walk } from './walk.js';
+import { planTrace } from './plan.js';
 import type { SocketRow } from '../../common/inspect.js';
 
 const pathOf = (hops: TraceHop[]): TracePath => {
@@ -42,11 +43,19 @@ export async function trace(
   target: ParsedTarget,
 ): Promise<Omit<TraceResponse, 'probe' | 'disagreement'>> {
   const port = req.port ?? null;
+  // Every namespace the path likely crosses is asked its questions now, all at once (plan.ts).
+  const plan = planTrace(ctx.topology, ctx.idx, req.from, target.addr, target.family, req.mark ?? null);
+  for (const p of plan.namespaces) {
+    ctx.prefetch(p.namespace, p.queries);
+    ctx.firewall(p.namespace).catch(() => undefined);
+  }
+  if (plan.deliveredTo && req.protocol !== 'icmp') ctx.listeners(plan.deliveredTo).catch(() => undefined);
   const there = await walk(ctx, {
     namespace: req.from,
     to: target.addr,
     from: null,
     family: target.family,
+    mark: req.mark ?? null,
     warmReturn: true,
     packet: {
       protocol: req.protocol,

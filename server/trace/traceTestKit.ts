@@ -23,7 +23,10 @@ export class Scene {
     return `${this.prefix}${short}`;
   }
 
+  private readonly added: string[] = [];
+
   async add(...shorts: string[]): Promise<void> {
+    this.added.push(...shorts);
     for (const s of shorts) await sh(`ip netns add ${this.ns(s)} && ip -n ${this.ns(s)} link set lo up`);
   }
 
@@ -77,8 +80,26 @@ export class Scene {
     return ifId(statSync(`/run/netns/${this.ns(short)}`).ino, l!.ifindex);
   }
 
+  /**
+   * The model as the live server holds it, once it has every namespace of the scene with its
+   * interfaces (a read that timed out on a loaded machine leaves a namespace without them).
+   */
   async discover(): Promise<void> {
-    this.topology = (await createDiscovery().full()).topology;
+    await pollUntil(
+      async () => {
+        const t = (await createDiscovery().full()).topology;
+        const ours = t.namespaces.filter((n) => n.netnsNames.some((x) => x.startsWith(this.prefix)));
+        const complete =
+          ours.length === this.added.length &&
+          ours.every(
+            (n) => n.error === null && t.interfaces.some((i) => i.namespace === n.id && i.name !== 'lo'),
+          );
+        if (complete) this.topology = t;
+        return complete;
+      },
+      'the scene in the discovered model',
+      90_000,
+    );
   }
 
   async trace(body: Record<string, unknown>): Promise<TraceResponse> {

@@ -20,6 +20,9 @@ export interface WalkStart {
   /** null: let the kernel choose (prefsrc of the first route). */
   from: string | null;
   family: 4 | 6;
+  /** Firewall mark the packet leaves its source with (null: none); crossing into another
+   * namespace clears it (the kernel scrubs the mark of a packet that changes namespace). */
+  mark?: number | null;
   packet: Omit<PacketView, 'saddr' | 'daddr' | 'iifname' | 'oifname' | 'family'>;
   /**
    * The way there: start the reply's likely reads early (a symmetric reply comes back in on the
@@ -76,7 +79,8 @@ export async function walk(ctx: TraceContext, start: WalkStart): Promise<WalkRes
     seen.add(key);
     // A forwarded packet: its source and input interface; a locally sent one: `from` only when the
     // caller fixed the source (the reply's), else the kernel picks it.
-    const query = { to: start.to, from: src, iif: iif?.name ?? null };
+    const mark = step === 0 ? (start.mark ?? null) : null;
+    const query = { to: start.to, from: src, iif: iif?.name ?? null, mark };
     // The firewall is read while ip answers (one process each); sysctls only to explain a refusal.
     ctx.firewall(ns).catch(() => undefined);
     const read = await ctx.read(ns, query);

@@ -52,6 +52,7 @@ export function TraceSection({ nsId }: { nsId: string }) {
   const [protocol, setProtocol] = useState<'icmp' | 'tcp' | 'udp'>('icmp');
   const [port, setPort] = useState('80');
   const [probe, setProbe] = useState(false);
+  const [mark, setMark] = useState('');
   const addresses = useMemo(() => {
     const out = new Set<string>();
     for (const i of t?.interfaces ?? [])
@@ -67,6 +68,8 @@ export function TraceSection({ nsId }: { nsId: string }) {
       protocol,
       probe,
       ...(protocol === 'icmp' ? {} : { port: Number(port) }),
+      // Blank: no mark; `0x` hex as ip takes it; anything else goes to the server, which names the field.
+      ...(mark.trim() ? { mark: Number(mark.trim()) } : {}),
     };
     void useTrace.getState().run(req);
   };
@@ -111,6 +114,14 @@ export function TraceSection({ nsId }: { nsId: string }) {
             onChange={(e) => setPort(e.target.value)}
           />
         )}
+        <input
+          aria-label="mark"
+          className="trace-port"
+          placeholder="mark"
+          title="firewall mark the packet leaves with (fwmark policy rules); blank: none"
+          value={mark}
+          onChange={(e) => setMark(e.target.value)}
+        />
         <label title={readOnly ? 'the server needs --allow-probe for this when read-only' : undefined}>
           <input type="checkbox" checked={probe} onChange={(e) => setProbe(e.target.checked)} /> probe
         </label>

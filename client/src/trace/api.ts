@@ -7,6 +7,8 @@ export interface TraceInput {
   protocol: 'icmp' | 'tcp' | 'udp';
   port?: number;
   probe: boolean;
+  /** Firewall mark (fwmark policy rules); absent: none. */
+  mark?: number;
 }
 
 export class TraceError extends Error {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceHop } from '../../../common/trace.js';
-import { traceCss, traceMarks, withReturnFailure } from './marks.js';
+import { flowForward, traceCss, traceMarks, withReturnFailure } from './marks.js';
 
 const hop = (over: Partial<TraceHop>): TraceHop => ({
   namespace: 'ns-1',
@@ -45,5 +45,46 @@ describe('trace marks', () => {
     const m = withReturnFailure(traceMarks(path.slice(0, 4), null), back, 0);
     expect(m.nodes.get('ns-3')).toEqual({ numbers: [], failed: true, back: 1 });
     expect(traceCss(m)).toContain('content: "back 1"');
+  });
+});
+
+describe('trace direction', () => {
+  // a (if-1-2) -> bridge br (if-2-9) in ns-2 by ports if-2-2 and if-2-3 -> b (if-3-2).
+  const bridged = [
+    hop({ namespace: 'ns-1', out: 'if-1-2' }),
+    hop({ namespace: 'ns-2', in: 'if-2-2', action: 'veth' }),
+    hop({ namespace: 'ns-2', in: 'if-2-2', out: 'if-2-3', action: 'bridge' }),
+    hop({ namespace: 'ns-3', in: 'if-3-2', action: 'veth' }),
+    hop({ namespace: 'ns-3', in: 'if-3-2', action: 'deliver' }),
+  ];
+
+  it('moves along a veth edge drawn from the sender, against one drawn from the receiver', () => {
+    const m = traceMarks(bridged, null);
+    const drawn = new Map([
+      ['veth:if-1-2:if-2-2', 'if-1-2'],
+      ['veth:if-2-3:if-3-2', 'if-3-2'],
+    ]);
+    const css = traceCss(m, (id) => drawn.get(id) ?? null);
+    expect(css).toMatch(
+      /data-id="veth:if-1-2:if-2-2"\] \.react-flow__edge-path \{[^}]*animation: nx-trace-flow 0\.8s linear infinite; \}/,
+    );
+    expect(css).toMatch(/data-id="veth:if-2-3:if-3-2"\] \.react-flow__edge-path \{[^}]*infinite reverse; \}/);
+  });
+
+  it('lights the bridge port edges: into the bridge forward, out of it reversed', () => {
+    const m = traceMarks(bridged, null);
+    expect(m.flows.filter((f) => f.prefix).map((f) => [f.edge, flowForward(f, () => null)])).toEqual([
+      ['port:if-2-2:', true],
+      ['port:if-2-3:', false],
+    ]);
+    const css = traceCss(m);
+    expect(css).toContain('.react-flow__edge[data-id^="port:if-2-2:"] .react-flow__edge-path');
+  });
+
+  it('lights an edge without motion when the drawing does not say which end it starts at', () => {
+    const css = traceCss(traceMarks(bridged, null), () => 'ns-1');
+    expect(css).toContain(
+      '.react-flow__edge[data-id="veth:if-1-2:if-2-2"] .react-flow__edge-path { stroke: var(--trace-ok, #1f7ae0); stroke-width: 4; }',
+    );
   });
 });

@@ -12,9 +12,27 @@ export interface TraceState {
   result: TraceResponse | null;
   running: boolean;
   error: { message: string; field: string | null } | null;
-  run(input: TraceInput): Promise<void>;
+  /** `rerun`: the answer keeps the last probe's outcome (carryProbe). */
+  run(input: TraceInput, rerun?: boolean): Promise<void>;
   rerun(): void;
   close(): void;
+}
+
+/**
+ * A re-run sends no probe, but the one the user asked for still happened: keep its outcome next to
+ * the new prediction, and say so when the new verdict disagrees with it (pure).
+ */
+export function carryProbe(prev: TraceResponse | null, next: TraceResponse): TraceResponse {
+  if (next.probe || !prev?.probe) return next;
+  const probe = prev.probe;
+  const disagrees = next.verdict !== 'unknown' && probe.ok !== (next.verdict === 'reachable');
+  return {
+    ...next,
+    probe,
+    disagreement: disagrees
+      ? `the trace now predicts ${next.verdict}, but the probe (sent before the change) ${probe.ok ? 'got through' : `failed (${probe.error ?? 'no answer'})`}`
+      : null,
+  };
 }
 
 export const useTrace = create<TraceState>()((set, get) => {
@@ -24,11 +42,12 @@ export const useTrace = create<TraceState>()((set, get) => {
     result: null,
     running: false,
     error: null,
-    async run(input) {
+    async run(input, rerun = false) {
       const mine = ++generation;
       set({ input, running: true, error: null });
       try {
-        const result = await postTrace(input);
+        const answer = await postTrace(input);
+        const result = rerun ? carryProbe(get().result, answer) : answer;
         if (mine === generation) set({ result, running: false });
       } catch (e) {
         if (mine !== generation) return;
@@ -43,7 +62,7 @@ export const useTrace = create<TraceState>()((set, get) => {
     rerun() {
       const { input, running } = get();
       // A re-run never repeats the probe: traffic only when the user asks for it.
-      if (input && !running) void get().run({ ...input, probe: false });
+      if (input && !running) void get().run({ ...input, probe: false }, true);
     },
     close() {
       generation++;
