@@ -180,8 +180,9 @@ events_logger = "file"
 export async function startPodman(prefix: string): Promise<PodmanHarness> {
   if (!/^[a-z0-9]+$/.test(prefix)) throw new Error(`unsafe prefix ${prefix}`);
   const dir = `/tmp/${prefix}-podman`;
-  // podman import writes a blob cache to /var/lib/containers whatever --root says.
-  const cacheExisted = existsSync('/var/lib/containers');
+  // podman import writes a blob cache to /var/lib/containers, and podman keeps locks in /run/libpod
+  // and /run/containers, whatever --root, --runroot and --tmpdir say.
+  const leftovers = ['/var/lib/containers', '/run/libpod', '/run/containers'].filter((d) => !existsSync(d));
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}/containers.conf`, PODMAN_TEST_CONF);
   const globalArgs = ['--root', `${dir}/root`, '--runroot', `${dir}/runroot`, '--tmpdir', `${dir}/tmp`];
@@ -201,7 +202,7 @@ export async function startPodman(prefix: string): Promise<PodmanHarness> {
         .sort((a, b) => b.length - a.length);
       for (const m of mounts) await sh(`umount -l '${m}'`).catch(() => '');
       rmSync(dir, { recursive: true, force: true });
-      if (!cacheExisted) rmSync('/var/lib/containers', { recursive: true, force: true });
+      for (const d of leftovers) rmSync(d, { recursive: true, force: true });
     },
   };
 }

@@ -37,6 +37,7 @@ import { NamespaceNodeView } from './NamespaceNodeView.js';
 import { PendingVethEdgeView, PortEdgeView, VethEdgeView } from './FloatingEdges.js';
 import { DropStatus } from './DropStatus.js';
 import { useIfaceDrop } from './useIfaceDrop.js';
+import { GroupFrames } from '../groups/GroupFrames.js';
 import './interaction.css';
 
 // Module level so React Flow never sees new type maps (xyflow error002).
@@ -188,6 +189,7 @@ export function Canvas() {
       proOptions={{ hideAttribution: true }}
     >
       <Background gap={24} size={1} color="#e2e8f0" />
+      <GroupFrames />
       <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} />
       <Controls showInteractive={false} />
       <DropStatus />

@@ -6,6 +6,7 @@ import type { NamespaceNode } from '../graph/types.js';
 import { KIND_LABEL, containerLabel, mainContainer, sharingText } from '../model/namespace.js';
 import { useFar } from './lod.js';
 import { containersText, namespaceGroups } from '../model/groups.js';
+import { GroupTags } from '../groups/GroupTag.js';
 
 export const NamespaceNodeView = memo(function NamespaceNodeView({
   data,
@@ -44,11 +45,7 @@ export const NamespaceNodeView = memo(function NamespaceNodeView({
                 netns {ns.inode} · {ifaceCount} if
               </span>
             )}
-            {groups.length > 0 && (
-              <span className="ns-group" data-testid="ns-group">
-                {groups.join(' · ')}
-              </span>
-            )}
+            <GroupTags groups={groups} />
             {shared && (
               <span className="shared" data-testid="ns-shared">
                 {shared}

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import type { Namespace, Topology } from '../../../common/model.js';
 import { NamespaceActions } from '../actions/NamespaceActions.js';
 import { containerLabel, sharingText } from '../model/namespace.js';
+import { groupLabel } from '../model/groups.js';
 import { useLive } from '../sync/live.js';
 import { useUi } from '../ui/uiStore.js';
 import { ipALines } from './ipA.js';
@@ -109,6 +110,8 @@ export function NamespacePanel({ ns }: { ns: Namespace }) {
                 <li key={`${c.runtime}:${c.id}`}>
                   <strong>{containerLabel(c)}</strong> <span className="muted">{c.runtime}</span>
                   {c.image && <> · {c.image}</>}
+                  {c.pod && <span className="muted"> · pod {c.pod}</span>}
+                  {c.group && <span className="muted"> · {groupLabel(c.group)}</span>}
                   {c.sharedNamespace && <span className="shared"> shares this namespace</span>}
                 </li>
               ))}

@@ -5,6 +5,7 @@ import { liveModel, useLive } from '../sync/live.js';
 import type { ConnState } from '../sync/liveModel.js';
 import { exportImage, exportModel } from './exporters.js';
 import { SearchBox } from './SearchBox.js';
+import { GroupFilter } from '../groups/GroupFilter.js';
 
 const KINDS: NamespaceKind[] = ['host', 'container', 'process', 'named'];
 const CONN_TEXT: Record<ConnState, string> = {
@@ -108,6 +109,7 @@ export function Toolbar() {
       <Status />
       <SearchBox />
       <Filters />
+      <GroupFilter />
       <Exports />
     </header>
   );

@@ -14,18 +14,14 @@ import { GrpcSocket } from './grpc.js';
 import { PODMAN_SOCKET } from './podman.js';
 import type { Fields } from './protobuf.js';
 import { bytes, decodeFields, encodeStrings, num, str } from './protobuf.js';
+import type { PodmanCliEvents } from './podmanEvents.js';
+import { watchPodmanCliEvents } from './podmanEvents.js';
+import type { RuntimeEvent, RuntimeWatch } from './types.js';
+
+export type { RuntimeEvent, RuntimeWatch } from './types.js';
 
 export const SUBSCRIBE = '/containerd.services.events.v1.Events/Subscribe';
 const RETRY_MS = 1000;
-
-export interface RuntimeEvent {
-  runtime: string;
-  /** containerd topic (`/tasks/start`) or Docker action (`start`). */
-  action: string;
-  id: string;
-  /** The task's pid when the event says it (containerd task start/exit). */
-  pid: number | null;
-}
 
 /** containerd topics that change which containers run where. */
 const CONTAINERD_TOPICS = new Set([
@@ -76,8 +72,10 @@ export function parseDockerEvent(line: string, runtime: string): RuntimeEvent | 
 export interface EventSources {
   containerdSocket?: string;
   dockerSocket?: string;
-  /** podman's API socket (its events need the service; without it podman is not watched). */
+  /** podman's API socket (its /events stream, while the service runs). */
   podmanSocket?: string;
+  /** podman without its service: `podman events` as one child, while podman is in use (podmanEvents.ts). */
+  podmanCli?: PodmanCliEvents;
 }
 
 /** The sockets runtimes listen on by default (a missing one is retried every second, quietly). */
@@ -85,11 +83,8 @@ export const DEFAULT_EVENT_SOURCES: EventSources = {
   containerdSocket: CONTAINERD_SOCKET,
   dockerSocket: DOCKER_SOCKET,
   podmanSocket: PODMAN_SOCKET,
+  podmanCli: {},
 };
-
-export interface RuntimeWatch {
-  stop(): void;
-}
 
 /** Watches every runtime whose socket exists now or later (checked on each retry). */
 export function watchRuntimeEvents(
@@ -195,6 +190,16 @@ export function watchRuntimeEvents(
   if (sources.containerdSocket) containerd(sources.containerdSocket);
   if (sources.dockerSocket) httpEvents(sources.dockerSocket, 'docker');
   if (sources.podmanSocket) httpEvents(sources.podmanSocket, 'podman');
+  if (sources.podmanCli) {
+    const cli = watchPodmanCliEvents(
+      { ...(sources.podmanSocket ? { socketPath: sources.podmanSocket } : {}), ...sources.podmanCli },
+      (e) => {
+        if (!stopped) onEvent(e);
+      },
+      () => lost('podman events'),
+    );
+    closers.add(() => cli.stop());
+  }
   return {
     stop() {
       stopped = true;

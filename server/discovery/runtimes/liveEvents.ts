@@ -3,7 +3,7 @@
  * again (with fresh runtime names), found by the event's pid or container id; an event that names
  * nothing we know asks for a re-list of namespaces instead.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import type { Topology } from '../../../common/model.js';
 import type { EventSources, RuntimeEvent, RuntimeWatch } from './events.js';
 import { watchRuntimeEvents } from './events.js';
@@ -19,11 +19,13 @@ export function namespacesForEvent(
   t: Topology,
   e: RuntimeEvent,
   inodeOfPid: (pid: number) => number | null,
+  /** The container's processes, for events that carry no pid (podman's, Docker's). */
+  pidsOf: (id: string) => number[] = () => [],
 ): { inodes: number[]; relist: boolean } {
   const inodes = new Set<number>();
-  if (e.pid !== null) {
-    for (const n of t.namespaces) if (n.pids.includes(e.pid)) inodes.add(n.inode);
-    const now = inodeOfPid(e.pid);
+  for (const pid of e.pid !== null ? [e.pid] : pidsOf(e.id)) {
+    for (const n of t.namespaces) if (n.pids.includes(pid)) inodes.add(n.inode);
+    const now = inodeOfPid(pid);
     if (now !== null) inodes.add(now);
   }
   for (const n of t.namespaces) if (n.containers.some((c) => c.id === e.id)) inodes.add(n.inode);
@@ -34,6 +36,27 @@ export function namespacesForEvent(
 
 function inodeOfPid(pid: number): number | null {
   return statSync(`/proc/${pid}/ns/net`, { throwIfNoEntry: false })?.ino ?? null;
+}
+
+const CONTAINER_ID = /^[0-9a-f]{64}$/;
+
+/**
+ * The processes whose cgroup names the container (every runtime here puts its 64-digit id in the
+ * cgroup path): a container that joins a pod's existing namespace is found by it, without asking
+ * the runtime for its pid. One read of /proc per event that has no pid: a few ms.
+ */
+export function pidsInCgroupOf(id: string): number[] {
+  if (!CONTAINER_ID.test(id)) return [];
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cgroup`, 'utf8').includes(id)) out.push(Number(d));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
 }
 
 export function connectRuntimeEvents(
@@ -47,7 +70,7 @@ export function connectRuntimeEvents(
       discovery.invalidateRuntimes();
       let found: { inodes: number[]; relist: boolean };
       try {
-        found = namespacesForEvent(target.topology, e, inodeOfPid);
+        found = namespacesForEvent(target.topology, e, inodeOfPid, pidsInCgroupOf);
       } catch {
         found = { inodes: [], relist: true };
       }

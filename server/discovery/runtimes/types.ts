@@ -18,3 +18,16 @@ export interface RuntimeContainer {
 
 /** One runtime's answer: its containers, or why it could not be asked (null: not present here). */
 export type RuntimeAnswer = { containers: RuntimeContainer[] } | { error: string } | null;
+
+export interface RuntimeEvent {
+  runtime: string;
+  /** containerd topic (`/tasks/start`) or Docker/podman action (`start`). */
+  action: string;
+  id: string;
+  /** The task's pid when the event says it (containerd task start/exit). */
+  pid: number | null;
+}
+
+export interface RuntimeWatch {
+  stop(): void;
+}

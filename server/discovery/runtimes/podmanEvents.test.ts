@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { Topology } from '../../../common/model.js';
+import { namespacesForEvent } from './liveEvents.js';
+import { parsePodmanEvent, podmanEventsArgs } from './podmanEvents.js';
+
+const ID = '74d4f3d3cbeedcf3be4410d9f649a4aa0660bd7412bfa4b977be590888e3d619';
+// Lines as podman 4.3's `podman events --format json` printed them (file events backend).
+const line = (status: string, type = 'container') =>
+  `{"ID":"${ID}","Name":"trusting_montalcini","Status":"${status}","Time":"2026-12-04T09:08:09.040481238Z","Type":"${type}","Attributes":{}}`;
+
+describe('podman events', () => {
+  it('keeps the starts, deaths and removals of containers, nothing else', () => {
+    expect(parsePodmanEvent(line('start'))).toEqual({
+      runtime: 'podman',
+      action: 'start',
+      id: ID,
+      pid: null,
+    });
+    expect(parsePodmanEvent(line('died'))?.action).toBe('died');
+    expect(parsePodmanEvent(line('remove'))?.action).toBe('remove');
+    for (const s of ['create', 'init', 'cleanup', 'attach']) expect(parsePodmanEvent(line(s))).toBeNull();
+    expect(parsePodmanEvent(line('start', 'pod'))).toBeNull();
+    expect(parsePodmanEvent('{"Status":"refresh","Type":"system","Attributes":null}')).toBeNull();
+    expect(() => parsePodmanEvent('not json')).toThrow();
+  });
+
+  it("asks podman's CLI for container events with the caller's global arguments first", () => {
+    expect(podmanEventsArgs(['--root', '/r'])).toEqual([
+      '--root',
+      '/r',
+      'events',
+      '--format',
+      'json',
+      '--filter',
+      'type=container',
+    ]);
+  });
+
+  it("finds a pid-less event's namespace through the container's processes", () => {
+    const t: Topology = {
+      version: 1,
+      namespaces: [
+        {
+          id: 'ns-7',
+          inode: 7,
+          kind: 'container',
+          name: 'pod',
+          netnsNames: [],
+          pids: [100],
+          processes: [],
+          containers: [],
+          mounts: [],
+          error: null,
+        },
+      ],
+      interfaces: [],
+      routes: [],
+      links: [],
+    };
+    const e = parsePodmanEvent(line('start'))!;
+    // A member joining the pod's namespace: its process is there, the namespace is known.
+    expect(
+      namespacesForEvent(
+        t,
+        e,
+        () => 7,
+        () => [200],
+      ),
+    ).toEqual({ inodes: [7], relist: false });
+    // Not found by its processes (gone, or not yet): re-list.
+    expect(
+      namespacesForEvent(
+        t,
+        e,
+        () => null,
+        () => [],
+      ),
+    ).toEqual({ inodes: [], relist: true });
+  });
+});
