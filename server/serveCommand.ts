@@ -10,7 +10,7 @@ import { namespacePath } from './discovery/index.js';
 import { createBestDiscovery } from './native/choose.js';
 import { DEFAULT_EVENT_SOURCES } from './discovery/runtimes/events.js';
 import { parseServeArgs, USAGE } from './serveOptions.js';
-import { apiRouters, startServer } from './serve.js';
+import { apiRouters, listenServer } from './serve.js';
 import { hostPort } from './http/security.js';
 import { removeTokenFile, startupLine, writeTokenFile } from './startupLine.js';
 import { extractHistoryArgs, HISTORY_USAGE } from './history/options.js';
@@ -58,7 +58,8 @@ export async function main(args: string[]): Promise<number> {
   const history = openHistory(historyArgs.options, log);
   // The native reader (no process per read) when it was built, else ip: said in one log line.
   const { discovery } = await createBestDiscovery({}, log);
-  const server = await startServer(
+  // Listens before the first read: the page shows its progress (seconds at 1,000 namespaces).
+  const server = await listenServer(
     { ...options, staticDir },
     {
       discovery,
@@ -97,6 +98,11 @@ export async function main(args: string[]): Promise<number> {
   );
 
   return new Promise<number>((resolve) => {
+    server.ready.catch((e: unknown) => {
+      log(`first discovery failed: ${e instanceof Error ? e.message : String(e)}`);
+      removeTokenFile(tokenFile);
+      void server.close().finally(() => resolve(1));
+    });
     const stop = (signal: string): void => {
       log(`${signal}: shutting down`);
       removeTokenFile(tokenFile);
