@@ -103,7 +103,10 @@ export async function main(args: string[]): Promise<number> {
       removeTokenFile(tokenFile);
       void server.close().finally(() => resolve(1));
     });
+    let stopping = false;
     const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
       log(`${signal}: shutting down`);
       removeTokenFile(tokenFile);
       server
@@ -114,7 +117,10 @@ export async function main(args: string[]): Promise<number> {
           () => resolve(1),
         );
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    // `on`, not `once`: execa's exit hook (registered at the first child, which now comes after
+    // these, since the server listens before its first read) re-raises a signal that no other
+    // listener is left to handle, and a `once` listener is gone by the time it looks.
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 }
