@@ -43,7 +43,18 @@ export interface StatusMessage {
   errors: string[];
 }
 
-export type ServerMessage = SnapshotMessage | DeltaMessage | StatusMessage;
+/**
+ * Sent while the first full read runs (the server listens before it has a model): how far it
+ * is, until the first snapshot replaces it. `attempt` > 1: an earlier read failed and was retried.
+ */
+export interface ProgressMessage {
+  type: 'progress';
+  done: number;
+  total: number;
+  attempt: number;
+}
+
+export type ServerMessage = SnapshotMessage | DeltaMessage | StatusMessage | ProgressMessage;
 
 /** What a client may send; anything else closes its connection (1008), never the server. */
 export const clientMessageSchema = z.discriminatedUnion('type', [

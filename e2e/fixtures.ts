@@ -127,8 +127,9 @@ export async function cli(...args: string[]): Promise<string> {
 }
 
 /**
- * The server discovers every namespace before it prints its URL: seconds on a quiet machine, up to a
- * minute with hundreds of namespaces on a loaded one.
+ * The server prints its URL as soon as it listens, then discovers every namespace (seconds on a
+ * quiet machine, up to a minute with hundreds of namespaces on a loaded one): the fixture waits for
+ * the first model too (the API answers 503 `starting` until then).
  */
 const URL_TIMEOUT_MS = 120_000;
 const URL_LINE = /^netns-explorer: open (http:\/\/[^/\s]+)\/\?token=(\S+)/m;
@@ -170,6 +171,13 @@ export async function startServer(
       reject(new Error(`server exited (${code ?? signal}) before printing its URL:\n${stderr}`));
     });
   });
+  const deadline = Date.now() + URL_TIMEOUT_MS;
+  for (;;) {
+    const r = await fetch(`${baseURL}/api/topology`, { headers: { Authorization: `Bearer ${token}` } });
+    if (r.status !== 503) break;
+    if (Date.now() > deadline) throw new Error(`no model within ${URL_TIMEOUT_MS / 1000} s:\n${stderr}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
   return { server: { baseURL, token, origin: baseURL, logs: () => stderr }, child };
 }
 

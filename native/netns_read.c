@@ -121,7 +121,7 @@ static void fail(struct job *j, const char *step, int err) {
   snprintf(j->error, sizeof j->error, "%s: %s", step, strerror(err < 0 ? -err : err));
 }
 
-static void read_one(struct job *j, char *rx, size_t rxlen) {
+static void read_one(struct job *j, char *rx, size_t rxlen, int *left) {
   int fd = open(j->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) { fail(j, "open", errno); return; }
   struct stat st;
@@ -129,6 +129,7 @@ static void read_one(struct job *j, char *rx, size_t rxlen) {
   int e = setns(fd, CLONE_NEWNET) < 0 ? errno : 0;
   close(fd);
   if (e) { fail(j, "setns", e); return; }
+  *left = 1;
   int sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (sock < 0) { fail(j, "socket", errno); return; }
   int one = 1, rcv = 1 << 20;
@@ -167,9 +168,12 @@ static void *reader_thread(void *arg) {
   if (home < 0) { snprintf(w->error, sizeof w->error, "open own namespace: %s", strerror(errno)); return NULL; }
   size_t rxlen = 1 << 16;
   char *rx = malloc(rxlen);
-  for (int i = 0; rx && i < w->njobs; i++) read_one(&w->jobs[i], rx, rxlen);
+  int left = 0;
+  for (int i = 0; rx && i < w->njobs; i++) read_one(&w->jobs[i], rx, rxlen, &left);
   free(rx);
-  if (setns(home, CLONE_NEWNET) < 0)
+  /* Only if it left: without CAP_SYS_ADMIN every setns fails, going home included, and the
+     per-namespace errors (setns: EPERM) are the whole answer. */
+  if (left && setns(home, CLONE_NEWNET) < 0)
     snprintf(w->error, sizeof w->error, "return to own namespace: %s", strerror(errno));
   close(home);
   return NULL;

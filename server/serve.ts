@@ -12,8 +12,8 @@ import { statSync } from 'node:fs';
 import type { Router } from 'express';
 import { WebSocketServer } from 'ws';
 import type { Namespace } from '../common/model.js';
-import { normalizeTopology } from '../common/model.js';
-import { recoverOrphans } from './actions/recovery.js';
+import { emptyTopology, normalizeTopology } from '../common/model.js';
+import { recoverCrashedOps } from './startup/recoverCrashed.js';
 import { actionsRouter } from './actions/router.js';
 import { inspectRouter } from './inspect/router.js';
 import { traceRouter } from './trace/router.js';
@@ -26,7 +26,9 @@ import type { HubOptions } from './hub/hub.js';
 import type { ServeOptions } from './serveOptions.js';
 import { serialized } from './refresh/discoveryQueue.js';
 import { RefreshScheduler } from './refresh/scheduler.js';
-import type { LiveDiscovery } from './refresh/schedulerTypes.js';
+import type { LiveDiscovery, LiveDiscoveryResult } from './refresh/schedulerTypes.js';
+import { firstRead } from './startup/firstRead.js';
+import type { StartupProgress } from './startup/firstRead.js';
 import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from './http/security.js';
 import { createUpgradeHandler } from './http/upgrade.js';
 import { EventWatcher } from './events/watcher.js';
@@ -75,40 +77,39 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The first full read, retried: a namespace vanishing at the wrong moment must not stop start-up. */
-async function firstRead(discovery: LiveDiscovery, log: (line: string) => void) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await discovery.full();
-    } catch (e) {
-      if (attempt === 3) throw e;
-      log(`first discovery failed (${e instanceof Error ? e.message : String(e)}); retrying`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+export interface ListeningServer extends RunningServer {
+  /** Settles when the first full read is published (rejects if it failed every attempt). */
+  ready: Promise<void>;
 }
 
+/** Listens, then reads: resolves once the first model is published (tests, the fuzz target). */
 export async function startServer(options: ServeOptions, deps: LiveDeps): Promise<RunningServer> {
+  const s = await listenServer(options, deps);
+  try {
+    await s.ready;
+  } catch (e) {
+    await s.close();
+    throw e;
+  }
+  return s;
+}
+
+/**
+ * Listens at once: /api/health and the page answer while the first full read runs (seconds at
+ * 1,000 namespaces); clients get its progress, then their snapshot when it is published.
+ */
+export async function listenServer(options: ServeOptions, deps: LiveDeps): Promise<ListeningServer> {
   const rawLog = deps.log ?? (() => {});
   // Readable logs: one line each, bounded (a namespace list can make an error message huge).
   const log = (line: string): void =>
     rawLog(line.length > 400 ? `${line.slice(0, 400)}... (${line.length} chars)` : line);
   const discovery = serialized(deps.discovery);
-  try {
-    await discovery.ensureHostNsids();
-  } catch (e) {
-    log(`assigning nsids failed (events from some namespaces may be missed): ${String(e)}`);
-  }
-  const initial = await firstRead(discovery, log);
-  log(
-    `discovered ${initial.topology.namespaces.length} namespaces, ${initial.topology.interfaces.length} interfaces`,
-  );
-  for (const err of initial.errors.slice(0, 10)) log(`discovery: ${err}`);
-  if (initial.errors.length > 10) log(`discovery: ... and ${initial.errors.length - 10} more problems`);
-
-  const hub = new Hub(normalizeTopology(initial.topology), { readOnly: options.readOnly, log, ...deps.hub });
-  deps.history?.start(hub.state.topology, hub.state.epoch);
+  const hub = new Hub(emptyTopology(), { readOnly: options.readOnly, log, ...deps.hub, pending: true });
   let watcher: EventWatcher | null = null;
+  let runtimeWatch: { stop(): void } | null = null;
+  let resync: NodeJS.Timeout | undefined;
+  let startup: StartupProgress | null = null;
+  let closed = false;
   const scheduler = new RefreshScheduler(
     discovery,
     {
@@ -132,47 +133,70 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
     },
   );
 
-  if (deps.watch !== false) {
-    watcher = new EventWatcher(
-      {
-        namespaces: (inodes) => scheduler.namespaces(inodes),
-        added: (inodes) => scheduler.added(inodes),
-        hostDevice: (device) => scheduler.hostDevice(device),
-        list: () => scheduler.list(),
-        nsidMap: () => scheduler.nsidMap(),
-        lost: (reason) => scheduler.full(reason),
-      },
-      {
-        listInodes: () => (discovery.listIdentities ? discovery.listIdentities() : discovery.listInodes()),
-        hostInode: statSync('/proc/self/ns/net').ino,
-        initialInodes: initial.topology.namespaces.map((n) => n.inode),
-        ...(deps.spawnMonitor ? { spawnMonitor: deps.spawnMonitor } : {}),
-        log,
-      },
-    );
-    watcher.setHostNsids(initial.hostNsids);
-    watcher.start();
-  }
-  // Containers started or stopped: named (or gone) through the runtimes' own event streams.
-  const runtimeWatch =
-    deps.watch !== false && deps.runtimeEvents
-      ? connectRuntimeEvents(
-          deps.runtimeEvents,
-          { invalidateRuntimes: () => discovery.invalidateRuntimes?.() },
-          {
-            get topology() {
-              return hub.state.topology;
+  /** After the first model: event sources, the periodic safety net, history, crash recovery. */
+  const goLive = (initial: LiveDiscoveryResult): void => {
+    hub.ready(normalizeTopology(initial.topology));
+    deps.history?.start(hub.state.topology, hub.state.epoch);
+    if (deps.watch !== false) {
+      watcher = new EventWatcher(
+        {
+          namespaces: (inodes) => scheduler.namespaces(inodes),
+          added: (inodes) => scheduler.added(inodes),
+          hostDevice: (device) => scheduler.hostDevice(device),
+          list: () => scheduler.list(),
+          nsidMap: () => scheduler.nsidMap(),
+          lost: (reason) => scheduler.full(reason),
+        },
+        {
+          listInodes: () => (discovery.listIdentities ? discovery.listIdentities() : discovery.listInodes()),
+          hostInode: statSync('/proc/self/ns/net').ino,
+          initialInodes: initial.topology.namespaces.map((n) => n.inode),
+          ...(deps.spawnMonitor ? { spawnMonitor: deps.spawnMonitor } : {}),
+          log,
+        },
+      );
+      watcher.setHostNsids(initial.hostNsids);
+      watcher.start();
+    }
+    // Containers started or stopped: named (or gone) through the runtimes' own event streams.
+    runtimeWatch =
+      deps.watch !== false && deps.runtimeEvents
+        ? connectRuntimeEvents(
+            deps.runtimeEvents,
+            { invalidateRuntimes: () => discovery.invalidateRuntimes?.() },
+            {
+              get topology() {
+                return hub.state.topology;
+              },
+              namespaces: (inodes) => scheduler.namespaces(inodes),
+              list: () => scheduler.list(),
             },
-            namespaces: (inodes) => scheduler.namespaces(inodes),
-            list: () => scheduler.list(),
-          },
-        )
-      : null;
-  // Safety net: a periodic full read catches whatever events missed (no epoch change: a plain delta).
-  // Every 5 min: a full read costs ~4 s of CPU at 300 namespaces, so every minute would alone break
-  // the idle budget (2% of a core).
-  const resync = setInterval(() => scheduler.full(), deps.resyncMs ?? 300_000);
-  resync.unref();
+          )
+        : null;
+    // Safety net: a periodic full read catches whatever events missed (no epoch change: a plain
+    // delta). Every 5 min: a full read costs seconds of CPU at 1,000 namespaces.
+    resync = setInterval(() => scheduler.full(), deps.resyncMs ?? 300_000);
+    resync.unref();
+    if (deps.recoverCrashedOps && !options.readOnly) void recoverCrashedOps(options.auditLogPath, model, log);
+  };
+
+  const readFirst = async (): Promise<void> => {
+    try {
+      await discovery.ensureHostNsids();
+    } catch (e) {
+      log(`assigning nsids failed (events from some namespaces may be missed): ${String(e)}`);
+    }
+    const first = firstRead(discovery, { log, progress: (p) => hub.progress(p) });
+    startup = first.status;
+    const initial = await first.result;
+    if (closed) return;
+    log(
+      `discovered ${initial.topology.namespaces.length} namespaces, ${initial.topology.interfaces.length} interfaces`,
+    );
+    for (const err of initial.errors.slice(0, 10)) log(`discovery: ${err}`);
+    if (initial.errors.length > 10) log(`discovery: ... and ${initial.errors.length - 10} more problems`);
+    goLive(initial);
+  };
 
   const liveConnections = new LiveConnectionRegistry();
   const closing: Array<() => Promise<void>> = [];
@@ -197,6 +221,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
       ...(deps.routers ? deps.routers(model, liveConnections, beforeClose) : []),
       capture.router(model),
     ],
+    starting: () => (hub.isReady ? null : (startup?.text() ?? 'finding namespaces')),
     log,
   };
   const server = createServer(createApp(ctx));
@@ -224,6 +249,7 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
   server.on('upgrade', upgrade);
 
   const stopBackground = (): void => {
+    closed = true;
     clearInterval(resync);
     watcher?.stop();
     runtimeWatch?.stop();
@@ -246,9 +272,12 @@ export async function startServer(options: ServeOptions, deps: LiveDeps): Promis
   ctx.hosts = allowedHosts(options.host, port);
   ctx.origins = allowedOrigins(ctx.hosts);
   hub.start();
-  if (deps.recoverCrashedOps && !options.readOnly) void recoverCrashedOps(options.auditLogPath, model, log);
+  const ready = readFirst();
+  // The caller awaits `ready`; a server closed before it settles must not log an unhandled rejection.
+  ready.catch(() => undefined);
 
   return {
+    ready,
     host: options.host,
     port,
     origin: `http://${hostPort(options.host, port)}`,
@@ -296,26 +325,4 @@ export function apiRouters(
       ...model,
     }),
   ];
-}
-
-/**
- * Removes devices left by a veth creation that a crashed server never finished (tagged, never
- * committed). Safe beside live requests: ops of this running process are never touched.
- */
-async function recoverCrashedOps(
-  auditLogPath: string,
-  model: ModelAccess,
-  log: (line: string) => void,
-): Promise<void> {
-  try {
-    const report = await recoverOrphans({ auditLogPath, ...model });
-    for (const d of report.deleted) log(`recovery: removed ${d.name} in ${d.namespace} (crashed op ${d.op})`);
-    for (const d of report.suspects)
-      log(
-        `recovery: ${d.name} in ${d.namespace} may be left by crashed op ${d.op} (nothing proves it ours: not removed)`,
-      );
-    for (const d of report.failed) log(`recovery: could not remove ${d.name} in ${d.namespace}: ${d.error}`);
-  } catch (e) {
-    log(`recovery failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }

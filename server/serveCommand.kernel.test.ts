@@ -85,9 +85,20 @@ describe('netns-explorer serve', () => {
           expect(readFileSync(`/proc/${pid}/${f}`, 'latin1')).not.toContain(token!);
         }
       }
-      const res = await fetch(`http://127.0.0.1:${port}/api/topology`, {
-        headers: { Authorization: `Bearer ${token}` },
-      });
+      // It listens before its first read: 503 `starting` until the model is there.
+      const res = await pollUntil(
+        async () => {
+          const r = await fetch(`http://127.0.0.1:${port}/api/topology`, {
+            headers: { Authorization: `Bearer ${token}` },
+          });
+          if (r.status === 503)
+            expect(((await r.json()) as { error: { code: string } }).error.code).toBe('starting');
+          return r.status === 503 ? null : r;
+        },
+        'the first model',
+        120_000,
+      );
+      if (!res) throw new Error('no answer');
       expect(res.status).toBe(200);
       const body = (await res.json()) as { namespaces: unknown[]; seq: number };
       expect(body.namespaces.length).toBeGreaterThan(0);

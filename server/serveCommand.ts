@@ -10,7 +10,7 @@ import { namespacePath } from './discovery/index.js';
 import { createBestDiscovery } from './native/choose.js';
 import { DEFAULT_EVENT_SOURCES } from './discovery/runtimes/events.js';
 import { parseServeArgs, USAGE } from './serveOptions.js';
-import { apiRouters, startServer } from './serve.js';
+import { apiRouters, listenServer } from './serve.js';
 import { hostPort } from './http/security.js';
 import { removeTokenFile, startupLine, writeTokenFile } from './startupLine.js';
 import { extractHistoryArgs, HISTORY_USAGE } from './history/options.js';
@@ -58,7 +58,8 @@ export async function main(args: string[]): Promise<number> {
   const history = openHistory(historyArgs.options, log);
   // The native reader (no process per read) when it was built, else ip: said in one log line.
   const { discovery } = await createBestDiscovery({}, log);
-  const server = await startServer(
+  // Listens before the first read: the page shows its progress (seconds at 1,000 namespaces).
+  const server = await listenServer(
     { ...options, staticDir },
     {
       discovery,
@@ -97,7 +98,15 @@ export async function main(args: string[]): Promise<number> {
   );
 
   return new Promise<number>((resolve) => {
+    server.ready.catch((e: unknown) => {
+      log(`first discovery failed: ${e instanceof Error ? e.message : String(e)}`);
+      removeTokenFile(tokenFile);
+      void server.close().finally(() => resolve(1));
+    });
+    let stopping = false;
     const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
       log(`${signal}: shutting down`);
       removeTokenFile(tokenFile);
       server
@@ -108,7 +117,10 @@ export async function main(args: string[]): Promise<number> {
           () => resolve(1),
         );
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    // `on`, not `once`: execa's exit hook (registered at the first child, which now comes after
+    // these, since the server listens before its first read) re-raises a signal that no other
+    // listener is left to handle, and a `once` listener is gone by the time it looks.
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 }

@@ -8,6 +8,7 @@ import { Timeline } from './history/Timeline.js';
 import { Canvas } from './canvas/Canvas.js';
 import { SidePanel } from './panel/SidePanel.js';
 import { useLive } from './sync/live.js';
+import { progressLine } from './sync/sequence.js';
 import { useUi } from './ui/uiStore.js';
 import { Toolbar } from './toolbar/Toolbar.js';
 import { TraceOverlay } from './trace/TraceOverlay.js';
@@ -15,7 +16,14 @@ import { TraceOverlay } from './trace/TraceOverlay.js';
 function Placeholder() {
   const hasData = useLive((s) => s.live !== null);
   const conn = useLive((s) => s.conn);
+  const progress = useLive((s) => s.progress);
   if (hasData) return null;
+  if (progress && conn !== 'stale')
+    return (
+      <div className="placeholder" data-testid="placeholder" role="status">
+        {progressLine(progress)}
+      </div>
+    );
   return (
     <div className="placeholder" data-testid="placeholder">
       {conn === 'connecting' ? 'Connecting to the explorer…' : 'Waiting for the server…'}

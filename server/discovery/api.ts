@@ -51,8 +51,12 @@ export interface HostDeviceEvent {
   deleted?: boolean;
 }
 
+/** How far a full read is: namespaces read so far of those found. */
+export type ReadProgress = (done: number, total: number) => void;
+
 export interface Discovery {
-  full(): Promise<DiscoveryResult>;
+  /** `progress`: called as namespaces are read (readers that read in one go may never call it). */
+  full(progress?: ReadProgress): Promise<DiscoveryResult>;
   refresh(changedInodes: Iterable<number>, opts?: RefreshOptions): Promise<DiscoveryResult>;
   listInodes(): Promise<Set<number>>;
   /**

@@ -57,10 +57,16 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
   let helper: NsidHelper | null = null;
   let helperError: string | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
+  // Reads using the helper right now: a read longer than the idle time (a first read at 1,000
+  // namespaces on a busy machine) must not lose its helper to the idle timer.
+  let busy = 0;
+  // Only the newest call writes the cache: one the live server's watchdog abandoned may still run.
+  let generation = 0;
 
   function touchIdle(): void {
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
+      if (busy > 0) return touchIdle();
       helper?.stop();
       helper = null;
     }, HELPER_IDLE_MS);
@@ -97,8 +103,32 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
     }
   }
 
+  /**
+   * readAll with our machinery checked: a read during which the helper died (killed, crashed,
+   * stopped) or that a newer call superseded is thrown away, never published as the truth (it
+   * would show every namespace unreadable); the next read starts a new helper.
+   */
+  async function readChecked(scan: Scan, inodes: number[]): Promise<string[]> {
+    const gen = ++generation;
+    busy++;
+    try {
+      const errors = await readAll(scan, inodes, gen);
+      if (gen !== generation) throw new Error('read superseded by a newer one (abandoned after a timeout)');
+      return errors;
+    } finally {
+      busy--;
+    }
+  }
+
+  /** Fails the read if the helper it used is gone; drops it so that the next read starts one. */
+  function checkHelper(h: NsidHelper | null): void {
+    if (!h || h.alive()) return;
+    if (helper === h) helper = null;
+    throw new Error(`the nsid helper (pid ${h.pid}) died during the read; read again with a new one`);
+  }
+
   /** Reads `inodes` into the cache; returns problems met while fetching nsid maps. */
-  async function readAll(scan: Scan, inodes: number[]): Promise<string[]> {
+  async function readAll(scan: Scan, inodes: number[], gen: number): Promise<string[]> {
     // Few namespaces: each read also lists its whole nsid map (O(n) per namespace). Many: read
     // without, then fetch only the maps peer resolution still needs, through host nsids. The
     // host's own map (hostNsids) is read whenever the host is read.
@@ -120,6 +150,8 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       ...(opts.chunks !== undefined ? { chunks: opts.chunks } : {}),
       server: readServer,
     });
+    checkHelper(h);
+    if (gen !== generation) return [];
     present.forEach((ino, i) => cache.set(ino, outcomes[i]!));
     if (inline) return [];
     const reads = new Map<number, NamespaceRead>();
@@ -134,8 +166,12 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
     h ??= await syncHelper(scan);
     // A second round covers pairs whose chosen side's map could not be fetched.
     const errors = await fetchMaps(need, scan, h, reads, concurrency);
+    checkHelper(h);
     const again = namespacesNeedingMaps({ reads, unreadable });
-    return again.length > 0 ? [...errors, ...(await fetchMaps(again, scan, h, reads, concurrency))] : errors;
+    if (again.length === 0) return errors;
+    const more = await fetchMaps(again, scan, h, reads, concurrency);
+    checkHelper(h);
+    return [...errors, ...more];
   }
 
   /** `fresh`: namespaces whose processes' facts are read again (all of them on full reads). */
@@ -169,7 +205,7 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       // Not asked in parallel with the reads: parsing a thousand namespaces' reads keeps the
       // event loop busy past the runtimes' 1 s deadline, which then fails on our account.
       runtimes.invalidate();
-      const more = await readAll(scan, [...scan.namespaces.keys()]);
+      const more = await readChecked(scan, [...scan.namespaces.keys()]);
       return build(scan, [...scan.errors, ...more], 'all');
     },
 
@@ -199,7 +235,7 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       // New namespaces need entries in the host's nsid map (hostNsids) and the helper.
       const hostDeferred = added.length > 0 && !want.has(scan.hostInode) && refreshOpts.deferHost === true;
       if (added.length > 0 && !hostDeferred) want.add(scan.hostInode);
-      const more = await readAll(scan, [...want]);
+      const more = await readChecked(scan, [...want]);
       const result = await build(scan, [...scan.errors, ...more], want);
       return hostDeferred ? { ...result, newWithoutHost: added } : result;
     },

@@ -25,6 +25,8 @@ const UMOUNT = '/usr/bin/umount';
 export class NsidHelper {
   /** What the helper's /run/netns holds (name -> target): only we write there. */
   private readonly entries = new Map<string, string>();
+  /** Its mount namespace once started: a dead helper's pid may be reused by another process. */
+  private mnt: string | null = null;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -39,8 +41,18 @@ export class NsidHelper {
     return `/proc/${this.pid}/root/run/netns`;
   }
 
+  /**
+   * Asked of the kernel, not only of Node's exit event (which comes later, on the event loop):
+   * a helper killed a moment ago must not serve the next read.
+   */
   alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return false;
+    if (this.mnt === null) return true;
+    try {
+      return readlinkSync(this.mountNs) === this.mnt;
+    } catch {
+      return false;
+    }
   }
 
   static async start(): Promise<NsidHelper> {
@@ -61,7 +73,10 @@ export class NsidHelper {
         if (!h.alive()) throw new Error('unshare --mount exited (not root?)');
         const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
         const mnt = await readlink(`/proc/${pid}/ns/mnt`).catch(() => mine);
-        if (comm.trim() === 'sleep' && mnt !== mine) break;
+        if (comm.trim() === 'sleep' && mnt !== mine) {
+          h.mnt = mnt;
+          break;
+        }
         if (Date.now() > deadline) throw new Error('mount-namespace helper did not start');
         await new Promise((r) => setTimeout(r, 2));
       }

@@ -26,6 +26,8 @@ export interface AppContext extends AuthContext {
   state(): { epoch: string; seq: number; topology: Topology };
   /** Mounted at /api after auth and the mutation checks. */
   routers: Router[];
+  /** While the first full read runs: what it is doing (API calls other than session get 503). */
+  starting?(): string | null;
   log(line: string): void;
 }
 
@@ -158,6 +160,11 @@ export function createApp(ctx: AppContext): express.Express {
       );
     }
     next();
+  });
+  app.use('/api', (req: Request, res: Response, next: NextFunction) => {
+    const starting = ctx.starting?.() ?? null;
+    if (starting === null || req.path === '/session') return next();
+    fail(res, 503, `no model yet: ${starting}`, 1, 'starting');
   });
   app.use('/api', express.json({ limit: '16kb' }));
 

@@ -6,7 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Topology } from '../../common/model.js';
 import { PROTOCOL_VERSION, clientMessageSchema } from '../../common/protocol.js';
-import type { DeltaMessage, DeltaOp, ServerMessage, SnapshotMessage } from '../../common/protocol.js';
+import type {
+  DeltaMessage,
+  DeltaOp,
+  ProgressMessage,
+  ServerMessage,
+  SnapshotMessage,
+} from '../../common/protocol.js';
 
 /** What the hub needs of a WebSocket (the `ws` WebSocket satisfies it). */
 export interface MinimalSocket {
@@ -29,6 +35,11 @@ export interface HubOptions {
   /** A needs-snapshot client gets its snapshot once its queue drains below this. */
   lowWaterBytes?: number;
   heartbeatMs?: number;
+  /**
+   * No model yet (the first full read runs): clients are kept and get progress messages, and
+   * their snapshot once `ready` publishes the first model.
+   */
+  pending?: boolean;
   log?: (line: string) => void;
 }
 
@@ -61,6 +72,8 @@ export class Hub {
   private readonly high: number;
   private readonly low: number;
   private readonly log: (line: string) => void;
+  private pending: boolean;
+  private progressText: string | null = null;
 
   constructor(
     private topology: Topology,
@@ -70,6 +83,29 @@ export class Hub {
     this.high = opts.highWaterBytes ?? 1024 * 1024;
     this.low = opts.lowWaterBytes ?? 256 * 1024;
     this.log = opts.log ?? (() => {});
+    this.pending = opts.pending ?? false;
+  }
+
+  /** Whether the first model is published (false while a pending hub waits for it). */
+  get isReady(): boolean {
+    return !this.pending;
+  }
+
+  /** Progress of the first read, to every client and to those that connect before it ends. */
+  progress(msg: ProgressMessage): void {
+    if (!this.pending) return;
+    this.progressText = JSON.stringify(msg);
+    for (const c of this.clients) this.sendRaw(c, this.progressText);
+  }
+
+  /** The first model: a pending hub sends it as a snapshot to every client it kept. */
+  ready(first: Topology): void {
+    if (!this.pending) return;
+    this.pending = false;
+    this.progressText = null;
+    this.topology = first;
+    this.snapshotText = null;
+    for (const c of this.clients) this.sendSnapshot(c);
   }
 
   get size(): number {
@@ -109,7 +145,9 @@ export class Hub {
   add(sock: MinimalSocket, resume?: { epoch: string; lastSeq: number }): ClientHandle {
     const client: Client = { sock, alive: true, needsSnapshot: false };
     this.clients.add(client);
-    if (resume) this.replay(client, resume.epoch, resume.lastSeq);
+    if (this.pending) {
+      if (this.progressText !== null) this.sendRaw(client, this.progressText);
+    } else if (resume) this.replay(client, resume.epoch, resume.lastSeq);
     else this.sendSnapshot(client);
     if (this.errors.length > 0) this.sendRaw(client, JSON.stringify(this.statusMessage()));
     return {
@@ -125,7 +163,7 @@ export class Hub {
 
   /** One kernel change: a numbered delta to every client (stringified once). */
   publish(ops: readonly DeltaOp[], next: Topology): void {
-    if (ops.length === 0) return;
+    if (ops.length === 0 || this.pending) return;
     this.topology = next;
     this.snapshotText = null;
     this.seq++;
@@ -138,6 +176,7 @@ export class Hub {
 
   /** Continuity lost (event source died, events dropped): new epoch, everyone gets a snapshot. */
   reset(next: Topology, reason: string): void {
+    if (this.pending) return this.ready(next);
     this.topology = next;
     this.epoch = newEpoch();
     this.seq = 0;
@@ -195,6 +234,7 @@ export class Hub {
   }
 
   private sendSnapshot(c: Client): void {
+    if (this.pending) return;
     if (c.sock.bufferedAmount > this.low) {
       c.needsSnapshot = true;
       return;
@@ -244,6 +284,8 @@ export class Hub {
       return;
     }
     const m = parsed.data;
+    // Before the first model there is nothing to resync to: the snapshot comes with `ready`.
+    if (this.pending) return;
     if (m.type === 'resync') this.sendSnapshot(c);
     else this.replay(c, m.epoch, m.lastSeq);
   }

@@ -25,10 +25,22 @@ export function createNativeDiscovery(opts: DiscoveryOptions = {}): Discovery {
   const runtimes = new InventoryCache(opts.runtimes);
   const memo: InterfaceMemo = new WeakMap();
   let lastScan: Scan | null = null;
+  // A call the live server's watchdog gave up on may still be running when the next starts:
+  // only the newest call may write the cache; an older one finds out and fails, unpublished.
+  let generation = 0;
+  const current = (gen: number): void => {
+    if (gen !== generation) throw new Error('read superseded by a newer one (abandoned after a timeout)');
+  };
 
   /** Reads `inodes` into the cache, then completes nsid maps; returns problems met. */
-  async function readAll(scan: Scan, inodes: number[]): Promise<string[]> {
-    const outcomes = await readNative(scan, inodes, names);
+  async function readAll(
+    scan: Scan,
+    inodes: number[],
+    gen: number,
+    progress?: (done: number, total: number) => void,
+  ): Promise<string[]> {
+    const outcomes = await readNative(scan, inodes, names, progress);
+    current(gen);
     for (const [ino, o] of outcomes) {
       // A namespace gone before we could enter it drops out of this read.
       if ('error' in o && o.error === VANISHED) {
@@ -43,7 +55,9 @@ export function createNativeDiscovery(opts: DiscoveryOptions = {}): Discovery {
       if ('read' in o) reads.set(ino, o.read);
       else unreadable.add(ino);
     }
-    return completeNsidMaps(scan, reads, unreadable);
+    const errors = await completeNsidMaps(scan, reads, unreadable);
+    current(gen);
+    return errors;
   }
 
   function build(scan: Scan, errors: string[], fresh: Set<number> | 'all'): Promise<DiscoveryResult> {
@@ -61,18 +75,20 @@ export function createNativeDiscovery(opts: DiscoveryOptions = {}): Discovery {
   const scan = () => scanNamespaces({ fds: scanFds });
 
   return {
-    async full() {
+    async full(progress) {
+      const gen = ++generation;
       const s = scan();
       lastScan = s;
       cache.clear();
       facts.clear();
       // Asked again on every full read, as the ip reader does (discovery/index.ts).
       runtimes.invalidate();
-      const more = await readAll(s, [...s.namespaces.keys()]);
+      const more = await readAll(s, [...s.namespaces.keys()], gen, progress);
       return build(s, [...s.errors, ...more], 'all');
     },
 
     async refresh(changedInodes, refreshOpts = {}) {
+      const gen = ++generation;
       const changed = [...changedInodes];
       const reuse = refreshOpts.reuseScan === true && lastScan !== null && stillHolds(lastScan, changed);
       const s = reuse && lastScan ? lastScan : scan();
@@ -89,7 +105,7 @@ export function createNativeDiscovery(opts: DiscoveryOptions = {}): Discovery {
       // Host devices and new namespaces: the host's read is cheap here (no process), and it
       // carries the host's nsid of every namespace.
       if (added || (refreshOpts.hostDevices?.length ?? 0) > 0) want.add(s.hostInode);
-      const more = await readAll(s, [...want]);
+      const more = await readAll(s, [...want], gen);
       return build(s, [...s.errors, ...more], want);
     },
 
@@ -122,7 +138,9 @@ export function createNativeDiscovery(opts: DiscoveryOptions = {}): Discovery {
         (i) => i !== s.hostInode && s.namespaces.has(i),
       );
       const paths = want.map((i) => openPaths(s.namespaces.get(i)!, s)[0] ?? '');
+      const gen = ++generation;
       const [r] = await nativeRead([{ path: s.hostPath, targets: paths, assign: true, dump: false }]);
+      current(gen);
       if (!r || r.error !== null) throw new Error(`host nsids: ${r?.error ?? 'no answer'}`);
       const o = cache.get(s.hostInode);
       const map = new Map(o && 'read' in o ? (o.read.nsids ?? []) : []);

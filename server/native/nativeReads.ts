@@ -17,6 +17,43 @@ import { parseDumps } from './parse.js';
 /** What the ip reader says of a namespace none of whose paths opens it any more. */
 export const VANISHED = 'no path opens it (vanished)';
 
+/**
+ * Namespaces per native call: progress is reported between calls (the page shows it while the
+ * first read runs); a call costs one short-lived thread, nothing next to 64 namespaces' dumps.
+ */
+const CHUNK = 64;
+
+/**
+ * Failures of our own machinery, not of the namespace: the read is thrown away and retried
+ * rather than published with namespaces wrongly marked unreadable. A namespace's own failures
+ * (open, setns: EPERM, a dump the kernel refused) stay on that namespace.
+ */
+const OURS = /^socket: |^(?:link|address|route) dump: (?:Cannot allocate memory|No buffer space)/;
+
+export class ReaderFailure extends Error {}
+
+/** Runs the jobs in chunks, reporting after each; rejects (ReaderFailure) if our reader failed. */
+async function readChunked(jobs: NativeJob[], progress?: () => void): Promise<NativeResult[]> {
+  const out: NativeResult[] = [];
+  for (let i = 0; i < jobs.length; i += CHUNK) {
+    const chunk = jobs.slice(i, i + CHUNK);
+    let results: NativeResult[];
+    try {
+      results = await nativeRead(chunk);
+    } catch (e) {
+      throw new ReaderFailure(`native reader failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    chunk.forEach((job, k) => {
+      const error = results[k]?.error ?? 'no answer';
+      if (results[k] === undefined || OURS.test(error))
+        throw new ReaderFailure(`native reader failed in ${job.path}: ${error}`);
+    });
+    out.push(...results);
+    progress?.();
+  }
+  return out;
+}
+
 /** Paths of every other namespace, with their inodes (the host asks the nsid of each). */
 function othersOf(scan: Scan): { paths: string[]; inodes: number[] } {
   const paths: string[] = [];
@@ -49,8 +86,10 @@ export async function readNative(
   scan: Scan,
   inodes: number[],
   names: RouteNames,
+  progress?: (done: number, total: number) => void,
 ): Promise<Map<number, ReadOutcome>> {
   const out = new Map<number, ReadOutcome>();
+  const total = inodes.length;
   const others = othersOf(scan);
   let pending = inodes.filter((ino) => scan.namespaces.has(ino));
   for (let attempt = 0; pending.length > 0; attempt++) {
@@ -67,7 +106,11 @@ export async function readNative(
       asked.push(ino);
     }
     if (jobs.length === 0) break;
-    const results = await nativeRead(jobs);
+    let done = 0;
+    const results = await readChunked(
+      jobs,
+      attempt === 0 && progress ? () => progress((done = Math.min(total, done + CHUNK)), total) : undefined,
+    );
     pending = [];
     asked.forEach((ino, i) => {
       const r = results[i]!;
@@ -111,7 +154,7 @@ export async function completeNsidMaps(
     asked.push({ from, targets });
   }
   if (jobs.length === 0) return [];
-  const results = await nativeRead(jobs);
+  const results = await readChunked(jobs);
   const errors: string[] = [];
   asked.forEach(({ from, targets }, i) => {
     const r = results[i]!;

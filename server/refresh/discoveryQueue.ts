@@ -24,7 +24,7 @@ export function serialized(d: LiveDiscovery, watchdogMs = 60_000): LiveDiscovery
     return next;
   };
   return {
-    full: () => queue('full', () => d.full()),
+    full: (progress) => queue('full', () => d.full(progress)),
     refresh: (inodes, opts) => {
       const list = [...inodes];
       return queue('refresh', () => d.refresh(list, opts));

@@ -34,7 +34,8 @@ export interface RefreshOptions {
 
 /** The parts of server/discovery's Discovery the live server uses. */
 export interface LiveDiscovery {
-  full(): Promise<LiveDiscoveryResult>;
+  /** `progress(done, total)`: namespaces read so far (the first read shows it on the page). */
+  full(progress?: (done: number, total: number) => void): Promise<LiveDiscoveryResult>;
   refresh(changedInodes: Iterable<number>, opts?: RefreshOptions): Promise<LiveDiscoveryResult>;
   listInodes(): Promise<Set<number>>;
   /** Inode -> what holds it (see Discovery.listIdentities): catches a reused inode. */

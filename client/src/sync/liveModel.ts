@@ -18,6 +18,8 @@ export interface LiveModelState {
   conn: ConnState;
   /** Discovery problems as the server last reported them. */
   errors: string[];
+  /** The server's first read, while it runs (null once a snapshot arrived). */
+  progress: { done: number; total: number; attempt: number } | null;
   /** Drawn ids the last applied message changed (empty after a snapshot), for a short highlight. */
   changed: readonly string[];
 }
@@ -34,6 +36,7 @@ export function createLiveModel(): LiveModel {
     live: null,
     conn: 'connecting',
     errors: [],
+    progress: null,
     changed: [],
   }));
   return {
@@ -46,8 +49,11 @@ export function createLiveModel(): LiveModel {
         case 'status':
           store.setState({ errors: r.errors });
           return false;
+        case 'progress':
+          store.setState({ progress: { done: r.done, total: r.total, attempt: r.attempt } });
+          return false;
         case 'snapshot':
-          store.setState({ live: r.state, conn: 'live', changed: [] });
+          store.setState({ live: r.state, conn: 'live', changed: [], progress: null });
           return false;
         case 'delta':
           store.setState({ live: r.state, changed: msg.type === 'delta' ? changedDrawIds(msg.ops) : [] });

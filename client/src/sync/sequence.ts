@@ -18,6 +18,7 @@ export type Step =
   | { kind: 'delta'; state: LiveState }
   | { kind: 'resync' }
   | { kind: 'status'; errors: string[] }
+  | { kind: 'progress'; done: number; total: number; attempt: number }
   | { kind: 'ignore' };
 
 export function step(state: LiveState | null, msg: ServerMessage): Step {
@@ -29,6 +30,8 @@ export function step(state: LiveState | null, msg: ServerMessage): Step {
       };
     case 'status':
       return { kind: 'status', errors: msg.errors };
+    case 'progress':
+      return { kind: 'progress', done: msg.done, total: msg.total, attempt: msg.attempt };
     case 'delta': {
       if (!state || msg.epoch !== state.epoch || msg.seq !== state.seq + 1) {
         // An old duplicate within the same epoch is harmless; anything else means we missed something.
@@ -69,4 +72,11 @@ export function liveUrl(loc: Pick<Location, 'protocol' | 'host'>, resume: Resume
   if (!resume) return base;
   const q = new URLSearchParams({ epoch: resume.epoch, lastSeq: String(resume.lastSeq) });
   return `${base}?${q.toString()}`;
+}
+
+/** The placeholder's line while the server's first read runs (pure). */
+export function progressLine(p: { done: number; total: number; attempt: number }): string {
+  if (p.total === 0) return 'Finding namespaces…';
+  const retry = p.attempt > 1 ? ` (attempt ${p.attempt})` : '';
+  return `Reading namespaces ${p.done} of ${p.total}${retry}…`;
 }

@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import type { Fields } from './protobuf.js';
 import { decodeFields, encodeStrings, messages, num, str, stringMap } from './protobuf.js';
-import { GrpcSocket } from './grpc.js';
 import { readLabels } from './labels.js';
 import type { RuntimeAnswer, RuntimeContainer } from './types.js';
 
@@ -59,6 +58,8 @@ export async function askContainerd(
   socketPath: string,
   timeoutMs: number,
 ): Promise<ContainerdNamespaceAnswer[]> {
+  // Loaded only when a socket is there: @grpc/grpc-js costs a `snapshot` command ~0.3 s to load.
+  const { GrpcSocket } = await import('./grpc.js');
   const deadline = Date.now() + timeoutMs;
   const sock = new GrpcSocket(socketPath);
   try {

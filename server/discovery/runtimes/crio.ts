@@ -4,7 +4,6 @@
  * by their cgroups (`crio-<id>.scope`, see parseCgroup), sandboxes included.
  */
 import { existsSync } from 'node:fs';
-import { GrpcSocket } from './grpc.js';
 import { bytes, decodeFields, messages, str, stringMap } from './protobuf.js';
 import type { RuntimeAnswer, RuntimeContainer } from './types.js';
 
@@ -58,6 +57,8 @@ export function parseCri(sandboxAnswer: Uint8Array, containerAnswer: Uint8Array)
 /** CRI-O's sandboxes and containers; null when its socket is missing. */
 export async function listCrio(socketPath = CRIO_SOCKET, timeoutMs = 1000): Promise<RuntimeAnswer> {
   if (!existsSync(socketPath)) return null;
+  // Loaded only when the socket is there (see containerd.ts).
+  const { GrpcSocket } = await import('./grpc.js');
   const sock = new GrpcSocket(socketPath);
   try {
     const deadline = Date.now() + timeoutMs;

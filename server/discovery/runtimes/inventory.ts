@@ -6,7 +6,8 @@
 import { listContainerd, CONTAINERD_SOCKET } from './containerd.js';
 import { CRIO_SOCKET, listCrio } from './crio.js';
 import type { PodmanOptions } from './podman.js';
-import { listPodman } from './podman.js';
+import { PODMAN, listPodman } from './podman.js';
+import { existsSync } from 'node:fs';
 import type { RuntimeAnswer, RuntimeContainer } from './types.js';
 
 export interface RuntimeOptions {
@@ -63,6 +64,7 @@ export interface Wanted {
 export async function collectRuntimes(opts: RuntimeOptions, wanted: Wanted): Promise<Inventory> {
   const timeoutMs = opts.timeoutMs ?? 1000;
   const margin = 100;
+  await loadClients(opts, wanted);
   const answers = await Promise.all([
     bounded(listPodmanIf(wanted.podman, opts.podman, timeoutMs), timeoutMs + margin, 'podman'),
     bounded(
@@ -77,6 +79,21 @@ export async function collectRuntimes(opts: RuntimeOptions, wanted: Wanted): Pro
     ),
   ]);
   return indexAnswers(answers);
+}
+
+/**
+ * The clients are imported only for runtimes present (a `snapshot` command on a host without
+ * them skips @grpc/grpc-js and execa: ~1.3 s of its start here), and before the deadlines start:
+ * a cold import is not the runtime's slowness.
+ */
+async function loadClients(opts: RuntimeOptions, wanted: Wanted): Promise<void> {
+  const grpc = [opts.containerdSocket ?? CONTAINERD_SOCKET, opts.crioSocket ?? CRIO_SOCKET].some((p) =>
+    existsSync(p),
+  );
+  await Promise.all([
+    grpc ? import('./grpc.js') : null,
+    wanted.podman && existsSync(PODMAN) ? import('../../exec/run.js') : null,
+  ]);
 }
 
 function listPodmanIf(

@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { z } from 'zod';
-import { run } from '../../exec/run.js';
 import { readLabels } from './labels.js';
 import type { RuntimeAnswer, RuntimeContainer } from './types.js';
 
@@ -86,6 +85,8 @@ export async function listPodman(opts: PodmanOptions = {}): Promise<RuntimeAnswe
       };
     }
     if (!existsSync(PODMAN)) return null;
+    // Loaded only when podman is there: execa costs a `snapshot` command ~1 s to load here.
+    const { run } = await import('../../exec/run.js');
     const r = await run(PODMAN, [...(opts.cliArgs ?? []), 'ps', '--pod', '--format', 'json'], { timeoutMs });
     if (r.timedOut) throw new Error('did not answer in time');
     if (r.exitCode !== 0) throw new Error(r.stderr.trim().split('\n').at(-1) || `exit code ${r.exitCode}`);
