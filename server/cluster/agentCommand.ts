@@ -11,6 +11,7 @@ import { createBestDiscovery } from '../native/choose.js';
 import { parseServeArgs } from '../serveOptions.js';
 import type { ServeOptions } from '../serveOptions.js';
 import { apiRouters, startServer } from '../serve.js';
+import { DEFAULT_EVENT_SOURCES } from '../discovery/runtimes/events.js';
 import { clusterAgentRouter } from './overlay.js';
 
 export const AGENT_USAGE =
@@ -44,7 +45,7 @@ export function parseAgentArgs(
       if (v === undefined || v === '') return { ok: false, error: `${a} needs a value` };
       if (a === '--port') port = v;
       else nodeName = v;
-    } else if (a === '--read-only' || a === '--static-dir' || a === '--confirm-window') {
+    } else if (['--read-only', '--static-dir', '--confirm-window', '--no-capture'].includes(a)) {
       return { ok: false, error: `${a} does not apply to an agent` };
     } else serveArgs.push(a);
   }
@@ -55,7 +56,16 @@ export function parseAgentArgs(
   if (!allowChanges && serveArgs.includes('--allow-host-changes'))
     return { ok: false, error: '--allow-host-changes needs --allow-changes' };
   const parsed = parseServeArgs(
-    [...serveArgs, '--port', port, '--confirm-window', '0', ...(allowChanges ? [] : ['--read-only'])],
+    // No packet capture: the hub does not carry it, and an agent exposes as little as it can.
+    [
+      ...serveArgs,
+      '--port',
+      port,
+      '--confirm-window',
+      '0',
+      '--no-capture',
+      ...(allowChanges ? [] : ['--read-only']),
+    ],
     env,
     isRoot,
   );
@@ -87,6 +97,7 @@ export async function main(args: string[]): Promise<number> {
     namespacePath,
     routers: (model, live) => [clusterAgentRouter(nodeName, model), ...apiRouters(options, model, live)],
     recoverCrashedOps: true,
+    runtimeEvents: DEFAULT_EVENT_SOURCES,
     log,
   });
   log(`node ${nodeName} listening on ${server.origin}${options.readOnly ? ' (read-only)' : ''}`);
