@@ -9,12 +9,20 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { pollUntil, sh } from './kernel.js';
 
 const NSENTER = '/usr/bin/nsenter';
-const REPO = new URL('..', import.meta.url).pathname;
+/** The repository root (the nearest package.json above): agents and hub run its server/cli.ts. */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const REPO = repoRoot();
 
 export interface SimNode {
   index: number;
