@@ -149,6 +149,16 @@ export function parseQualifiedId(id: string): QualifiedIdParts | null {
   return isHostName(host) && local.length > 0 ? { host, local } : null;
 }
 
+/** Whether `id` names an edge between two nodes (hub only). */
+export function isCrossLinkId(id: string): boolean {
+  return id.startsWith('vxlan:') || id.startsWith('route:');
+}
+
+/** The host part of a host-qualified id, or null in single-host mode. */
+export function hostOfId(id: string): string | null {
+  return parseQualifiedId(id)?.host ?? null;
+}
+
 /** The id of an edge between two nodes (hub only): vxlan pairs are unordered, routes point from a to b. */
 export function crossLinkId(kind: 'vxlan' | 'route', a: string, b: string, detail = ''): string {
   const [x, y] = kind === 'vxlan' && b < a ? [b, a] : [a, b];
