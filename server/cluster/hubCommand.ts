@@ -9,14 +9,16 @@ function log(line: string): void {
   process.stderr.write(`netns-explorer hub: ${new Date().toISOString()} ${line}\n`);
 }
 
+/** dist/client: beside the build (dist/server/cluster -> dist/client) or in the repository (tsx). */
 function findStaticDir(given: string | null): string | null {
   const candidates = given
     ? [given]
     : [
-        fileURLToPath(new URL('../../client', import.meta.url)),
+        // From the sources, ../../client is the page's unbuilt index.html: look for the build first.
         fileURLToPath(new URL('../../dist/client', import.meta.url)),
+        fileURLToPath(new URL('../../client', import.meta.url)),
       ];
-  return candidates.find((d) => existsSync(`${d}/index.html`)) ?? null;
+  return candidates.find((d) => existsSync(`${d}/index.html`) && existsSync(`${d}/assets`)) ?? null;
 }
 
 export async function main(args: string[]): Promise<number> {
