@@ -119,6 +119,25 @@ describe('hub over three simulated nodes', () => {
     expect(routes).toHaveLength(6);
   });
 
+  it('the side panel views on the hub are the node agent answers', async () => {
+    const node = cluster.nodes[0]!;
+    const local = await getJson<Topology>(`${node.agentUrl}/api/topology`, agentToken);
+    const pod = local.namespaces.find((n) => n.netnsNames.includes('pod1'))!;
+    const viaHub = await fetch(
+      `${hub.origin}/api/namespaces/${encodeURIComponent(`${node.name}/${pod.id}`)}/sockets`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
+    expect(viaHub.status).toBe(200);
+    const direct = await getJson<unknown>(`${node.agentUrl}/api/namespaces/${pod.id}/sockets`, agentToken);
+    expect(await viaHub.json()).toEqual(direct);
+    const bare = await fetch(`${hub.origin}/api/namespaces/${pod.id}/sockets`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(bare.status).toBe(400);
+  });
+
   it('a change in one node reaches the hub', async () => {
     const node = cluster.nodes[1]!;
     await inNode(node, 'ip link add dev extra0 type bridge');

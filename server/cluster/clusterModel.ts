@@ -51,6 +51,12 @@ export class ClusterModel {
     return { nodes: nodes.sort((a, b) => (a.url < b.url ? -1 : 1)), links: this.links };
   }
 
+  /** The URL of the agent serving `host`, or null. */
+  agentUrlOf(host: string): string | null {
+    for (const [url, e] of this.nodes) if (e.status.host === host) return url;
+    return null;
+  }
+
   /** The agent behind `url` reports `host`; refuses a host another agent already has. */
   identify(url: string, host: string): void {
     const entry = this.entry(url);

@@ -3,7 +3,8 @@
  * model, whose union the ordinary live Hub serves to browsers through the same Express app and
  * WebSocket upgrade as the single-host server (same auth, Host/Origin checks, page). Read-only:
  * changes go to an agent, not through the hub (not implemented). `GET /api/cluster` answers the
- * nodes (live/stale, last seen) and the cross-node edges.
+ * nodes (live/stale, last seen) and the cross-node edges; the side panel's sockets and firewall
+ * views are asked of the node's agent (inspectProxy.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +20,7 @@ import { createUpgradeHandler } from '../http/upgrade.js';
 import { AgentLink } from './agentLink.js';
 import type { AgentLinkOptions } from './agentLink.js';
 import { ClusterModel } from './clusterModel.js';
+import { inspectProxyRouter } from './inspectProxy.js';
 
 export interface HubServerOptions {
   host: string;
@@ -90,7 +92,7 @@ export async function startHub(o: HubServerOptions): Promise<RunningHub> {
     readOnlyReason: 'the hub shows every node; changes are made on a node, not through the hub',
     staticDir: o.staticDir,
     state: () => hub.state,
-    routers: [clusterRouter],
+    routers: [clusterRouter, inspectProxyRouter((host) => cluster.agentUrlOf(host), o.agentToken)],
     log: o.log,
   };
   const server = createServer(createApp(ctx));
