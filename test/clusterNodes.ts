@@ -96,8 +96,12 @@ export function podScript(i: number, j: number, a: number): string[] {
 
 async function startNode(prefix: string, i: number): Promise<{ holder: ChildProcess; pid: number }> {
   const holder = spawn(
-    '/usr/bin/unshare',
+    // pdeathsig on unshare too: if the test process dies, the node (its PID 1, so all in it) goes.
+    '/usr/bin/setpriv',
     [
+      '--pdeathsig',
+      'KILL',
+      '/usr/bin/unshare',
       '--net',
       '--mount',
       '--pid',
@@ -236,7 +240,16 @@ export async function startHubCli(
   token: string,
   agentToken: string,
 ): Promise<{ child: ChildProcess; origin: string; stderr: string[] }> {
-  const argv = [process.execPath, '--import', 'tsx', 'server/cli.ts', 'hub', '--port', '0'];
+  const argv = [
+    '/usr/bin/setpriv',
+    '--pdeathsig',
+    'KILL',
+    process.execPath,
+    '--import',
+    'tsx',
+    'server/cli.ts',
+  ];
+  argv.push('hub', '--port', '0');
   for (const u of agentUrls) argv.push('--agent', u);
   const { child, line, stderr } = await startCli(
     argv,
