@@ -17,7 +17,7 @@ let cluster: SimCluster | null = null;
 let origin = '';
 
 test.beforeAll(async () => {
-  test.setTimeout(240_000);
+  test.setTimeout(420_000); // three agents and a hub starting on a shared, loaded machine
   cluster = await buildCluster(uniquePrefix('cp'));
   await Promise.all(cluster.nodes.map((n) => startAgent(n, agentToken)));
   origin = (

@@ -66,7 +66,7 @@ beforeAll(async () => {
     token,
     agentToken,
   );
-}, 240_000);
+}, 420_000);
 
 afterAll(async () => {
   await cluster?.stop();
