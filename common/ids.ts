@@ -115,3 +115,52 @@ export function namespaceOfId(id: string): string | null {
   if (link) return namespaceOfInterface(link.a);
   return namespaceOfInterface(id) ?? namespaceOfRoute(id);
 }
+
+/**
+ * Hub mode (several nodes on one page): every id an agent sends is prefixed with its node's
+ * host name, `<host>/ns-<inode>`, `<host>/if-<inode>-<ifindex>`, ... Single-host mode never
+ * builds one, so today's ids stay as they are. A host name is a DNS label or dotted name
+ * (what Kubernetes calls a node): lower-case letters, digits, `-` and `.`, never `/`.
+ */
+const HOST_RE = /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/;
+
+export function isHostName(host: string): boolean {
+  return HOST_RE.test(host);
+}
+
+/** `<host>/<id>`; throws on a host name that could make ids ambiguous. */
+export function qualifiedId(host: string, id: string): string {
+  if (!isHostName(host)) throw new Error(`invalid host name ${JSON.stringify(host)}`);
+  return `${host}/${id}`;
+}
+
+export interface QualifiedIdParts {
+  host: string;
+  /** The id as the node's own agent knows it. */
+  local: string;
+}
+
+/** The host and the agent's own id in a host-qualified id, or null when `id` is not one. */
+export function parseQualifiedId(id: string): QualifiedIdParts | null {
+  const slash = id.indexOf('/');
+  if (slash <= 0) return null;
+  const host = id.slice(0, slash);
+  const local = id.slice(slash + 1);
+  return isHostName(host) && local.length > 0 ? { host, local } : null;
+}
+
+/** Whether `id` names an edge between two nodes (hub only). */
+export function isCrossLinkId(id: string): boolean {
+  return id.startsWith('vxlan:') || id.startsWith('route:');
+}
+
+/** The host part of a host-qualified id, or null in single-host mode. */
+export function hostOfId(id: string): string | null {
+  return parseQualifiedId(id)?.host ?? null;
+}
+
+/** The id of an edge between two nodes (hub only): vxlan pairs are unordered, routes point from a to b. */
+export function crossLinkId(kind: 'vxlan' | 'route', a: string, b: string, detail = ''): string {
+  const [x, y] = kind === 'vxlan' && b < a ? [b, a] : [a, b];
+  return `${kind}:${x}:${y}${detail ? `:${detail}` : ''}`;
+}

@@ -2,6 +2,7 @@
 /**
  * netns-explorer command line:
  *   netns-explorer [serve] [--host H] [--port P] [--read-only] ...   start the explorer (default)
+ *   netns-explorer agent | hub ...                                    cluster mode (server/cluster/)
  *   netns-explorer snapshot                                          print the topology model as JSON
  *   netns-explorer lab up|down [--docker]                            build or remove the demo lab
  *   netns-explorer view A.json [B.json]                              the page for saved snapshots
@@ -19,6 +20,10 @@ async function main(): Promise<number> {
       return (await import('./history/viewCommand.js')).main(rest);
     case 'diff':
       return (await import('./history/diffCommand.js')).main(rest);
+    case 'agent':
+      return (await import('./cluster/agentCommand.js')).main(rest);
+    case 'hub':
+      return (await import('./cluster/hubCommand.js')).main(rest);
     case 'serve':
       return (await import('./serveCommand.js')).main(rest);
     case '--help':
@@ -26,6 +31,8 @@ async function main(): Promise<number> {
     case 'help':
       process.stdout.write(
         'usage: netns-explorer [serve] [--host H] [--port P] [--read-only] [--allow-remote] [--allow-host-changes]\n' +
+          '       netns-explorer agent [--host IP --allow-remote] [--allow-changes]   (one node of a cluster)\n' +
+          '       netns-explorer hub --agent URL ... | --agents-dns NAME              (one page for every node)\n' +
           '       netns-explorer snapshot\n' +
           '       netns-explorer lab up|down [--docker [--docker-host unix:///path]]\n' +
           '       netns-explorer view A.json [B.json]   (a saved snapshot, or the difference of two; no root)\n' +

@@ -3,6 +3,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { CreateVethDialog } from './actions/CreateVethDialog.js';
 import { KeepChange } from './actions/KeepChange.js';
 import { CapturePanel } from './capture/CapturePanel.js';
+import { ClusterBar } from './cluster/ClusterBar.js';
 import { HistoryBanner } from './history/HistoryBanner.js';
 import { Timeline } from './history/Timeline.js';
 import { Canvas } from './canvas/Canvas.js';
@@ -59,6 +60,7 @@ export function App() {
     <ReactFlowProvider>
       <div className="app">
         <Toolbar />
+        <ClusterBar />
         <main className="main">
           <div className="canvas" data-testid="canvas">
             <Canvas />

@@ -3,6 +3,7 @@
  * and the edges between them. Pure; its `key` changes only when the structure changes.
  */
 import type { Interface, Namespace, Topology } from '../../../common/model.js';
+import { hostOfId } from '../../../common/ids.js';
 import { canvasAddresses, isLoopback } from '../model/interface.js';
 import type { Size, ViewOptions } from './types.js';
 import { ADDR_LINES_MAX, ADDR_LINE_H, BRIDGE_W, IFACE_BASE_H, IFACE_W } from './spacing.js';
@@ -30,7 +31,10 @@ export function ifaceSize(i: Interface): Size {
 }
 
 export function visibleNamespaces(t: Topology, view: ViewOptions): Namespace[] {
-  return t.namespaces.filter((n) => !view.hiddenKinds.has(n.kind));
+  const hiddenNodes = view.hiddenNodes;
+  return t.namespaces.filter(
+    (n) => !view.hiddenKinds.has(n.kind) && !(hiddenNodes?.has(hostOfId(n.id) ?? '') ?? false),
+  );
 }
 
 export function visibleInterfaces(t: Topology, view: ViewOptions, shown: ReadonlySet<string>): Interface[] {
@@ -57,6 +61,9 @@ export function buildStructure(t: Topology, view: ViewOptions): Structure {
     if (!a || !b) continue;
     const [source, target] = orient(a, b, hostNs);
     edges.push({ id: l.id, kind: 'veth', source, target });
+  }
+  for (const l of view.crossLinks ?? []) {
+    if (byId.has(l.a) && byId.has(l.b)) edges.push({ id: l.id, kind: 'veth', source: l.a, target: l.b });
   }
   for (const i of ifaces) {
     if (i.master && byId.has(i.master)) {

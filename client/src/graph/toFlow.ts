@@ -2,6 +2,7 @@
  * Topology + layout -> React Flow nodes (boxes before their interfaces) and edges. Pure.
  * Things the layout has not placed yet are left out until it has.
  */
+import { isCrossLinkId } from '../../../common/ids.js';
 import type { Interface, Topology } from '../../../common/model.js';
 import type { Structure } from './structure.js';
 import type { FlowEdge, FlowNode, IfaceNode, Layout, Marks, NamespaceNode } from './types.js';
@@ -74,7 +75,8 @@ export function toFlow(
   const edges: FlowEdge[] = [];
   for (const e of s.edges) {
     if (!placed.has(e.source) || !placed.has(e.target)) continue;
-    const className = cls(e.id, marks);
+    const cross = isCrossLinkId(e.id);
+    const className = [cls(e.id, marks), cross ? 'cross-node' : ''].filter(Boolean).join(' ');
     edges.push({
       id: e.id,
       type: e.kind,
@@ -82,7 +84,7 @@ export function toFlow(
       target: e.target,
       sourceHandle: 'port',
       targetHandle: 'port',
-      selectable: e.kind === 'veth',
+      selectable: e.kind === 'veth' && !cross,
       ...(className ? { className } : {}),
     });
   }

@@ -1,5 +1,6 @@
 /** Typed React Flow nodes and edges for the topology picture (ids are the model's ids). */
 import type { Edge, Node } from '@xyflow/react';
+import type { CrossLink } from '../../../common/cluster.js';
 import type { Interface, Namespace, NamespaceKind } from '../../../common/model.js';
 
 export interface NamespaceData extends Record<string, unknown> {
@@ -43,6 +44,10 @@ export interface Layout {
 export interface ViewOptions {
   showLoopback: boolean;
   hiddenKinds: ReadonlySet<NamespaceKind>;
+  /** Hub mode: nodes (host names) whose namespaces are hidden by the node filter. */
+  hiddenNodes?: ReadonlySet<string>;
+  /** Hub mode: edges between nodes (VXLAN pairs, node routes), drawn like veth edges. */
+  crossLinks?: readonly CrossLink[];
 }
 
 /** Ids that get a CSS class for a moment (recent change) or until the next search (hit). */

@@ -11,6 +11,7 @@ import type { EdgeChange, EdgeSelectionChange, NodeChange } from '@xyflow/react'
 import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
 import type { NamespaceKind, Topology } from '../../../common/model.js';
+import type { CrossLink } from '../../../common/cluster.js';
 import { LARGE_GRAPH, elkLayout } from '../graph/elkGraph.js';
 import type { LayoutEngine } from '../graph/elkGraph.js';
 import { gridLayout } from '../graph/grid.js';
@@ -54,6 +55,8 @@ export interface Picture {
   showTopology(t: Topology, changed?: readonly string[]): void;
   setShowLoopback(show: boolean): void;
   toggleKind(kind: NamespaceKind): void;
+  /** Hub mode: the node filter and the edges between nodes (client/src/cluster/). */
+  setCluster(hiddenNodes: ReadonlySet<string>, crossLinks: readonly CrossLink[]): void;
   setHit(id: string | null): void;
   /** Forgets dragged places (also the saved ones) and runs ELK over everything. */
   relayout(): void;
@@ -201,6 +204,9 @@ export function createPicture(deps: PictureDeps): Picture {
       if (hiddenKinds.has(kind)) hiddenKinds.delete(kind);
       else hiddenKinds.add(kind);
       setView({ ...get().view, hiddenKinds });
+    },
+    setCluster(hiddenNodes, crossLinks) {
+      setView({ ...get().view, hiddenNodes, crossLinks });
     },
     setHit(hit) {
       set({ hit });

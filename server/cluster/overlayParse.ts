@@ -1,0 +1,54 @@
+/**
+ * Parses what an agent reads of its VXLAN devices: `ip -j -d link show type vxlan` and
+ * `bridge -j fdb show`, run in one namespace, into the facts the hub pairs across nodes.
+ * Pure: tested over recorded output.
+ */
+import { z } from 'zod';
+import { ifId } from '../../common/ids.js';
+import type { VxlanFact } from '../../common/cluster.js';
+
+const vxlanLinkSchema = z.object({
+  ifindex: z.number().int().positive(),
+  ifname: z.string(),
+  linkinfo: z.object({
+    info_kind: z.literal('vxlan'),
+    info_data: z.object({
+      id: z.number().int().nonnegative(),
+      local: z.string().optional(),
+      remote: z.string().optional(),
+      port: z.number().int().nonnegative().optional(),
+    }),
+  }),
+});
+
+const fdbSchema = z.object({ ifname: z.string().optional(), dst: z.string().optional() });
+
+/** `ip -d link show type vxlan` prints plain links too on old versions: keep only vxlan ones. */
+export function parseVxlanFacts(nsInode: number, linkJson: string, fdbJson: string): VxlanFact[] {
+  const links = z.array(z.unknown()).parse(JSON.parse(linkJson.trim() || '[]'));
+  const fdb = z.array(z.unknown()).parse(JSON.parse(fdbJson.trim() || '[]'));
+  const remotesOf = new Map<string, Set<string>>();
+  for (const raw of fdb) {
+    const e = fdbSchema.safeParse(raw);
+    if (!e.success || e.data.ifname === undefined || e.data.dst === undefined) continue;
+    const set = remotesOf.get(e.data.ifname) ?? new Set<string>();
+    set.add(e.data.dst);
+    remotesOf.set(e.data.ifname, set);
+  }
+  const facts: VxlanFact[] = [];
+  for (const raw of links) {
+    const l = vxlanLinkSchema.safeParse(raw);
+    if (!l.success) continue;
+    const d = l.data.linkinfo.info_data;
+    const remotes = new Set(remotesOf.get(l.data.ifname) ?? []);
+    if (d.remote !== undefined) remotes.add(d.remote);
+    facts.push({
+      interface: ifId(nsInode, l.data.ifindex),
+      vni: d.id,
+      local: d.local ?? null,
+      remotes: [...remotes].sort(),
+      dstport: d.port ?? 8472,
+    });
+  }
+  return facts.sort((a, b) => (a.interface < b.interface ? -1 : 1));
+}
