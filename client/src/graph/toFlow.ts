@@ -75,16 +75,20 @@ export function toFlow(
   for (const e of s.edges) {
     if (!placed.has(e.source) || !placed.has(e.target)) continue;
     const className = cls(e.id, marks);
-    edges.push({
+    const common = {
       id: e.id,
-      type: e.kind,
       source: e.source,
       target: e.target,
       sourceHandle: 'port',
       targetHandle: 'port',
-      selectable: e.kind === 'veth',
+      selectable: e.kind !== 'port',
       ...(className ? { className } : {}),
-    });
+    };
+    edges.push(
+      e.kind === 'fold'
+        ? { ...common, type: 'fold', data: { label: e.label ?? '' } }
+        : { ...common, type: e.kind },
+    );
   }
   return { nodes, edges };
 }
