@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../../common/model.js';
 import { hubTopology } from '../testing/hubFixture.js';
-import { edgesOverForeignBoxes, samplePolyline } from './crossings.js';
-import type { DrawnBox, DrawnEdge } from './crossings.js';
+import { edgesOverForeignBoxes, samplePolyline } from '../../../common/crossings.js';
+import type { DrawnBox, DrawnEdge } from '../../../common/crossings.js';
 import { foldPorts } from './fold.js';
 import { placeStable } from './placement.js';
 import { foldRoute } from './routing.js';

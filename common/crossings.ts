@@ -3,8 +3,13 @@
  * its drawn path lies inside a namespace box that is not one of its two ends. Pure: the unit
  * tests feed it layouts and routes, the e2e test and the bench feed it the page's DOM geometry.
  */
-import type { XY } from './types.js';
-import type { Rect } from './routing.js';
+
+/** Plain shapes, so the bench (built without the page's libraries) can use this file as is. */
+interface XY {
+  x: number;
+  y: number;
+}
+type Rect = XY & { w: number; h: number };
 
 export interface DrawnEdge {
   id: string;
