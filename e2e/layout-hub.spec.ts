@@ -10,8 +10,25 @@ import { cleanupPrefix, expect, nsIdOf, test, uniquePrefix } from './fixtures.js
 import type { LabInfo } from './fixtures.js';
 import { crossings, edgeEnds, pageGeometry, smallText } from './layout-geometry.js';
 import { selectById } from './page-helpers.js';
-import { servedTopology, waitDrawn, zoom } from './view-helpers.js';
+import { servedTopology, zoom } from './view-helpers.js';
 import type { Page, TestInfo } from '@playwright/test';
+
+/** The machine is shared: under load the page takes long to draw hundreds of boxes. */
+const BUSY_MS = 120_000;
+
+/** Until the page has drawn every namespace of `ids` (waitDrawn, with room for a busy machine). */
+async function waitPlaced(page: Page, ids: readonly string[]): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate((want) => {
+          const h = window.__netnsExplorer;
+          return !!h && h.drawnAt !== null && want.every((id) => h.position(id) !== null);
+        }, ids),
+      { timeout: BUSY_MS },
+    )
+    .toBe(true);
+}
 
 /** Members of the hub scene: the largest that builds and is discovered in about a minute here. */
 const HUB_MEMBERS = 300;
@@ -33,7 +50,7 @@ async function steadyZoom(page: Page): Promise<number> {
         last = z;
         return same ? 'steady' : `zoom ${z}`;
       },
-      { timeout: 30_000 },
+      { timeout: BUSY_MS },
     )
     .toBe('steady');
   return last;
@@ -64,7 +81,7 @@ test('hub scene: members beside their bridge, no edge over a foreign box, no tex
       )
       .toBe(true);
     await page.reload();
-    await waitDrawn(page, ids);
+    await waitPlaced(page, ids);
     const ends = edgeEnds(await servedTopology(api));
 
     // The first picture is fitted whole.
@@ -81,14 +98,14 @@ test('hub scene: members beside their bridge, no edge over a foreign box, no tex
     // The hub's side is folded: its box holds the bridge, not 300 ports.
     await expect(
       page.locator(`.react-flow__node[data-id="${ids[0]}"] [data-testid="bridge-box"]`),
-    ).toHaveCount(1);
+    ).toHaveCount(1, { timeout: BUSY_MS });
     await expect(page.locator(`.react-flow__node[data-id="${ids[0]}"] [data-testid="if-box"]`)).toHaveCount(
       0,
     );
 
     // At 1:1 on a member in the middle of the comb.
     const member = ids[1 + Math.floor(HUB_MEMBERS / 2)]!;
-    await selectById(page, member);
+    await selectById(page, member, BUSY_MS);
     expect(await steadyZoom(page)).toBe(1);
     const near = crossings(await pageGeometry(page), ends, ours);
     await attachShot(page, testInfo, 'hub-member-1to1');
@@ -120,7 +137,7 @@ test('lab scene: no edge over a foreign box, names never cut to nothing', async 
   test.setTimeout(180_000);
   const labIds = new Set(Object.values(lab.ns).map((n: LabInfo['ns'][keyof LabInfo['ns']]) => n.id));
   await page.reload();
-  await waitDrawn(page, [...labIds]);
+  await waitPlaced(page, [...labIds]);
   await steadyZoom(page);
   const ends = edgeEnds(await servedTopology(api));
   const c = crossings(await pageGeometry(page), ends, labIds);

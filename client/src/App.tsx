@@ -7,6 +7,7 @@ import { HistoryBanner } from './history/HistoryBanner.js';
 import { Timeline } from './history/Timeline.js';
 import { Canvas } from './canvas/Canvas.js';
 import { SidePanel } from './panel/SidePanel.js';
+import { TablePane } from './ui/TablePane.js';
 import { useLive } from './sync/live.js';
 import { useUi } from './ui/uiStore.js';
 import { Toolbar } from './toolbar/Toolbar.js';
@@ -56,6 +57,7 @@ export function App() {
             <Canvas />
             <Placeholder />
             <HistoryBanner />
+            <TablePane />
           </div>
           <SidePanel />
         </main>
