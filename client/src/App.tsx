@@ -8,6 +8,7 @@ import { HistoryBanner } from './history/HistoryBanner.js';
 import { Timeline } from './history/Timeline.js';
 import { Canvas } from './canvas/Canvas.js';
 import { SidePanel } from './panel/SidePanel.js';
+import { TablePane } from './ui/TablePane.js';
 import { useLive } from './sync/live.js';
 import { progressLine } from './sync/sequence.js';
 import { useUi } from './ui/uiStore.js';
@@ -66,6 +67,7 @@ export function App() {
             <Canvas />
             <Placeholder />
             <HistoryBanner />
+            <TablePane />
           </div>
           <SidePanel />
         </main>

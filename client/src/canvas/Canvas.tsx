@@ -35,6 +35,8 @@ import { boxesBounds } from './geometry.js';
 import { BridgeNodeView, IfaceNodeView } from './IfaceNodeView.js';
 import { NamespaceNodeView } from './NamespaceNodeView.js';
 import { PendingVethEdgeView, PortEdgeView, VethEdgeView } from './FloatingEdges.js';
+import { FoldEdgeView } from './FoldEdge.js';
+import { useTextTierClass } from './textLod.js';
 import { DropStatus } from './DropStatus.js';
 import { useIfaceDrop } from './useIfaceDrop.js';
 import { GroupFrames } from '../groups/GroupFrames.js';
@@ -49,6 +51,7 @@ const nodeTypes = {
 const edgeTypes = {
   veth: VethEdgeView,
   port: PortEdgeView,
+  fold: FoldEdgeView,
   pendingVeth: PendingVethEdgeView,
 } satisfies EdgeTypes;
 
@@ -85,6 +88,7 @@ export function Canvas() {
   const flowApi = useStoreApi<FlowNode, CanvasEdge>();
   const drop = useIfaceDrop(rf);
   const fitted = useRef(false);
+  const textTier = useTextTierClass();
 
   const focused = useRef(0);
 
@@ -131,7 +135,8 @@ export function Canvas() {
     useUi.getState().select({ kind: node.type === 'namespace' ? 'namespace' : 'interface', id: node.id });
   }, []);
   const onEdgeClick = useCallback((_e: React.MouseEvent, edge: CanvasEdge) => {
-    if (edge.type === 'veth') useUi.getState().select({ kind: 'interface', id: edge.source });
+    if (edge.type === 'veth' || edge.type === 'fold')
+      useUi.getState().select({ kind: 'interface', id: edge.source });
   }, []);
   const onPaneClick = useCallback(() => useUi.getState().select(null), []);
 
@@ -187,6 +192,7 @@ export function Canvas() {
       minZoom={MIN_ZOOM}
       maxZoom={MAX_ZOOM}
       proOptions={{ hideAttribution: true }}
+      className={textTier}
     >
       <Background gap={24} size={1} color="#e2e8f0" />
       <GroupFrames />

@@ -28,11 +28,11 @@ function Body({ iface, bridgeName }: { iface: Interface; bridgeName: string | nu
     <>
       <div className="if-head">
         <span className={`state-dot ${up ? 'up' : 'down'}`} title={`state ${iface.state}`} />
-        <span className="if-name" data-testid="if-name">
+        <span className="if-name" data-testid="if-name" title={iface.name}>
           {iface.name}
         </span>
         <span className="if-kind">{iface.kind}</span>
-        <span className={`if-state ${up ? 'up' : 'down'}`} data-testid="if-state">
+        <span className={`if-state ${up ? 'up' : 'down'}`} data-testid="if-state" title={iface.state}>
           {iface.state}
         </span>
       </div>

@@ -51,7 +51,13 @@ export function mergeEdges(prev: readonly FlowEdge[], next: readonly FlowEdge[])
   let changed = prev.length !== next.length;
   const out = next.map((e, i) => {
     const p = old.get(e.id);
-    if (p && p.source === e.source && p.target === e.target && p.className === e.className) {
+    if (
+      p &&
+      p.source === e.source &&
+      p.target === e.target &&
+      p.className === e.className &&
+      (p.data === e.data || jsonEqual(p.data, e.data))
+    ) {
       if (prev[i] !== p) changed = true;
       return p;
     }

@@ -3,6 +3,7 @@
  * is on screen, so a live change never makes the rest of the picture jump. Pure.
  */
 import { packChildren } from './grid.js';
+import { RectIndex } from './rectIndex.js';
 import {
   BOX_GAP,
   CHILD_GAP,
@@ -150,6 +151,7 @@ function placeWhereElkSaid(
   placed: Rect[],
 ): StructureNs[] {
   const slotted: StructureNs[] = [];
+  const index = new RectIndex(placed);
   for (const n of pending) {
     const want = fresh.pos[n.id];
     const complete = want && n.children.every((c) => fresh.pos[c.id]);
@@ -163,9 +165,10 @@ function placeWhereElkSaid(
       size = packChildren(n, out.pos);
     }
     out.size[n.id] = size;
-    if (want && complete && !placed.some((p) => overlaps({ ...want, ...size }, p, NEW_BOX_CLEARANCE))) {
+    if (want && complete && !index.near({ ...want, ...size }, NEW_BOX_CLEARANCE)) {
       out.pos[n.id] = want;
       placed.push({ ...want, ...size });
+      index.add({ ...want, ...size });
     } else slotted.push(n);
   }
   return slotted;

@@ -14,9 +14,11 @@ export interface StructureNs {
 }
 export interface StructureEdge {
   id: string;
-  kind: 'veth' | 'port';
+  kind: 'veth' | 'port' | 'fold';
   source: string;
   target: string;
+  /** A folded veth pair's hub-side name (fold.ts), drawn on the edge. */
+  label?: string;
 }
 export interface Structure {
   namespaces: StructureNs[];

@@ -77,16 +77,20 @@ export function toFlow(
     if (!placed.has(e.source) || !placed.has(e.target)) continue;
     const cross = isCrossLinkId(e.id);
     const className = [cls(e.id, marks), cross ? 'cross-node' : ''].filter(Boolean).join(' ');
-    edges.push({
+    const common = {
       id: e.id,
-      type: e.kind,
       source: e.source,
       target: e.target,
       sourceHandle: 'port',
       targetHandle: 'port',
-      selectable: e.kind === 'veth' && !cross,
+      selectable: e.kind !== 'port' && !cross,
       ...(className ? { className } : {}),
-    });
+    };
+    edges.push(
+      e.kind === 'fold'
+        ? { ...common, type: 'fold', data: { label: e.label ?? '' } }
+        : { ...common, type: e.kind },
+    );
   }
   return { nodes, edges };
 }

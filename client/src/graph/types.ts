@@ -20,7 +20,9 @@ export type FlowNode = NamespaceNode | IfaceNode;
 
 export type VethEdge = Edge<Record<string, never>, 'veth'>;
 export type PortEdge = Edge<Record<string, never>, 'port'>;
-export type FlowEdge = VethEdge | PortEdge;
+/** A folded veth pair (fold.ts): member interface -> bridge, labelled with the hub-side name. */
+export type FoldEdge = Edge<{ label: string }, 'fold'>;
+export type FlowEdge = VethEdge | PortEdge | FoldEdge;
 
 export function isNamespaceNode(n: FlowNode): n is NamespaceNode {
   return n.type === 'namespace';

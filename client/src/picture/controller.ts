@@ -14,7 +14,9 @@ import type { NamespaceKind, Topology } from '../../../common/model.js';
 import type { CrossLink } from '../../../common/cluster.js';
 import { LARGE_GRAPH, elkLayout } from '../graph/elkGraph.js';
 import type { LayoutEngine } from '../graph/elkGraph.js';
-import { gridLayout } from '../graph/grid.js';
+import { foldPorts } from '../graph/fold.js';
+import { segmentLayout } from '../graph/segmentLayout.js';
+import { findHubs } from '../graph/segments.js';
 import { mergeEdges, mergeNodes } from '../graph/merge.js';
 import { EMPTY_LAYOUT, placeStable } from '../graph/placement.js';
 import { buildStructure } from '../graph/structure.js';
@@ -40,6 +42,8 @@ export interface PictureState {
   errors: string[];
   /** Difference marks while history compares two moments (issue 16), else null. */
   diff: ReadonlyMap<string, string> | null;
+  /** Bridges with many ports drawn folded (fold.ts): one edge per member, no port boxes. */
+  foldPorts: boolean;
 }
 
 export interface PictureDeps {
@@ -57,6 +61,7 @@ export interface Picture {
   toggleKind(kind: NamespaceKind): void;
   /** Hub mode: the node filter and the edges between nodes (client/src/cluster/). */
   setCluster(hiddenNodes: ReadonlySet<string>, crossLinks: readonly CrossLink[]): void;
+  setFoldPorts(fold: boolean): void;
   setHit(id: string | null): void;
   /** Forgets dragged places (also the saved ones) and runs ELK over everything. */
   relayout(): void;
@@ -82,6 +87,7 @@ export function createPicture(deps: PictureDeps): Picture {
     hit: null,
     errors: [],
     diff: null,
+    foldPorts: true,
   }));
   const get = store.getState;
   const set = store.setState;
@@ -109,12 +115,14 @@ export function createPicture(deps: PictureDeps): Picture {
   function restructure(force = false): void {
     const s = get();
     if (!topology) return;
-    const structure = buildStructure(topology, s.view);
+    const built = buildStructure(topology, s.view);
+    const structure = s.foldPorts ? foldPorts(topology, built) : built;
     const placedAny = structure.namespaces.some((n) => s.layout.pos[n.id]);
     if (!force && !placedAny && !elkRunning && structure.namespaces.length > LARGE_GRAPH) {
-      // ELK needs seconds for hundreds of boxes: draw an instant grid instead (Re-layout runs ELK).
+      // ELK needs seconds for hundreds of boxes: draw the instant segment layout instead
+      // (Re-layout runs ELK).
       set({ structure });
-      adopt(gridLayout(structure), false);
+      adopt(segmentLayout(structure, findHubs(topology, structure)), false);
       return;
     }
     if (force || (!placedAny && !elkRunning)) {
@@ -124,7 +132,12 @@ export function createPicture(deps: PictureDeps): Picture {
       return;
     }
     if (structure.key === s.structure.key || elkRunning) set({ structure });
-    else set({ structure, layout: place(s.layout, EMPTY_LAYOUT, structure) });
+    else {
+      // In a large picture a new member takes its slot beside its hub when that slot is free.
+      const large = structure.namespaces.length > LARGE_GRAPH;
+      const fresh = large ? segmentLayout(structure, findHubs(topology, structure)) : EMPTY_LAYOUT;
+      set({ structure, layout: place(s.layout, fresh, structure) });
+    }
     rebuild();
   }
 
@@ -207,6 +220,10 @@ export function createPicture(deps: PictureDeps): Picture {
     },
     setCluster(hiddenNodes, crossLinks) {
       setView({ ...get().view, hiddenNodes, crossLinks });
+    },
+    setFoldPorts(foldPorts) {
+      set({ foldPorts });
+      restructure();
     },
     setHit(hit) {
       set({ hit });

@@ -41,6 +41,7 @@ function Status() {
 
 function Filters() {
   const view = usePicture((s) => s.view);
+  const foldPorts = usePicture((s) => s.foldPorts);
   const { toggleKind, setShowLoopback } = picture;
   return (
     <div className="filters" role="group" aria-label="Filters">
@@ -63,6 +64,15 @@ function Filters() {
           onChange={(e) => setShowLoopback(e.target.checked)}
         />
         loopback
+      </label>
+      <label className="chip" title="Draw each port of a busy bridge as one labelled edge to the bridge">
+        <input
+          type="checkbox"
+          data-testid="toggle-fold"
+          checked={foldPorts}
+          onChange={(e) => picture.setFoldPorts(e.target.checked)}
+        />
+        fold ports
       </label>
     </div>
   );

@@ -1,0 +1,141 @@
+/**
+ * Layout bench (issue 13): a hub scene of N members (default 1,000; `--members N`), the server,
+ * and the page in Chromium. Reports the first picture after the snapshot arrived (target 1.5 s
+ * at 1,000), the edges drawn over a namespace box that is not one of their ends at fit-view and
+ * at 1:1 on a member (target at most 1 %), text under 8 px after fit-view, and frame times while
+ * zooming and panning (median and spread; headless software rendering is noisy).
+ *
+ *   npm run build && node dist/bench/layoutBench.js [--members 1000]
+ */
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { edgesOverForeignBoxes } from '../common/crossings.js';
+import type { Topology } from '../common/model.js';
+import { growHub, hubScene, removeHub } from './hubScene.js';
+import { startServer } from './live.js';
+import type { ServerHandle } from './live.js';
+import { RECORD_SNAPSHOT, firstPictureMs, framesWhileMoving, geometry } from './layoutPage.js';
+import type { Geometry } from './layoutPage.js';
+import { round, summarize } from './stats.js';
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+const DRAW_TIMEOUT_MS = 60_000;
+
+function members(argv: readonly string[]): number {
+  const i = argv.indexOf('--members');
+  const n = i >= 0 ? Number(argv[i + 1]) : 1000;
+  if (!Number.isInteger(n) || n < 1 || n > 5000)
+    throw new Error(`--members must be 1..5000, got ${argv[i + 1]}`);
+  return n;
+}
+
+const until = async (what: string, fn: () => Promise<boolean>, ms: number): Promise<void> => {
+  const end = performance.now() + ms;
+  while (!(await fn())) {
+    if (performance.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+/** Link and bridge-port edge ids -> the namespaces they join. */
+function edgeEnds(t: Topology): Map<string, string[]> {
+  const nsOf = new Map(t.interfaces.map((i) => [i.id, i.namespace]));
+  const ends = new Map<string, string[]>();
+  for (const l of t.links) ends.set(l.id, [nsOf.get(l.a) ?? '', nsOf.get(l.b) ?? '']);
+  return ends;
+}
+
+function crossing(g: Geometry, ends: Map<string, string[]>, ours: ReadonlySet<string>) {
+  const drawn = g.edges.flatMap((e) => {
+    const at = ends.get(e.id);
+    return at && at.some((n) => ours.has(n)) ? [{ id: e.id, ends: at, points: e.points }] : [];
+  });
+  const over = edgesOverForeignBoxes(drawn, g.boxes).length;
+  return { drawnEdges: drawn.length, over, percent: drawn.length ? round((100 * over) / drawn.length) : 0 };
+}
+
+async function topology(server: ServerHandle): Promise<Topology> {
+  const res = await fetch(`${server.origin}/api/topology`, {
+    headers: { authorization: `Bearer ${server.token}` },
+  });
+  return (await res.json()) as Topology;
+}
+
+async function measure(page: Page, server: ServerHandle, ids: string[]) {
+  const ours = new Set(ids);
+  await page.addInitScript(RECORD_SNAPSHOT);
+  await page.goto(server.openUrl, { waitUntil: 'commit' });
+  let first: number | null = null;
+  await until(
+    'first picture',
+    async () => (first = await firstPictureMs(page).catch(() => null)) !== null,
+    DRAW_TIMEOUT_MS,
+  );
+  await until(
+    'every member placed',
+    async () =>
+      (await page.evaluate(
+        `${JSON.stringify(ids)}.every((id) => window.__netnsExplorer.position(id) !== null)`,
+      )) === true,
+    DRAW_TIMEOUT_MS,
+  );
+  const ends = edgeEnds(await topology(server));
+  const fit = await geometry(page);
+  const fitView = { zoom: round(fit.zoom), smallText: fit.smallText, ...crossing(fit, ends, ours) };
+  // 1:1 on a member in the middle: found with the search box, as a user would.
+  const member = ids[Math.floor(ids.length / 2)]!;
+  await page.getByTestId('search-input').fill(member);
+  await page.getByTestId('search-result').first().waitFor();
+  await page.getByTestId('search-input').press('Enter');
+  await until('centred at 1:1', async () => (await geometry(page)).zoom === 1, 10_000);
+  const near = await geometry(page);
+  const oneToOne = { smallText: near.smallText, ...crossing(near, ends, ours) };
+  // Frames from the overview, as after the first picture.
+  await page.locator('.react-flow__controls-fitview').click();
+  const frames = summarize(await framesWhileMoving(page));
+  return {
+    firstPictureMs: first === null ? null : round(first),
+    fitView,
+    oneToOne,
+    frameMs: {
+      n: frames.n,
+      min: round(frames.min),
+      p50: round(frames.p50),
+      p95: round(frames.p95),
+      max: round(frames.max),
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const n = members(process.argv.slice(2));
+  const scene = hubScene(`nxlb${randomBytes(2).toString('hex').slice(0, 3)}`);
+  let server: ServerHandle | null = null;
+  let browser: Browser | null = null;
+  try {
+    const t0 = performance.now();
+    await growHub(scene, n);
+    const buildMs = round(performance.now() - t0);
+    const ids = await Promise.all(
+      [scene.hub, ...scene.leaves].map(async (name) => `ns-${(await stat(`/run/netns/${name}`)).ino}`),
+    );
+    server = await startServer();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS, headless: true });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const figures = await measure(page, server, ids);
+    console.log(JSON.stringify({ members: n, sceneBuildMs: buildMs, ...figures }, null, 2));
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    const left = await removeHub(scene);
+    if (left.length) console.error(`cleanup: ${left.join('; ')}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exitCode = 1;
+});
