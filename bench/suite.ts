@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, one after the other (they share the machine, so never at
  * once): the live-server bench (run.ts), the hub-scene readers side by side (hub.ts), trace,
- * capture, history, runtime naming and a short fuzz run. Each one's output goes to
+ * capture, history, runtime naming, the page at scale, three simulated nodes and a short fuzz run. Each one's output goes to
  * bench-results/<name>-latest.txt; bench-results/suite-latest.md lists what ran, how long it took
  * and how it ended. `--only a,b` runs some of them; `--skip a,b` leaves some out.
  */
@@ -37,6 +37,18 @@ const ENTRIES: Entry[] = [
   { name: 'capture', file: 'capture.js', args: ['10000', '5'], what: 'capture at 10,000 packets/s' },
   { name: 'history', file: 'historyBench.js', args: ['300', '100000'], what: '100,000 recorded changes' },
   { name: 'runtimes', file: 'runtimes.js', args: ['100'], what: 'containerd naming, 100 containers' },
+  {
+    name: 'layout',
+    file: 'layoutBench.js',
+    args: ['--members', '1000'],
+    what: 'page at 1,000 hub members: first picture, edges over boxes, small text, frames',
+  },
+  {
+    name: 'cluster',
+    file: 'cluster.js',
+    args: ['--pods', '100'],
+    what: '3 simulated nodes x 100 namespaces',
+  },
   { name: 'fuzz', file: 'fuzz.js', args: ['1'], what: 'one minute of fuzzing per input kind' },
 ];
 
