@@ -5,7 +5,7 @@
  * Detaching stays in the panel.
  */
 import type { Locator, Page } from '@playwright/test';
-import { cleanupPrefix, expect, nsInode, runShell, test, uniquePrefix } from './fixtures.js';
+import { cleanupPrefix, expect, ifId, nsId, nsInode, runShell, test, uniquePrefix } from './fixtures.js';
 import { centreOf, edge, linkIn, mouseDrag, node, offsetIn, selectById, waitSteady } from './page-helpers.js';
 
 const prefix = uniquePrefix('dr');
@@ -49,13 +49,13 @@ test('drag an interface onto a bridge: attach; non-bridge and other-namespace dr
   `);
   const inoA = await nsInode(`/run/netns/${NA}`);
   const inoB = await nsInode(`/run/netns/${NB}`);
-  const idA = `ns-${inoA}`;
-  const ifId = async (ns: string, ino: number, name: string) =>
-    `if-${ino}-${(await linkIn(ns, name))!.ifindex}`;
-  const idBr = await ifId(NA, inoA, br);
-  const idV = await ifId(NA, inoA, v);
-  const idW = await ifId(NA, inoA, w);
-  const idBr2 = await ifId(NB, inoB, br2);
+  const idA = nsId(inoA);
+  const ifIdOf = async (ns: string, ino: number, name: string) =>
+    ifId(ino, (await linkIn(ns, name))!.ifindex);
+  const idBr = await ifIdOf(NA, inoA, br);
+  const idV = await ifIdOf(NA, inoA, v);
+  const idW = await ifIdOf(NA, inoA, w);
+  const idBr2 = await ifIdOf(NB, inoB, br2);
   const masterRequests: string[] = [];
   page.on('request', (r) => {
     if (r.method() === 'POST' && r.url().includes('/master')) masterRequests.push(r.url());

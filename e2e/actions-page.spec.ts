@@ -4,7 +4,18 @@
  * and the kernel agree; delete it from the panel; add the seed's host route.
  */
 import type { Page } from '@playwright/test';
-import { cleanupPrefix, expect, ipJson, nsInode, runShell, test, uniquePrefix } from './fixtures.js';
+import {
+  cleanupPrefix,
+  expect,
+  ifId,
+  ipJson,
+  nsId,
+  nsInode,
+  runShell,
+  test,
+  uniquePrefix,
+  vethLinkId,
+} from './fixtures.js';
 import { centreOf, edge, linkIn, mouseDrag, node, selectById, waitSteady } from './page-helpers.js';
 
 const prefix = uniquePrefix('ap');
@@ -44,8 +55,10 @@ test('drag a veth between namespaces, create it, delete it, and add the seed hos
   const NA = `${prefix}a`;
   const NB = `${prefix}b`;
   await runShell(`ip netns add ${NA}; ip netns add ${NB}`);
-  const idA = `ns-${await nsInode(`/run/netns/${NA}`)}`;
-  const idB = `ns-${await nsInode(`/run/netns/${NB}`)}`;
+  const inoA = await nsInode(`/run/netns/${NA}`);
+  const idA = nsId(inoA);
+  const inoB = await nsInode(`/run/netns/${NB}`);
+  const idB = nsId(inoB);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'live');
   await expect(node(page, idA)).toHaveCount(1);
   await expect(node(page, idB)).toHaveCount(1);
@@ -99,9 +112,9 @@ test('drag a veth between namespaces, create it, delete it, and add the seed hos
   const b = await linkIn(NB, `${prefix}y`);
   expect(a?.ifalias).toMatch(/^netns-explorer:/);
   expect(b).toBeDefined();
-  const ifA = `if-${idA.slice(3)}-${a!.ifindex}`;
-  const ifB = `if-${idB.slice(3)}-${b!.ifindex}`;
-  const linkId = `veth:${[ifA, ifB].sort().join(':')}`;
+  const ifA = ifId(inoA, a!.ifindex);
+  const ifB = ifId(inoB, b!.ifindex);
+  const linkId = vethLinkId(ifA, ifB);
   await expect(edge(page, linkId)).toHaveCount(1);
   await expect(pending).toHaveCount(0);
 

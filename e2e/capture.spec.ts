@@ -3,7 +3,7 @@
  * ping across their veth, the packets listed live with both interfaces, the interfaces marked on
  * the canvas, then stop and the pcapng download.
  */
-import { cleanupPrefix, expect, ipJson, nsInode, runShell, test, uniquePrefix } from './fixtures.js';
+import { cleanupPrefix, expect, ifId, ipJson, nsInode, runShell, test, uniquePrefix } from './fixtures.js';
 import { showNode } from './page-helpers.js';
 
 const prefix = uniquePrefix('cap');
@@ -15,7 +15,7 @@ test.afterAll(async () => {
 async function ifIdOf(ns: string, name: string): Promise<string> {
   const [link] = await ipJson<Array<{ ifindex: number }>>(['link', 'show', 'dev', name], { name: ns });
   if (!link) throw new Error(`no ${name} in ${ns}`);
-  return `if-${await nsInode(`/run/netns/${ns}`)}-${link.ifindex}`;
+  return ifId(await nsInode(`/run/netns/${ns}`), link.ifindex);
 }
 
 test('capture on both ends of a veth from the page', async ({ page, api }) => {

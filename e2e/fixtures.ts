@@ -55,6 +55,7 @@ import {
 } from '../test/kernel.js';
 import type { LabState } from '../server/lab/state.js';
 import * as labPlan from '../server/lab/plan.js';
+import { ifId, isNsId, nsId, parseNsId, vethLinkId } from '../common/ids.js';
 
 export { expect, ipJson, uniquePrefix, cleanupPrefix, spawnNetnsHolder, nsInode, pollUntil, labPlan };
 export type { LabState };
@@ -92,16 +93,14 @@ export interface LabInfo {
 }
 
 export async function hostNsId(): Promise<string> {
-  return `ns-${(await stat('/proc/self/ns/net')).ino}`;
+  return nsId((await stat('/proc/self/ns/net')).ino);
 }
 
 export async function nsIdOf(path: string): Promise<string> {
-  return `ns-${(await stat(path)).ino}`;
+  return nsId((await stat(path)).ino);
 }
 
-export function ifId(nsInode: number, ifindex: number): string {
-  return `if-${nsInode}-${ifindex}`;
-}
+export { ifId, isNsId, nsId, parseNsId, vethLinkId };
 
 function requireBuild(): void {
   if (!existsSync(CLI)) {
@@ -198,7 +197,7 @@ async function labInfo(): Promise<LabInfo> {
     if (!p) throw new Error(`lab state has no ${role}`);
     const path = `/proc/${p.pid}/ns/net`;
     const inode = await nsInode(path);
-    ns[role] = { pid: p.pid, path, inode, id: `ns-${inode}` };
+    ns[role] = { pid: p.pid, path, inode, id: nsId(inode) };
   }
   return { state, ns, hostNsId: await hostNsId() };
 }

@@ -14,6 +14,7 @@ import type { ExplorerServer } from './fixtures.js';
 import {
   cleanupPrefix,
   expect,
+  ifId,
   ipJson,
   nsInode,
   pollUntil,
@@ -116,7 +117,7 @@ test('a host change from the page asks to be kept: Keep keeps it, no answer roll
     const page = await openPage(context);
     const inode = await nsInode(`/run/netns/${HOST}`);
     const [dev] = await ipJson<Array<{ ifindex: number }>>(['link', 'show', 'dev', DEV], { name: HOST });
-    const devId = `if-${inode}-${dev!.ifindex}`;
+    const devId = ifId(inode, dev!.ifindex);
     await selectById(page, devId, 60_000);
     const panel = page.getByTestId('side-panel');
     const addresses = panel.getByRole('list', { name: 'Addresses' });

@@ -4,7 +4,18 @@
  * before it with now marks it added and lists it.
  */
 import type { Page } from '@playwright/test';
-import { cleanupPrefix, expect, ipJson, nsInode, runShell, test, uniquePrefix } from './fixtures.js';
+import {
+  cleanupPrefix,
+  expect,
+  ifId,
+  ipJson,
+  nsId,
+  nsInode,
+  runShell,
+  test,
+  uniquePrefix,
+  vethLinkId,
+} from './fixtures.js';
 import { edge, node, showNode } from './page-helpers.js';
 
 const prefix = uniquePrefix('ph');
@@ -40,10 +51,7 @@ test('scrub back before a veth pair: not drawn; live: drawn; difference: marked 
   const b = `${prefix}b`;
   await runShell(`ip netns add ${a}; ip netns add ${b}`);
   const inodeA = await nsInode(`/run/netns/${a}`);
-  await expect((await showNode(page, `ns-${inodeA}`, LIVE.timeout)).getByTestId('ns-name')).toHaveText(
-    a,
-    LIVE,
-  );
+  await expect((await showNode(page, nsId(inodeA), LIVE.timeout)).getByTestId('ns-name')).toHaveText(a, LIVE);
   await expect(page.getByTestId('timeline-track')).toBeVisible(LIVE);
 
   // A moment when both namespaces exist and the pair does not, far enough from the pair's
@@ -56,11 +64,8 @@ test('scrub back before a veth pair: not drawn; live: drawn; difference: marked 
   await runShell(`ip link add ${prefix}x netns ${a} type veth peer name ${prefix}y netns ${b}`);
   const made = Date.now();
   const inodeB = await nsInode(`/run/netns/${b}`);
-  const ends = [
-    `if-${inodeA}-${await ifindex(`${prefix}x`, a)}`,
-    `if-${inodeB}-${await ifindex(`${prefix}y`, b)}`,
-  ];
-  const linkId = `veth:${[...ends].sort().join(':')}`;
+  const ends = [ifId(inodeA, await ifindex(`${prefix}x`, a)), ifId(inodeB, await ifindex(`${prefix}y`, b))];
+  const linkId = vethLinkId(ends[0]!, ends[1]!);
   await showNode(page, ends[0]!, LIVE.timeout);
   await expect(edge(page, linkId)).toHaveCount(1, LIVE);
 
@@ -77,7 +82,7 @@ test('scrub back before a veth pair: not drawn; live: drawn; difference: marked 
   await expect(page.getByTestId('history-banner')).toContainText('read-only');
   await expect(edge(page, linkId)).toHaveCount(0, LIVE);
   await expect(node(page, ends[0]!)).toHaveCount(0);
-  await expect(node(page, `ns-${inodeA}`)).toHaveCount(1);
+  await expect(node(page, nsId(inodeA))).toHaveCount(1);
 
   // Back to live.
   await page.getByTestId('banner-back-to-live').click();

@@ -3,7 +3,7 @@
  * discovery's `snapshot` reports them; the side panel's routes and sockets; search by IP.
  */
 import type { Topology } from '../common/model.js';
-import { expect, ipJson, labPlan, test } from './fixtures.js';
+import { expect, ifId, ipJson, labPlan, test } from './fixtures.js';
 import type { LabInfo } from './fixtures.js';
 import {
   edge,
@@ -118,7 +118,7 @@ test('search finds an IP address and centres and highlights its interface', asyn
   });
   const owner = addrs.find((i) => i.addr_info.some((x) => x.local === labPlan.NGINX_IP));
   expect(owner).toBeDefined();
-  const id = `if-${lab.ns.nginx.inode}-${owner!.ifindex}`;
+  const id = ifId(lab.ns.nginx.inode, owner!.ifindex);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'live');
   await page.getByTestId('search-input').fill(labPlan.NGINX_IP);
   await page.getByTestId('search-input').press('Enter');

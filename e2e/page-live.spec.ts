@@ -2,7 +2,19 @@
  * Live updates without reload: a namespace, a veth pair, an address and a route made from a shell
  * appear on the page, and disappear again when removed.
  */
-import { cleanupPrefix, expect, ipJson, nsInode, runShell, test, uniquePrefix } from './fixtures.js';
+import {
+  cleanupPrefix,
+  expect,
+  ifId,
+  ipJson,
+  nsId,
+  nsInode,
+  parseNsId,
+  runShell,
+  test,
+  uniquePrefix,
+  vethLinkId,
+} from './fixtures.js';
 import { hostNsId } from './fixtures.js';
 import { edge, node, selectById, showNode } from './page-helpers.js';
 
@@ -35,14 +47,14 @@ test('shell changes appear on the page without a reload and disappear when remov
   // A namespace.
   await runShell(`ip netns add ${netns}`);
   const inode = await nsInode(`/run/netns/${netns}`);
-  const nsId = `ns-${inode}`;
-  await expect((await showNode(page, nsId, LIVE.timeout)).getByTestId('ns-name')).toHaveText(netns, LIVE);
+  const nsBox = nsId(inode);
+  await expect((await showNode(page, nsBox, LIVE.timeout)).getByTestId('ns-name')).toHaveText(netns, LIVE);
 
   // A veth pair between the host and it.
   await runShell(`ip link add ${hostEnd} type veth peer name ${nsEnd} netns ${netns}`);
-  const hostIf = `if-${(await hostNsId()).slice(3)}-${await ifindex(hostEnd)}`;
-  const nsIf = `if-${inode}-${await ifindex(nsEnd, netns)}`;
-  const linkId = `veth:${[hostIf, nsIf].sort().join(':')}`;
+  const hostIf = ifId(parseNsId(await hostNsId())!, await ifindex(hostEnd));
+  const nsIf = ifId(inode, await ifindex(nsEnd, netns));
+  const linkId = vethLinkId(hostIf, nsIf);
   await expect((await showNode(page, hostIf, LIVE.timeout)).getByTestId('if-name')).toHaveText(hostEnd, LIVE);
   await expect((await showNode(page, nsIf, LIVE.timeout)).getByTestId('if-name')).toHaveText(nsEnd, LIVE);
   await expect(edge(page, linkId)).toHaveCount(1, LIVE);
@@ -57,7 +69,7 @@ test('shell changes appear on the page without a reload and disappear when remov
   ).toHaveCount(1, LIVE);
 
   // A route, seen in the namespace's side panel.
-  await selectById(page, nsId);
+  await selectById(page, nsBox);
   const routeRow = page.getByTestId('route-row').filter({ hasText: '10.250.0.0' });
   await expect(routeRow).toHaveCount(0, LIVE);
   await runShell(`ip -n ${netns} route add 10.250.0.0/16 via ${net}.1`);
@@ -76,13 +88,13 @@ test('shell changes appear on the page without a reload and disappear when remov
   await expect(edge(page, linkId)).toHaveCount(0, LIVE);
   await expect(node(page, nsIf)).toHaveCount(0, LIVE);
   await expect(page.getByTestId('side-panel')).toContainText('is gone', LIVE);
-  await expect(node(page, nsId)).toHaveCount(1, LIVE);
+  await expect(node(page, nsBox)).toHaveCount(1, LIVE);
   await runShell(`ip netns del ${netns}`);
   // The kernel may hand the freed inode (and so the id) to someone else's new namespace at once,
   // so check by name: the model no longer has it, and no box shows it.
   await page.getByTestId('search-input').fill(netns);
   await expect(page.getByTestId('search-results')).toContainText('no match', LIVE);
-  await expect(node(page, nsId).getByTestId('ns-name').filter({ hasText: netns })).toHaveCount(0);
+  await expect(node(page, nsBox).getByTestId('ns-name').filter({ hasText: netns })).toHaveCount(0);
 
   expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
 });

@@ -4,7 +4,19 @@
  * because fit-to-view on load may pan and zoom differently each time.
  */
 import type { Page } from '@playwright/test';
-import { cleanupPrefix, expect, ipJson, nsInode, runShell, test, uniquePrefix } from './fixtures.js';
+import {
+  cleanupPrefix,
+  expect,
+  ifId,
+  ipJson,
+  isNsId,
+  nsId,
+  nsInode,
+  parseNsId,
+  runShell,
+  test,
+  uniquePrefix,
+} from './fixtures.js';
 import type { LabInfo } from './fixtures.js';
 import { node, showNode, waitSteady } from './page-helpers.js';
 import {
@@ -83,12 +95,12 @@ test('a dragged box keeps its place across reloads', async ({ page, lab }) => {
 });
 
 /** Model ids of the interfaces called `names` in a namespace (the host when `netns` is omitted). */
-async function ifaceIds(nsInode: string, names: string[], netns?: string): Promise<string[]> {
+async function ifaceIds(nsInode: number, names: string[], netns?: string): Promise<string[]> {
   const links = await ipJson<Array<{ ifname: string; ifindex: number }>>(
     ['link', 'show'],
     netns ? { name: netns } : undefined,
   );
-  const ids = links.filter((l) => names.includes(l.ifname)).map((l) => `if-${nsInode}-${l.ifindex}`);
+  const ids = links.filter((l) => names.includes(l.ifname)).map((l) => ifId(nsInode, l.ifindex));
   expect(ids).toHaveLength(names.length);
   return ids;
 }
@@ -99,9 +111,9 @@ test('a new interface moves no other box', async ({ page, lab, api }) => {
   try {
     // A box of our own; being new, it is put below everything on screen.
     await runShell(`ip netns add ${netns}`);
-    const inode = String(await nsInode(`/run/netns/${netns}`));
-    const own = `ns-${inode}`;
-    const hostInode = lab.hostNsId.slice(3);
+    const inode = await nsInode(`/run/netns/${netns}`);
+    const own = nsId(inode);
+    const hostInode = parseNsId(lab.hostNsId)!;
     await waitDrawn(page, [...labBoxes(lab), own]);
     const hostIfaces = (await servedTopology(api)).interfaces
       .filter((i) => i.namespace === lab.hostNsId && i.kind !== 'loopback')
@@ -126,7 +138,7 @@ test('a new interface moves no other box', async ({ page, lab, api }) => {
     const hostY = before[lab.hostNsId]!.y;
     for (const id of watched) {
       const [was, now] = [before[id]!, after[id]!];
-      if (!id.startsWith('ns-') || id === lab.hostNsId || was.y < hostY) expect(now).toEqual(was);
+      if (!isNsId(id) || id === lab.hostNsId || was.y < hostY) expect(now).toEqual(was);
       else {
         expect(now.x).toBe(was.x);
         expect(now.y).toBeGreaterThanOrEqual(was.y);

@@ -2,6 +2,7 @@
  * The live server over the native discovery: after kernel changes, a WebSocket client holds what
  * the ip reader (the oracle) reads, and the refreshes started no `ip` or `nsenter` process.
  */
+import { nsId } from '../../common/ids.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Topology } from '../../common/model.js';
 import { createDiscovery, namespacePath } from '../discovery/index.js';
@@ -75,7 +76,7 @@ describe('live server with the native reader (kernel)', () => {
         nsenter --net=${a} ip link set e0 down
       `);
         // First the server's own refreshes (counted), then the oracle's reads (not counted).
-        const inNs = (k: number) => (i: { namespace: string }) => i.namespace === `ns-${m!.inodes[k]}`;
+        const inNs = (k: number) => (i: { namespace: string }) => i.namespace === nsId(m!.inodes[k]!);
         await pollUntil(
           () =>
             c.topology.interfaces.some((i) => inNs(0)(i) && i.name === 'e0' && !i.flags.includes('UP')) &&
@@ -96,7 +97,7 @@ describe('live server with the native reader (kernel)', () => {
         'the client to hold the ip model',
         60_000,
       );
-      const e0 = c.topology.interfaces.find((i) => i.namespace === `ns-${m!.inodes[0]}` && i.name === 'e0');
+      const e0 = c.topology.interfaces.find((i) => i.namespace === nsId(m!.inodes[0]!) && i.name === 'e0');
       expect(e0?.addresses.map((x) => x.cidr)).toEqual(['10.93.0.1/24']);
       expect(e0?.flags).not.toContain('UP');
       expect(c.topology.links.filter((l) => l.a === e0?.id || l.b === e0?.id)).toHaveLength(1);

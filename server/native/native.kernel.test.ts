@@ -2,6 +2,7 @@
  * The native reader against the `ip` reader (the oracle) on real, randomized topologies, and its
  * promises: nothing left open, a vanished namespace drops out, a failure stays with its namespace.
  */
+import { nsId } from '../../common/ids.js';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Topology } from '../../common/model.js';
@@ -72,7 +73,7 @@ describe('native reader (kernel)', () => {
       // And the interfaces are those ip lists in each namespace.
       for (const [k, path] of m.paths.entries()) {
         const links = await ipJson<Array<{ ifname: string }>>(['link'], { path });
-        const mine = native.interfaces.filter((i) => i.namespace === `ns-${m.inodes[k]}`);
+        const mine = native.interfaces.filter((i) => i.namespace === nsId(m.inodes[k]!));
         expect(mine.map((i) => i.name).sort()).toEqual(links.map((l) => l.ifname).sort());
       }
     });
@@ -149,7 +150,7 @@ describe('native reader (kernel)', () => {
     }
     expect(spawned).toEqual([]);
     const after = await d.refresh([m.inodes[0]!]);
-    const f0 = after.topology.interfaces.find((i) => i.namespace === `ns-${m.inodes[0]}` && i.name === 'f0');
+    const f0 = after.topology.interfaces.find((i) => i.namespace === nsId(m.inodes[0]!) && i.name === 'f0');
     expect(f0?.addresses.map((a) => a.cidr)).toContain('10.9.9.151/24');
     expect(f0?.peer).toMatch(new RegExp(`^if-${m.inodes[1]}-`));
     await pollUntil(() => readdirSync('/proc/self/fd').length <= fdsBefore, 'fds back to their count');
