@@ -121,15 +121,21 @@ static void fail(struct job *j, const char *step, int err) {
   snprintf(j->error, sizeof j->error, "%s: %s", step, strerror(err < 0 ? -err : err));
 }
 
-static void read_one(struct job *j, char *rx, size_t rxlen, int *left) {
+/* `cur`: the namespace this thread is in. Entering it again is skipped: without CAP_SYS_ADMIN
+   setns fails even into one's own namespace, which a non-root server can still read. */
+static void read_one(struct job *j, char *rx, size_t rxlen, int *left, ino_t *cur) {
   int fd = open(j->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) { fail(j, "open", errno); return; }
   struct stat st;
-  if (fstat(fd, &st) == 0) j->inode = (double)st.st_ino;
-  int e = setns(fd, CLONE_NEWNET) < 0 ? errno : 0;
+  int known = fstat(fd, &st) == 0;
+  if (known) j->inode = (double)st.st_ino;
+  int e = 0;
+  if (!known || st.st_ino != *cur) {
+    e = setns(fd, CLONE_NEWNET) < 0 ? errno : 0;
+    if (!e) { *left = 1; *cur = known ? st.st_ino : 0; }
+  }
   close(fd);
   if (e) { fail(j, "setns", e); return; }
-  *left = 1;
   int sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (sock < 0) { fail(j, "socket", errno); return; }
   int one = 1, rcv = 1 << 20;
@@ -169,7 +175,9 @@ static void *reader_thread(void *arg) {
   size_t rxlen = 1 << 16;
   char *rx = malloc(rxlen);
   int left = 0;
-  for (int i = 0; rx && i < w->njobs; i++) read_one(&w->jobs[i], rx, rxlen, &left);
+  struct stat hst;
+  ino_t cur = fstat(home, &hst) == 0 ? hst.st_ino : 0;
+  for (int i = 0; rx && i < w->njobs; i++) read_one(&w->jobs[i], rx, rxlen, &left, &cur);
   free(rx);
   /* Only if it left: without CAP_SYS_ADMIN every setns fails, going home included, and the
      per-namespace errors (setns: EPERM) are the whole answer. */

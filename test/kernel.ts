@@ -96,3 +96,20 @@ export async function cleanupPrefix(prefix: string): Promise<void> {
     for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^${prefix}' || true); do ip link del dev "$l" 2>/dev/null || true; done
   `);
 }
+
+/**
+ * Waits until a server that printed its URL has its first model: it listens at once and answers
+ * 503 `starting` until the first full read is done.
+ */
+export async function waitForFirstModel(base: string, token: string, timeoutMs = 240_000): Promise<void> {
+  await pollUntil(
+    async () => {
+      const res = await fetch(`${base}/api/topology`, { headers: { Authorization: `Bearer ${token}` } });
+      await res.arrayBuffer();
+      if (res.status !== 200 && res.status !== 503) throw new Error(`GET /api/topology: ${res.status}`);
+      return res.status === 200;
+    },
+    'the first model',
+    timeoutMs,
+  );
+}

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { nsId } from '../../common/ids.js';
 import type { Topology } from '../../common/model.js';
-import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
+import { cleanupPrefix, pollUntil, sh, uniquePrefix, waitForFirstModel } from '../../test/kernel.js';
 import { kernelState } from './testing/kit.js';
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -79,6 +79,7 @@ async function startCli(audit: string) {
   await pollUntil(() => stdout.length > 0 || child.exitCode !== null, 'URL line', 240_000);
   const m = /open (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout[0] ?? '');
   if (!m) throw new Error(`no URL line:\n${stderr.join('\n').slice(-3000)}`);
+  await waitForFirstModel(m[1]!, TOKEN);
   return { child, base: m[1]!, stderr };
 }
 

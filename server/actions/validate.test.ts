@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IP, NSENTER } from '../exec/run.js';
 import type { NsRef } from './context.js';
-import { Op } from './context.js';
+import { deviceTag, Op } from './context.js';
 import { routeArgs } from './routes.js';
 import { isIfName, NETNS_NAME_RE } from '../../common/api.js';
 import { canonicalCidr, canonicalNetwork } from './validate.js';
@@ -150,8 +150,8 @@ describe('argv', () => {
         if (!same) expect(steps[0]!.args.slice(13)).toEqual(['netns', '/proc/42/ns/net']);
         // The tag is still set on both ends, right after the create.
         expect(steps.slice(1, 3).map((s) => s.args)).toEqual([
-          ['link', 'set', 'dev', na, 'alias', 'netns-explorer:abc'],
-          ['link', 'set', 'dev', nb, 'alias', 'netns-explorer:abc'],
+          ['link', 'set', 'dev', na, 'alias', deviceTag('abc')],
+          ['link', 'set', 'dev', nb, 'alias', deviceTag('abc')],
         ]);
         for (const s of steps) {
           const [file, args] = Op.argv(s.ns, s.args);

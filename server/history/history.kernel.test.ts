@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChangesResponse, HistoryInfo } from '../../common/history.js';
 import type { Topology } from '../../common/model.js';
-import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
+import { cleanupPrefix, pollUntil, sh, uniquePrefix, waitForFirstModel } from '../../test/kernel.js';
 import { prng } from './testModels.js';
 
 const TOKEN = 'history-kernel-test-token-0123456789';
@@ -52,6 +52,7 @@ async function startServer(): Promise<Server> {
   await pollUntil(() => stdout.length > 0 || child.exitCode !== null, 'the URL line', 240_000);
   const m = /open (http:\/\/[^/]+)\//.exec(stdout[0] ?? '');
   if (!m) throw new Error(`server did not start: ${stderr.join('\n').slice(-2000)}`);
+  await waitForFirstModel(m[1]!, TOKEN);
   return { child, base: m[1]!, stderr };
 }
 
