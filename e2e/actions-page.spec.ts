@@ -122,7 +122,7 @@ test('drag a veth between namespaces, create it, delete it, and add the seed hos
   await selectById(page, idB);
   const panel = page.getByTestId('side-panel');
   await panel.getByLabel('Route kind').selectOption('host');
-  await panel.getByLabel('Destination').fill('8.8.8.8');
+  await panel.getByLabel('Destination', { exact: true }).fill('8.8.8.8');
   await panel.getByLabel('Device').selectOption(`${prefix}y`);
   await panel.getByRole('button', { name: 'Add route' }).click();
   await expect(page.getByTestId('route-row').filter({ hasText: '8.8.8.8' })).toHaveCount(1);

@@ -124,7 +124,11 @@ test('SVG export parses and names the namespaces and interfaces in view', async 
       text: doc.documentElement.textContent ?? '',
       drawn,
       // Edges keep their look (html-to-image leaves CSS-class styled SVG shapes bare).
-      edgeStrokes: Array.from(doc.querySelectorAll<SVGElement>('path.veth-edge')).map((p) => p.style.stroke),
+      // Read from the attribute's text: the page's CSP (no inline styles) leaves the parsed
+      // document's style declarations empty, though the file carries them.
+      edgeStrokes: Array.from(doc.querySelectorAll<SVGElement>('path.veth-edge')).map(
+        (p) => /(?:^|;)\s*stroke:\s*([^;]+)/.exec(p.getAttribute('style') ?? '')?.[1]?.trim() ?? '',
+      ),
     };
   }, text);
   expect(parsed.root).toBe('svg');
