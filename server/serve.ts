@@ -7,7 +7,6 @@
  * through `LiveDeps`, so tests start it with fakes or with the real discovery.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { statSync } from 'node:fs';
 import type { Router } from 'express';
 import { WebSocketServer } from 'ws';
@@ -29,8 +28,9 @@ import { RefreshScheduler } from './refresh/scheduler.js';
 import type { LiveDiscovery, LiveDiscoveryResult } from './refresh/schedulerTypes.js';
 import { firstRead } from './startup/firstRead.js';
 import type { StartupProgress } from './startup/firstRead.js';
-import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from './http/security.js';
+import { FailureLimiter, hostPort, Secrets } from './http/security.js';
 import { createUpgradeHandler } from './http/upgrade.js';
+import { listenChecked } from './http/listen.js';
 import { EventWatcher } from './events/watcher.js';
 import { captureWiring } from './capture/wiring.js';
 import type { SpawnMonitor } from './events/monitor.js';
@@ -256,21 +256,7 @@ export async function listenServer(options: ServeOptions, deps: LiveDeps): Promi
     scheduler.stop();
     hub.stop();
   };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (e) {
-    stopBackground();
-    throw e;
-  }
-  const port = (server.address() as AddressInfo).port;
-  ctx.hosts = allowedHosts(options.host, port);
-  ctx.origins = allowedOrigins(ctx.hosts);
+  const port = await listenChecked(server, options.host, options.port, ctx, stopBackground);
   hub.start();
   const ready = readFirst();
   // The caller awaits `ready`; a server closed before it settles must not log an unhandled rejection.

@@ -7,7 +7,6 @@
  * views are asked of the node's agent (inspectProxy.ts).
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve4 } from 'node:dns/promises';
 import express from 'express';
 import { WebSocketServer } from 'ws';
@@ -15,7 +14,8 @@ import { emptyTopology } from '../../common/model.js';
 import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/app.js';
 import { Hub } from '../hub/hub.js';
-import { allowedHosts, allowedOrigins, FailureLimiter, hostPort, Secrets } from '../http/security.js';
+import { FailureLimiter, hostPort, Secrets } from '../http/security.js';
+import { listenChecked } from '../http/listen.js';
 import { createUpgradeHandler } from '../http/upgrade.js';
 import { AgentLink } from './agentLink.js';
 import type { AgentLinkOptions } from './agentLink.js';
@@ -122,21 +122,7 @@ export async function startHub(o: HubServerOptions): Promise<RunningHub> {
     for (const l of links.values()) l.stop();
     hub.stop();
   };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(o.port, o.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (e) {
-    stopAll();
-    throw e;
-  }
-  const port = (server.address() as AddressInfo).port;
-  ctx.hosts = allowedHosts(o.host, port);
-  ctx.origins = allowedOrigins(ctx.hosts);
+  const port = await listenChecked(server, o.host, o.port, ctx, stopAll);
   hub.start();
   return {
     origin: `http://${hostPort(o.host, port)}`,
