@@ -6,7 +6,8 @@ import type { NsRef, Op } from './context.js';
 
 const VOLATILE = new Set(['stats', 'stats64', 'valid_life_time', 'preferred_life_time']);
 
-function stripVolatile(v: unknown): unknown {
+/** The value without counters and lifetimes, which change while nothing else does. */
+export function stripVolatile(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripVolatile);
   if (v && typeof v === 'object')
     return Object.fromEntries(

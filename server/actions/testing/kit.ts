@@ -2,6 +2,7 @@
  * Test kit for the actions API (used by *.test.ts only): the router on a small express app with
  * a real topology from discovery, plus kernel-state fingerprints for "nothing changed" checks.
  */
+import { stripVolatile } from '../hostPicture.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,19 +101,6 @@ export async function startKit(
       if (auditDir) rmSync(auditDir, { recursive: true, force: true });
     },
   };
-}
-
-const VOLATILE = new Set(['valid_life_time', 'preferred_life_time', 'stats64', 'stats']);
-
-function stripVolatile(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(stripVolatile);
-  if (v && typeof v === 'object')
-    return Object.fromEntries(
-      Object.entries(v)
-        .filter(([k]) => !VOLATILE.has(k))
-        .map(([k, x]) => [k, stripVolatile(x)]),
-    );
-  return v;
 }
 
 async function ipj(nsName: string | null, args: string[]): Promise<unknown[]> {
