@@ -156,7 +156,23 @@ describe('native trace reader equals the process one', () => {
     const changed: FirewallRead = await native.firewall(path('b'));
     expect(nftRuns).toBe(before + 2);
     expect(JSON.stringify(changed)).toContain('"dport"');
+    // a has no nftables table: an empty ruleset, without running nft.
+    const empty = await native.firewall(path('a'));
+    expect(nftRuns).toBe(before + 2);
+    expect(empty).toEqual(withoutMetainfo(await processes.firewall(path('a'))));
     native.retain!(new Set([statSync(path('a')).ino]));
+    expect(cache.size).toBe(1);
+    native.retain!(new Set());
     expect(cache.size).toBe(0);
   });
 });
+
+/** `nft -j`'s output without its version line (the native empty ruleset has none). */
+function withoutMetainfo(r: FirewallRead): FirewallRead {
+  if (r.tool !== 'nft') return r;
+  const list = (r.json as { nftables: unknown[] }).nftables;
+  return {
+    tool: 'nft',
+    json: { nftables: list.filter((x) => !(typeof x === 'object' && x !== null && 'metainfo' in x)) },
+  };
+}

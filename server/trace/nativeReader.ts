@@ -6,6 +6,7 @@
  * read by `nft -j`, but only when the namespace's ruleset generation changed since the last read
  * (firewallCache.ts). Where the native reader is not built, `chooseTraceReader` gives reader.ts.
  */
+import { existsSync } from 'node:fs';
 import type { SocketRow } from '../../common/inspect.js';
 import type { RouteNames } from '../native/names.js';
 import { loadRouteNames } from '../native/names.js';
@@ -18,6 +19,7 @@ import {
   linkFacts,
   neighFacts,
   nftGeneration,
+  nftTableCount,
   routeAnswer,
   socketRows,
   sysctlFacts,
@@ -29,10 +31,11 @@ import {
   listenerDumps,
   neighDump,
   nftGetGen,
+  nftTableDump,
   routeGet,
 } from './nlRequests.js';
 import type { FirewallRead, NamespaceReads, RouteQuery, TraceReader } from './reader.js';
-import { kernelReader, readOne, routeGetArgs } from './reader.js';
+import { NFT, kernelReader, readOne, routeGetArgs } from './reader.js';
 
 const SYSCTL_FILES = [
   '/proc/sys/net/ipv4/ip_forward',
@@ -48,6 +51,8 @@ const route = (message: Buffer) => ({ protocol: NETLINK_ROUTE, message });
 const rulesets = new FirewallCache();
 
 let names: RouteNames | null = null;
+let nft: boolean | null = null;
+const nftInstalled = (): boolean => (nft ??= existsSync(NFT));
 
 export interface NativeTraceReaderOptions {
   /** Reads the ruleset when its generation changed (default: reader.ts's `nft`). */
@@ -112,17 +117,23 @@ export function nativeTraceReader(opts: NativeTraceReaderOptions = {}): TraceRea
       return sysctlFacts(r.files);
     },
     async firewall(path): Promise<FirewallRead> {
+      if (!nftInstalled()) return readRuleset(path);
       const r = await askNamespace({
         path,
-        requests: [{ protocol: NETLINK_NETFILTER, message: nftGetGen() }],
+        requests: [nftGetGen(), nftTableDump()].map((message) => ({ protocol: NETLINK_NETFILTER, message })),
         files: [],
       });
-      const gen = r.replies[0]!.errno === 0 ? nftGeneration(r.replies[0]!.bytes) : null;
-      if (gen === null || !r.cookie) return readRuleset(path);
-      const hit = cache.get(r.inode, r.cookie, gen);
+      const [gen, tables] = r.replies;
+      const generation = gen!.errno === 0 ? nftGeneration(gen!.bytes) : null;
+      if (generation === null || !r.cookie) return readRuleset(path);
+      const hit = cache.get(r.inode, r.cookie, generation);
       if (hit) return hit;
-      const read = await readRuleset(path);
-      if (read.tool === 'nft') cache.set(r.inode, r.cookie, gen, read);
+      // No table at all: the ruleset is empty, as `nft -j list ruleset` would print it.
+      const read: FirewallRead =
+        tables!.errno === 0 && nftTableCount(tables!.bytes) === 0
+          ? { tool: 'nft', json: { nftables: [] } }
+          : await readRuleset(path);
+      if (read.tool === 'nft') cache.set(r.inode, r.cookie, generation, read);
       return read;
     },
     async fdb(path, bridge): Promise<FdbFacts[]> {

@@ -208,6 +208,11 @@ export function nftGeneration(bytes: Buffer): number | null {
   return id && id.n >= 4 ? id.b.readUInt32BE(id.o) : null;
 }
 
+/** Tables in an NFT_MSG_GETTABLE dump (NFT_MSG_NEWTABLE messages). */
+export function nftTableCount(bytes: Buffer): number {
+  return messages(bytes).filter((m) => m.type === ((10 << 8) | 0)).length;
+}
+
 /** Sysctl files read in the namespace, keyed as parseSysctlGrep keys them (below /proc/sys/net/). */
 export function sysctlFacts(files: Array<{ path: string; value: string | null }>): SysctlFacts {
   const values = new Map<string, string>();

@@ -15,8 +15,9 @@ const RTM_GETADDR = 22;
 const RTM_GETROUTE = 26;
 const RTM_GETNEIGH = 30;
 const SOCK_DIAG_BY_FAMILY = 20;
-/** (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN */
+/** (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN, NFT_MSG_GETTABLE */
 const NFT_GETGEN = (10 << 8) | 16;
+const NFT_GETTABLE = (10 << 8) | 1;
 
 const RTA_DST = 1;
 const RTA_SRC = 2;
@@ -102,3 +103,6 @@ export function listenerDumps(): Buffer[] {
 
 /** NFT_MSG_GETGEN: the namespace's nftables ruleset generation (nfgenmsg AF_UNSPEC, v0). */
 export const nftGetGen = (): Buffer => nlMessage(NFT_GETGEN, 0, Buffer.alloc(4));
+
+/** NFT_MSG_GETTABLE dump of every family: no table at all means an empty ruleset. */
+export const nftTableDump = (): Buffer => nlMessage(NFT_GETTABLE, NLM_F_DUMP, Buffer.alloc(4));
