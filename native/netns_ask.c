@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #ifndef SO_NETNS_COOKIE
@@ -94,6 +95,9 @@ static int socket_for(int protocol, int socks[][2], int *nsocks, double *cookie)
   if (s < 0) return -errno;
   int rcv = 1 << 20;
   setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+  /* A request the kernel never answers must not hold this thread (and a libuv worker) forever. */
+  struct timeval tv = { .tv_sec = 5 };
+  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   if (*cookie == 0) {
     uint64_t c = 0; socklen_t cl = sizeof c;
     if (getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, &c, &cl) == 0) *cookie = (double)c;

@@ -5,7 +5,7 @@
  * ruleset cache: `nft` runs again only after the ruleset changed, and a gone namespace's entry goes.
  */
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
 import type { SocketRow } from '../../common/inspect.js';
@@ -164,6 +164,26 @@ describe('native trace reader equals the process one', () => {
     expect(cache.size).toBe(1);
     native.retain!(new Set());
     expect(cache.size).toBe(0);
+  });
+
+  it('keeps nothing open in a namespace between reads', async () => {
+    const open = () =>
+      readdirSync('/proc/self/fd').map((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      });
+    const sockets = () => open().filter((l) => l.startsWith('socket:')).length;
+    const before = sockets();
+    for (let i = 0; i < 20; i++) {
+      await native.readMany!(path('r'), [{ to: '10.71.2.1', from: '10.71.1.1', iif: 'r0' }]);
+      await native.listeners(path('b'));
+      await native.firewall(path('b'));
+    }
+    expect(open().filter((l) => l.startsWith('net:['))).toEqual([]);
+    expect(sockets()).toBe(before);
   });
 });
 
