@@ -178,6 +178,9 @@ function evalMatch(m: Json, p: PacketView): Tri {
 /** Statements that neither match nor decide (they count, log, mark...). */
 const PASSIVE = new Set(['counter', 'log', 'mangle', 'notrack', 'comment']);
 
+/** iptables-nft's `-m comment` (an xt match nft cannot show): it always matches. */
+const isXtComment = (e: Json): boolean => isObj(e.xt) && e.xt.type === 'match' && e.xt.name === 'comment';
+
 type Outcome = { kind: 'accept' | 'drop' | 'return' | 'continue'; rule: Json[] | null; chain: Chain };
 
 /** A rule that might have decided, had we been able to tell whether it matches. */
@@ -206,7 +209,7 @@ function evalChain(
         continue;
       }
       const stmt = Object.keys(e)[0] ?? '';
-      if (PASSIVE.has(stmt)) continue;
+      if (PASSIVE.has(stmt) || isXtComment(e)) continue;
       let out: Outcome | null = null;
       if (stmt === 'accept') out = { kind: 'accept', rule, chain: c };
       else if (stmt === 'drop' || stmt === 'reject') out = { kind: 'drop', rule, chain: c };

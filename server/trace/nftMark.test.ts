@@ -60,3 +60,17 @@ describe('nft meta mark', () => {
     expect(evaluateNft(ruleset(markIs7, setsMark), 'output', packet(0)).verdict).toBe('unknown');
   });
 });
+
+describe('iptables-nft comments', () => {
+  it('an xt comment match always matches (CNI chains jump through them)', () => {
+    const jump = rule(5, [
+      { xt: { type: 'match', name: 'comment' } },
+      { counter: { packets: 1, bytes: 84 } },
+      { jump: { target: 'sub' } },
+    ]);
+    const sub = { chain: { family: 'inet', table: 't', name: 'sub', handle: 2 } };
+    const dropAll = { rule: { family: 'inet', table: 't', chain: 'sub', handle: 6, expr: [{ drop: null }] } };
+    expect(evaluateNft(ruleset(jump, sub, dropAll), 'output', packet(0)).verdict).toBe('drop');
+    expect(evaluateNft(ruleset(jump, sub), 'output', packet(0)).verdict).toBe('accept');
+  });
+});
