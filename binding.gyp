@@ -4,6 +4,11 @@
       "target_name": "netns_read",
       "sources": ["native/netns_read.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+    },
+    {
+      "target_name": "netns_ask",
+      "sources": ["native/netns_ask.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"]
     }
   ]
 }

@@ -4,6 +4,7 @@
  * a - r - b (r forwards); the model comes from one full discovery, as the live server holds it.
  * Run inside `npm run bench` (traceBench with the bench's fixture present) or alone:
  * `node dist/bench/traceBench.js [--namespaces 300] [--repeat 30]` (empty background namespaces).
+ * NETNS_EXPLORER_NO_NATIVE=1 measures the process-based reader (the fallback) instead.
  */
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { nsId } from '../common/ids.js';
 import { createDiscovery, namespacePath } from '../server/discovery/index.js';
 import { onSpawn } from '../server/exec/run.js';
+import { askStatus } from '../server/trace/nativeAsk.js';
 import { runTrace } from '../server/trace/router.js';
 import { IP, cmd, cmdOk, pollFor, sh } from './proc.js';
 import type { Summary } from './stats.js';
@@ -23,8 +25,14 @@ export interface TraceFigures {
   verdict: string;
   /** Wall time of one trace (no probe), ms. */
   ms: Summary;
-  /** Child processes one trace starts. */
+  /** Wall time of the first trace (nothing cached yet: the native reader runs `nft` there), ms. */
+  firstMs: number;
+  /** Child processes the first trace starts. */
   processes: number;
+  /** Child processes a later trace starts, on average (0 natively while no ruleset changes). */
+  warmProcesses: number;
+  /** Which reader answered: the native one, or `ip`/`ss`/`nft` (NETNS_EXPLORER_NO_NATIVE=1). */
+  reader: 'native' | 'processes';
 }
 
 async function buildScene(p: string): Promise<void> {
@@ -59,7 +67,9 @@ export async function traceBench(prefix: string, repeat = 30): Promise<TraceFigu
     const body = { from: nsId(statSync(`/run/netns/${p}a`).ino), to: '10.97.2.1', protocol: 'icmp' };
     let spawned = 0;
     const off = onSpawn(() => spawned++);
+    const t0 = performance.now();
     const first = await runTrace(deps, body);
+    const firstMs = performance.now() - t0;
     const processes = spawned;
     if (process.env.TRACE_BENCH_DEBUG) process.stderr.write(`${JSON.stringify(first, null, 1)}\n`);
     const times: number[] = [];
@@ -74,7 +84,10 @@ export async function traceBench(prefix: string, repeat = 30): Promise<TraceFigu
       hops: first.hops.length,
       verdict: first.verdict,
       ms: summarize(times),
+      firstMs,
       processes,
+      warmProcesses: (spawned - processes) / Math.max(1, repeat),
+      reader: askStatus().available ? 'native' : 'processes',
     };
   } finally {
     // Discovery's helper may still have /run/netns mounted in its own mount namespace for a while

@@ -39,7 +39,7 @@ interface Addon {
 const ADDON = 'build/Release/netns_read.node';
 
 /** The package root: the nearest directory above this module with a package.json (src or dist). */
-function packageRoot(): string | null {
+export function packageRoot(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     if (existsSync(join(dir, 'package.json'))) return dir;

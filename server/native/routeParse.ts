@@ -13,7 +13,8 @@ const RTM_NEWROUTE = 24;
 const RTA = { DST: 1, OIF: 4, GATEWAY: 5, PRIORITY: 6, PREFSRC: 7, MULTIPATH: 9, TABLE: 15, VIA: 18 };
 const RTM_F_CLONED = 0x200;
 
-const TYPES = [
+/** rtm_type names as iproute2 prints them (index = type). */
+export const TYPES = [
   'none',
   'unicast',
   'local',

@@ -22,6 +22,8 @@ export interface PacketView {
   iifname: string | null;
   oifname: string | null;
   ctState: 'new' | 'established';
+  /** The packet's firewall mark (0: none); absent or null: unknown. */
+  mark?: number | null;
 }
 
 export interface FirewallVerdict {
@@ -120,6 +122,11 @@ function anyOf(results: Tri[]): Tri {
 /** The packet's value for a match's left side, null if the packet has no such header. */
 function leftValue(left: unknown, p: PacketView): string | number | null | 'unknown' {
   if (!isObj(left)) return 'unknown';
+  // `meta mark & MASK`: the masked mark.
+  if (Array.isArray(left['&']) && left['&'].length === 2 && typeof left['&'][1] === 'number') {
+    const v = leftValue(left['&'][0], p);
+    return typeof v === 'number' ? (v & left['&'][1]) >>> 0 : 'unknown';
+  }
   if (isObj(left.payload)) {
     const { protocol, field } = left.payload;
     if (protocol === 'ip' || protocol === 'ip6') {
@@ -149,6 +156,7 @@ function leftValue(left: unknown, p: PacketView): string | number | null | 'unkn
     if (key === 'protocol') return p.family === 4 ? 'ip' : 'ip6';
     if (key === 'iifname') return p.iifname ?? null;
     if (key === 'oifname') return p.oifname ?? null;
+    if (key === 'mark') return typeof p.mark === 'number' ? p.mark : 'unknown';
     return 'unknown';
   }
   if (isObj(left.ct) && left.ct.key === 'state') return p.ctState;
@@ -169,6 +177,9 @@ function evalMatch(m: Json, p: PacketView): Tri {
 
 /** Statements that neither match nor decide (they count, log, mark...). */
 const PASSIVE = new Set(['counter', 'log', 'mangle', 'notrack', 'comment']);
+
+/** iptables-nft's `-m comment` (an xt match nft cannot show): it always matches. */
+const isXtComment = (e: Json): boolean => isObj(e.xt) && e.xt.type === 'match' && e.xt.name === 'comment';
 
 type Outcome = { kind: 'accept' | 'drop' | 'return' | 'continue'; rule: Json[] | null; chain: Chain };
 
@@ -198,7 +209,7 @@ function evalChain(
         continue;
       }
       const stmt = Object.keys(e)[0] ?? '';
-      if (PASSIVE.has(stmt)) continue;
+      if (PASSIVE.has(stmt) || isXtComment(e)) continue;
       let out: Outcome | null = null;
       if (stmt === 'accept') out = { kind: 'accept', rule, chain: c };
       else if (stmt === 'drop' || stmt === 'reject') out = { kind: 'drop', rule, chain: c };
@@ -241,9 +252,21 @@ export function describeRule(c: Chain, rule: Json[]): string {
   return `table ${c.family} ${c.table} chain ${c.name}: ${ruleText(rule)}`;
 }
 
+/** Whether any rule sets the packet mark (`meta mark set ...`): then no chain can know it. */
+function setsMark(chains: Map<string, Chain>): boolean {
+  return [...chains.values()].some((c) =>
+    c.rules.some((r) =>
+      r.some(
+        (e) => isObj(e.mangle) && isObj(e.mangle.key) && JSON.stringify(e.mangle.key).includes('"mark"'),
+      ),
+    ),
+  );
+}
+
 /** Evaluates every base chain at `hook` for the packet, in priority order (filter chains decide). */
-export function evaluateNft(json: unknown, hook: Hook, p: PacketView): FirewallVerdict {
+export function evaluateNft(json: unknown, hook: Hook, packet: PacketView): FirewallVerdict {
   const chains = chainsOf(json);
+  const p = setsMark(chains) ? { ...packet, mark: null } : packet;
   const families = p.family === 4 ? ['ip', 'inet'] : ['ip6', 'inet'];
   const base = [...chains.values()]
     .filter((c) => c.hook === hook && families.includes(c.family))

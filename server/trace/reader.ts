@@ -55,6 +55,8 @@ export interface TraceReader {
   firewall(path: string): Promise<FirewallRead>;
   fdb(path: string, bridge: string): Promise<FdbFacts[]>;
   listeners(path: string): Promise<SocketRow[]>;
+  /** Forget what is kept between traces about namespaces other than these (by inode). */
+  retain?(inodes: Set<number>): void;
 }
 
 export function routeGetArgs(q: RouteQuery): string[] {
@@ -119,6 +121,19 @@ export function splitBatch(stdout: string, stderr: string, questions: number): B
   return out;
 }
 
+/** `read` in terms of `readMany`: one question (or none: links and neighbours only). */
+export function readOne(readMany: NonNullable<TraceReader['readMany']>): TraceReader['read'] {
+  return async (path, q) => {
+    const r = await readMany(path, q ? [q] : []);
+    return {
+      links: r.links,
+      neigh: r.neigh,
+      route: r.routes[0]?.route ?? { ok: false, error: 'not asked' },
+      routeCommand: r.routes[0]?.routeCommand ?? 'ip -d addr show',
+    };
+  };
+}
+
 export function kernelReader(): TraceReader {
   const readMany = async (path: string, qs: RouteQuery[]): Promise<NamespaceReads> => {
     // One ip process: links, neighbours, then every route decision.
@@ -137,15 +152,7 @@ export function kernelReader(): TraceReader {
   };
   return {
     readMany,
-    async read(path, q) {
-      const r = await readMany(path, q ? [q] : []);
-      return {
-        links: r.links,
-        neigh: r.neigh,
-        route: r.routes[0]?.route ?? { ok: false, error: 'not asked' },
-        routeCommand: r.routes[0]?.routeCommand ?? 'ip -d addr show',
-      };
-    },
+    read: readOne(readMany),
     async sysctls(path) {
       const files = ['/proc/sys/net/ipv4/ip_forward', '/proc/sys/net/ipv4/conf', '/proc/sys/net/ipv6/conf'];
       const args = ['-r', '-H', '--include=rp_filter', '--include=forwarding', '--include=ip_forward', '.'];

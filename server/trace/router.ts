@@ -11,7 +11,7 @@ import { ActionError } from '../actions/errors.js';
 import { TraceContext } from './context.js';
 import { sendProbe } from './probe.js';
 import type { TraceReader } from './reader.js';
-import { kernelReader } from './reader.js';
+import { chooseTraceReader } from './nativeReader.js';
 import { trace } from './trace.js';
 import type { TracePolicy } from './validate.js';
 import { validateTrace } from './validate.js';
@@ -23,11 +23,17 @@ export interface TraceDeps extends TracePolicy {
   sendProbe?: typeof sendProbe;
 }
 
+let chosen: TraceReader | null = null;
+/** One reader for the server's life: the native one keeps rulesets between traces. */
+const defaultReader = (): TraceReader => (chosen ??= chooseTraceReader());
+
 /** Validates, traces and (when asked) probes; throws ActionError for what a caller got wrong. */
 export async function runTrace(deps: TraceDeps, body: unknown): Promise<TraceResponse> {
   const topology = deps.getTopology();
   const { req, target } = validateTrace(body, topology, deps);
-  const ctx = new TraceContext(topology, deps.namespacePath, deps.reader ?? kernelReader());
+  const reader = deps.reader ?? defaultReader();
+  reader.retain?.(new Set(topology.namespaces.map((n) => n.inode)));
+  const ctx = new TraceContext(topology, deps.namespacePath, reader);
   const path = ctx.path(req.from);
   const [result, probe] = await Promise.all([
     trace(ctx, req, target),

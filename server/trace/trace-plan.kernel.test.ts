@@ -3,7 +3,8 @@
  * follows the kernel where the guess is wrong: a fwmark policy rule the model does not show sends
  * marked packets another way. a reaches b through r1 (forwarding on); with mark 7 a's rule picks
  * table 100, through r2, where forwarding is off (the mark does not cross into r2: the kernel
- * clears it when a packet changes namespace).
+ * clears it when a packet changes namespace). An nftables `meta mark` match in a's output chain is
+ * decided with the trace's mark (0 when none is given).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IP, onSpawn } from '../exec/run.js';
@@ -55,7 +56,8 @@ describe('trace: the path asked at once, the kernel followed', () => {
     expect(t.verdict).toBe('reachable');
     expect(t.probe?.ok).toBe(true);
     expect(t.disagreement).toBeNull();
-    // Both walks' questions were answered by the three planned runs: nothing asked twice.
+    // The kit's differential check traces with the process reader too: both walks' questions were
+    // answered by its three planned runs (nothing asked twice); the native reader starts no ip.
     expect(ipRuns).toHaveLength(3);
     expect(t.namespaces).toEqual([scene.id('a'), scene.id('b'), scene.id('r1')].sort());
   });
@@ -75,5 +77,19 @@ describe('trace: the path asked at once, the kernel followed', () => {
     const t = await scene.trace({ from: scene.id('a'), to: '10.71.2.1', protocol: 'icmp', mark: 0 });
     expect(t.hops[0]!.command).toBe('ip route get 10.71.2.1');
     expect(shape(scene, t.hops, all)).toEqual(['route@a', 'veth@r1', 'route@r1', 'veth@b', 'deliver@b']);
+  });
+
+  it("decides an nftables meta mark match with the trace's mark", async () => {
+    await scene.run(
+      'a',
+      `nft 'add table inet tp; add chain inet tp o { type filter hook output priority 0; }; add rule inet tp o meta mark 9 drop'`,
+    );
+    const marked = await scene.trace({ from: scene.id('a'), to: '10.71.2.1', protocol: 'icmp', mark: 9 });
+    expect(shape(scene, marked.hops, all)).toEqual(['route@a', 'drop@a!']);
+    expect(marked.verdict).toBe('unreachable');
+    expect(marked.hops[1]!.reason).toMatch(/meta mark 9/);
+    const plain = await scene.trace({ from: scene.id('a'), to: '10.71.2.1', protocol: 'icmp', probe: true });
+    expect(plain.verdict).toBe('reachable');
+    expect(plain.probe?.ok).toBe(true);
   });
 });

@@ -11,6 +11,12 @@ import { ifId, nsId } from '../../common/ids.js';
 import type { TraceResponse } from '../../common/trace.js';
 import { createDiscovery, namespacePath } from '../discovery/index.js';
 import { cleanupPrefix, ipJson, pollUntil, sh } from '../../test/kernel.js';
+import { expect } from 'vitest';
+import { FirewallCache } from './firewallCache.js';
+import { askStatus } from './nativeAsk.js';
+import { nativeTraceReader } from './nativeReader.js';
+import { kernelReader } from './reader.js';
+import type { TraceDeps } from './router.js';
 import { runTrace } from './router.js';
 
 export class Scene {
@@ -102,21 +108,32 @@ export class Scene {
     );
   }
 
+  /**
+   * The trace as the server answers it (the native reader), after a differential check: the same
+   * question without the probe, asked with processes (`ip`, `ss`, `nft`, reader.ts) and natively,
+   * must give the same verdict and hops (process names aside: sock_diag does not know them).
+   */
   async trace(body: Record<string, unknown>): Promise<TraceResponse> {
     const topology = this.topology;
     if (!topology) throw new Error('discover() first');
-    return runTrace(
-      {
-        readOnly: false,
-        allowProbe: false,
-        getTopology: () => topology,
-        namespacePath: (id) => {
-          const ns = topology.namespaces.find((n) => n.id === id);
-          return ns ? namespacePath(ns) : null;
-        },
+    const deps: TraceDeps = {
+      readOnly: false,
+      allowProbe: false,
+      getTopology: () => topology,
+      namespacePath: (id) => {
+        const ns = topology.namespaces.find((n) => n.id === id);
+        return ns ? namespacePath(ns) : null;
       },
-      body,
+    };
+    expect(askStatus()).toEqual({ available: true, reason: '' });
+    const quiet = { ...body, probe: false };
+    const byProcesses = await runTrace({ ...deps, reader: kernelReader() }, quiet);
+    const natively = await runTrace(
+      { ...deps, reader: nativeTraceReader({ cache: new FirewallCache() }) },
+      quiet,
     );
+    expect(comparable(natively)).toEqual(comparable(byProcesses));
+    return runTrace(deps, body);
   }
 
   /** Stops the listeners and removes the namespaces (retrying while discovery's helper holds them). */
@@ -143,4 +160,17 @@ export class Scene {
 export function shape(scene: Scene, hops: TraceResponse['hops'], shorts: string[]): string[] {
   const byId = new Map(shorts.map((s) => [scene.id(s), s]));
   return hops.map((h) => `${h.action}@${byId.get(h.namespace) ?? h.namespace}${h.ok ? '' : '!'}`);
+}
+
+/** A trace without what only one reader knows: the listener's process names (`ss -p`). */
+export function comparable(t: TraceResponse): unknown {
+  const hops = (hs: TraceResponse['hops']) =>
+    hs.map((h) => ({ ...h, detail: h.detail.replace(/(; listening: \S+ \S+) \(.*\)$/, '$1') }));
+  return {
+    verdict: t.verdict,
+    failedAt: t.failedAt,
+    source: t.source,
+    hops: hops(t.hops),
+    returnPath: t.returnPath && { failedAt: t.returnPath.failedAt, hops: hops(t.returnPath.hops) },
+  };
 }

@@ -99,6 +99,8 @@ export async function walk(ctx: TraceContext, start: WalkStart): Promise<WalkRes
       daddr: start.to,
       iifname: iif?.name ?? null,
       oifname: null,
+      // Asked with the caller's mark where it starts; a packet that changed namespace has none.
+      mark: step === 0 ? (start.mark ?? 0) : 0,
     };
 
     if (route.type === 'local') {
