@@ -149,6 +149,14 @@ export function parseQualifiedId(id: string): QualifiedIdParts | null {
   return isHostName(host) && local.length > 0 ? { host, local } : null;
 }
 
+/**
+ * Whether `id` is one of an agent's own model ids (namespace, interface, veth link or route):
+ * what the hub qualifies in an agent's answers.
+ */
+export function isLocalModelId(id: string): boolean {
+  return isNsId(id) || isIfId(id) || parseVethLinkId(id) !== null || ROUTE_NS_RE.test(id);
+}
+
 /** Whether `id` names an edge between two nodes (hub only). */
 export function isCrossLinkId(id: string): boolean {
   return id.startsWith('vxlan:') || id.startsWith('route:');

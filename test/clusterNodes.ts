@@ -204,8 +204,13 @@ function startCli(
   });
 }
 
+export interface AgentFlags {
+  /** `--allow-changes`, with the audit log (and its intent journal) at this path of the test's own. */
+  allowChanges?: { auditLog: string };
+}
+
 /** The agent in a node: nsenter into it, killed with nsenter (pdeathsig). */
-export async function startAgent(node: SimNode, token: string): Promise<void> {
+export async function startAgent(node: SimNode, token: string, flags: AgentFlags = {}): Promise<void> {
   const argv = [
     NSENTER,
     '-t',
@@ -220,6 +225,7 @@ export async function startAgent(node: SimNode, token: string): Promise<void> {
   ];
   argv.push(process.execPath, '--import', 'tsx', 'server/cli.ts', 'agent', '--host', node.underlayIp);
   argv.push('--allow-remote', '--node-name', node.name);
+  if (flags.allowChanges) argv.push('--allow-changes', '--audit-log', flags.allowChanges.auditLog);
   const { child } = await startCli(
     argv,
     { NETNS_EXPLORER_TOKEN: token },
