@@ -3,7 +3,7 @@
  * inspect and trace asked of the hub equal the node agent's own answer with ids qualified; an
  * action through the hub changes the kernel of a node whose agent has --allow-changes (checked
  * with `ip -j` inside that node) and is refused, naming the node, by a read-only one (kernel
- * unchanged).
+ * unchanged); a trace from a pod on one node to a pod on another continues on the second node.
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -182,5 +182,47 @@ describe('the hub serves the same API as the agents', () => {
     const unknown = await viaHub('POST', '/api/bridges', { namespace: `node-zz/${pod}`, name: 'hubbr2' });
     expect(unknown.status).toBe(404);
     expect(await podLinks(n, 'pod1')).toEqual(before);
+  });
+  it('a trace from a pod on one node to a pod on another continues on the second node', async () => {
+    const [a, b] = [readOnlyNode, writableNode];
+    const from = qualifiedId(a.name, await podId(a, 'pod1'));
+    const to = podAddress(b, 1);
+    const r = await viaHub('POST', '/api/trace', { from, to });
+    expect(r.status).toBe(200);
+    const t = r.body as unknown as TraceResponse;
+    const hosts = t.hops.map((h) => parseQualifiedId(h.namespace)?.host);
+    expect(hosts[0]).toBe(a.name);
+    expect(hosts.at(-1)).toBe(b.name);
+    const bPod = qualifiedId(b.name, await podId(b, 'pod1'));
+    expect(t.hops.at(-1)!.namespace).toBe(bPod);
+    expect(t.hops.at(-1)!.action).toBe('deliver');
+    expect(t.namespaces).toContain(bPod);
+    expect(t.verdict).toBe('reachable');
+    // The packet enters node B by its underlay eth0, the route's gateway there.
+    const enter = t.hops.find((h) => parseQualifiedId(h.namespace)?.host === b.name)!;
+    const topo = (await viaHub('GET', '/api/topology')).body as unknown as Topology;
+    const eth0 = topo.interfaces.find((i) => i.id === enter.in)!;
+    expect(eth0.name).toBe('eth0');
+    expect(eth0.addresses.map((x) => x.cidr)).toContain(`${b.underlayIp}/24`);
+    // The reply comes back to the pod it started from.
+    expect(t.returnPath!.hops.at(-1)).toMatchObject({ namespace: from, action: 'deliver', ok: true });
+  });
+
+  it('the continued trace reads the second node: a pod link down there makes it unreachable there', async () => {
+    const [a, c] = [readOnlyNode, cluster.nodes[2]!];
+    const from = qualifiedId(a.name, await podId(a, 'pod1'));
+    await inNode(c, 'ip -n pod2 link set eth0 down');
+    try {
+      const r = await viaHub('POST', '/api/trace', { from, to: podAddress(c, 2) });
+      const t = r.body as unknown as TraceResponse;
+      expect(t.verdict).toBe('unreachable');
+      const failed = t.hops[t.failedAt!]!;
+      expect(parseQualifiedId(failed.namespace)?.host).toBe(c.name);
+      expect(t.hops.slice(0, t.failedAt!).some((h) => parseQualifiedId(h.namespace)?.host === a.name)).toBe(
+        true,
+      );
+    } finally {
+      await inNode(c, 'ip -n pod2 link set eth0 up');
+    }
   });
 });

@@ -21,7 +21,8 @@ import { AgentLink } from './agentLink.js';
 import type { AgentLinkOptions } from './agentLink.js';
 import { ClusterModel } from './clusterModel.js';
 import { inspectProxyRouter } from './inspectProxy.js';
-import { hubProxyRouter } from './hubProxy.js';
+import { askNode, hubProxyRouter } from './hubProxy.js';
+import { traceAcross } from './traceAcross.js';
 import type { HubProxyDeps } from './hubProxy.js';
 
 export interface HubServerOptions {
@@ -89,6 +90,16 @@ export async function startHub(o: HubServerOptions): Promise<RunningHub> {
     agentUrlOf: (host) => cluster.agentUrlOf(host),
     agentToken: o.agentToken,
     log: o.log,
+    continueTrace: (host, request, answer) =>
+      traceAcross(
+        {
+          ask: (h, body) => askNode(proxy, h, 'POST', '/api/trace', body),
+          state: () => ({ topology: hub.state.topology, links: cluster.view().links }),
+        },
+        host,
+        request,
+        answer,
+      ),
   };
   const ctx: AppContext = {
     secrets: new Secrets(o.token),
