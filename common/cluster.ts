@@ -60,7 +60,7 @@ function qn(host: string, id: string | null): string | null {
 }
 
 export function qualifyNamespace(host: string, n: Namespace): Namespace {
-  return { ...n, id: q(host, n.id) };
+  return { ...n, id: q(host, n.id), host };
 }
 
 export function qualifyInterface(host: string, i: Interface): Interface {
@@ -71,15 +71,16 @@ export function qualifyInterface(host: string, i: Interface): Interface {
     master: qn(host, i.master),
     peer: qn(host, i.peer),
     lower: qn(host, i.lower),
+    host,
   };
 }
 
 export function qualifyRoute(host: string, r: Route): Route {
-  return { ...r, id: q(host, r.id), namespace: q(host, r.namespace) };
+  return { ...r, id: q(host, r.id), namespace: q(host, r.namespace), host };
 }
 
 export function qualifyLink(host: string, l: Link): Link {
-  return { ...l, id: q(host, l.id), a: q(host, l.a), b: q(host, l.b) };
+  return { ...l, id: q(host, l.id), a: q(host, l.a), b: q(host, l.b), host };
 }
 
 /** An agent's whole model with every id and reference qualified by `host`, sorted by id. */

@@ -7,7 +7,7 @@
  *   interface on exactly one other node, is a node-to-node route ("pod CIDR via node B"). A
  *   gateway found on several other nodes (docker0's 172.17.0.1 everywhere) names no one node.
  */
-import { crossLinkId, parseQualifiedId, qualifiedId } from './ids.js';
+import { crossLinkId, qualifiedId } from './ids.js';
 import type { CrossLink, VxlanFact } from './cluster.js';
 import type { Topology } from './model.js';
 
@@ -69,7 +69,7 @@ export function nodeRoutes(merged: Topology): CrossLink[] {
   // address -> the qualified interface ids holding it, per host
   const holders = new Map<string, Map<string, string>>();
   for (const i of merged.interfaces) {
-    const host = parseQualifiedId(i.id)?.host;
+    const host = i.host;
     if (host === undefined) continue;
     for (const a of i.addresses) {
       const addr = addressOf(a.cidr);
@@ -85,7 +85,7 @@ export function nodeRoutes(merged: Topology): CrossLink[] {
   const out: CrossLink[] = [];
   for (const r of merged.routes) {
     if (r.gateway === null) continue;
-    const host = parseQualifiedId(r.namespace)?.host;
+    const host = r.host;
     const perHost = holders.get(r.gateway);
     if (host === undefined || perHost === undefined || perHost.has(host) || perHost.size !== 1) continue;
     const b = [...perHost.values()][0]!;

@@ -15,7 +15,7 @@ export function ClusterBar() {
   const toggle = useCluster((s) => s.toggleNode);
   const namespaces = useLive((s) => s.live?.topology.namespaces);
   if (!view) return null;
-  const count = (host: string) => namespaces?.filter((n) => n.id.startsWith(`${host}/`)).length ?? 0;
+  const count = (host: string) => namespaces?.filter((n) => n.host === host).length ?? 0;
   const vxlan = view.links.filter((l) => l.kind === 'vxlan').length;
   const routes = view.links.filter((l) => l.kind === 'route').length;
   return (
