@@ -148,6 +148,7 @@ async function cpuTicks(pid: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
   const cluster = await buildCluster(uniquePrefix('cb'), 3, 0);
   try {
     for (const n of cluster.nodes) await inNode(n, `ip -b - <<'EOF2'\n${podBatch(PODS)}\nEOF2`);
@@ -186,6 +187,7 @@ async function main(): Promise<void> {
       changeToAgentClientMs: summarize(change.agent.filter((x) => !Number.isNaN(x))),
       changesLost: change.hub.filter((x) => Number.isNaN(x)).length,
       hubIdleCpuPercent: idlePct,
+      loadavgAtStart: loadAtStart,
       loadavgAtEnd: (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' '),
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

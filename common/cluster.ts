@@ -34,15 +34,27 @@ export interface VxlanFact {
   dstport: number;
 }
 
+/**
+ * A Geneve device as its agent reads it (`ip -d link`). Geneve has no local address and no fdb:
+ * one remote per device (or none: `external`, collect-metadata mode, which names no peer).
+ */
+export interface GeneveFact {
+  /** The interface id on the agent (unqualified). */
+  interface: string;
+  vni: number;
+  remote: string | null;
+  dstport: number;
+}
+
 /** An edge between interfaces of two nodes (host-qualified ids). */
 export interface CrossLink {
   id: string;
-  kind: 'vxlan' | 'route';
+  kind: 'vxlan' | 'geneve' | 'route';
   a: string;
   b: string;
-  /** vxlan: `vni N`; route: the destination (`10.244.2.0/24`). */
+  /** vxlan, geneve: `vni N`; route: the destination (`10.244.2.0/24`). */
   label: string;
-  /** route: the qualified id of the route that makes the edge; vxlan: null. */
+  /** route: the qualified id of the route that makes the edge; vxlan, geneve: null. */
   route: string | null;
 }
 

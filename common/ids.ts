@@ -159,7 +159,7 @@ export function isLocalModelId(id: string): boolean {
 
 /** Whether `id` names an edge between two nodes (hub only). */
 export function isCrossLinkId(id: string): boolean {
-  return id.startsWith('vxlan:') || id.startsWith('route:');
+  return id.startsWith('vxlan:') || id.startsWith('geneve:') || id.startsWith('route:');
 }
 
 /** The host part of a host-qualified id, or null in single-host mode. */
@@ -167,8 +167,8 @@ export function hostOfId(id: string): string | null {
   return parseQualifiedId(id)?.host ?? null;
 }
 
-/** The id of an edge between two nodes (hub only): vxlan pairs are unordered, routes point from a to b. */
-export function crossLinkId(kind: 'vxlan' | 'route', a: string, b: string, detail = ''): string {
-  const [x, y] = kind === 'vxlan' && b < a ? [b, a] : [a, b];
+/** The id of an edge between two nodes (hub only): tunnel pairs are unordered, routes point from a to b. */
+export function crossLinkId(kind: 'vxlan' | 'geneve' | 'route', a: string, b: string, detail = ''): string {
+  const [x, y] = kind !== 'route' && b < a ? [b, a] : [a, b];
   return `${kind}:${x}:${y}${detail ? `:${detail}` : ''}`;
 }

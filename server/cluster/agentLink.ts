@@ -6,7 +6,7 @@
  */
 import WebSocket from 'ws';
 import { z } from 'zod';
-import type { VxlanFact } from '../../common/cluster.js';
+import type { GeneveFact, VxlanFact } from '../../common/cluster.js';
 import type { Topology } from '../../common/model.js';
 import type { DeltaOp } from '../../common/protocol.js';
 
@@ -14,7 +14,7 @@ export interface AgentSink {
   identify(url: string, host: string): void;
   snapshot(url: string, topology: Topology): void;
   delta(url: string, ops: readonly DeltaOp[]): void;
-  overlay(url: string, facts: VxlanFact[]): void;
+  overlay(url: string, facts: VxlanFact[], geneve: GeneveFact[]): void;
   down(url: string, reason: string): void;
 }
 
@@ -40,6 +40,17 @@ const overlayAnswer = z.object({
       dstport: z.number(),
     }),
   ),
+  // Agents from before Geneve was read answer without it.
+  geneve: z
+    .array(
+      z.object({
+        interface: z.string(),
+        vni: z.number(),
+        remote: z.string().nullable(),
+        dstport: z.number(),
+      }),
+    )
+    .default([]),
 });
 
 export class AgentLink {
@@ -177,16 +188,16 @@ export class AgentLink {
 
   private async readOverlay(): Promise<void> {
     try {
-      const { facts } = overlayAnswer.parse(await this.getJson('/api/cluster/overlay'));
-      this.sink.overlay(this.url, facts);
+      const { facts, geneve } = overlayAnswer.parse(await this.getJson('/api/cluster/overlay'));
+      this.sink.overlay(this.url, facts, geneve);
     } catch (e) {
       this.opts.log(`agent ${this.url}: overlay read failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 }
 
-/** A vxlan device put, or any interface removed (it may have been one). */
+/** A vxlan or geneve device put, or any interface removed (it may have been one). */
 function touchesVxlan(op: DeltaOp): boolean {
   if (op.op === 'remove') return op.entity === 'interface';
-  return op.entity === 'interface' && op.value.kind === 'vxlan';
+  return op.entity === 'interface' && (op.value.kind === 'vxlan' || op.value.kind === 'geneve');
 }

@@ -16,7 +16,7 @@ export function ClusterBar() {
   const namespaces = useLive((s) => s.live?.topology.namespaces);
   if (!view) return null;
   const count = (host: string) => namespaces?.filter((n) => n.host === host).length ?? 0;
-  const vxlan = view.links.filter((l) => l.kind === 'vxlan').length;
+  const vxlan = view.links.filter((l) => l.kind !== 'route').length; // vxlan and geneve
   const routes = view.links.filter((l) => l.kind === 'route').length;
   return (
     <div className="cluster-bar" data-testid="cluster-bar" role="group" aria-label="Nodes">
