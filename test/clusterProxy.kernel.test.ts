@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseQualifiedId, qualifiedId } from '../common/ids.js';
+import { ifId, parseNsId, parseQualifiedId, qualifiedId } from '../common/ids.js';
 import type { Topology } from '../common/model.js';
 import type { TraceResponse } from '../common/trace.js';
 import { qualifyAnswer } from '../server/cluster/idTranslate.js';
@@ -140,7 +140,7 @@ describe('the hub serves the same API as the agents', () => {
       linkinfo: { info_kind: string };
     }>;
     expect(kernel[0]!.linkinfo.info_kind).toBe('bridge');
-    expect(parseQualifiedId(answer.id)?.local).toBe(`if-${pod.slice(3)}-${kernel[0]!.ifindex}`);
+    expect(parseQualifiedId(answer.id)?.local).toBe(ifId(parseNsId(pod)!, kernel[0]!.ifindex));
     // The hub's own model gets it from the agent's deltas.
     await pollUntil(async () => {
       const t = (await viaHub('GET', '/api/topology')).body as unknown as Topology;
