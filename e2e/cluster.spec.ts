@@ -2,13 +2,15 @@
  * Hub mode in the browser: three simulated nodes (test/clusterNodes.ts), an agent in each, the
  * hub outside serving the built page. The page shows one chip per node (live), every node's
  * namespaces, each node's in a labelled frame of its own, the VXLAN mesh as three cross-node
- * edges, and the node filter hides a node (and its frame).
+ * edges, and the node filter hides a node (and its frame); a trace from a pod on one node to a
+ * pod on another comes back as one path.
  * Needs the built page (`npm run build`) and root.
  */
 import { randomBytes } from 'node:crypto';
 // Not ./fixtures.js: its page and baseURL start the single-host server, which this test has no use for.
 import { test, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
+import type { Topology } from '../common/model.js';
 import { uniquePrefix } from '../test/kernel.js';
 import { buildCluster, startAgent, startHubCli } from '../test/clusterNodes.js';
 import type { SimCluster } from '../test/clusterNodes.js';
@@ -109,5 +111,37 @@ test('the hub page groups namespaces by node and draws the overlay between them'
   await expect(page.locator('.react-flow__node-namespace[data-id^="node-a/ns-"]')).toHaveCount(3);
   await expect(frames).toHaveCount(2);
   await expect(page.locator('[data-testid="node-frame"][data-host="node-b"]')).toHaveCount(0);
+  await context.close();
+});
+
+test('a trace on the hub page goes from a pod on one node to a pod on another', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const [a, b] = [cluster!.nodes[0]!, cluster!.nodes[1]!];
+  const res = await fetch(`${origin}/api/topology`, { headers: { authorization: `Bearer ${token}` } });
+  const topology = (await res.json()) as Topology;
+  const from = topology.namespaces.find((n) => n.host === a.name && n.netnsNames.includes('pod1'))!.id;
+  const to = b.podCidr.replace(/\.0\/24$/, '.11'); // pod1 on node-b (test/clusterNodes.ts)
+  const context = await browser.newContext({ baseURL: origin });
+  const page = await context.newPage();
+  await page.goto(`/?token=${token}`);
+  // Select the pod on node-a by its host-qualified id, as a user would through the search box.
+  const input = page.getByTestId('search-input');
+  await input.fill(from);
+  await expect(page.getByTestId('search-result').first()).toHaveAttribute('data-id', from, {
+    timeout: 30_000,
+  });
+  await input.press('Enter');
+  await expect(page.getByTestId('side-panel')).toHaveAttribute('data-selected', from);
+  const section = page.getByTestId('trace');
+  await section.getByTestId('trace-to').fill(to);
+  await section.getByTestId('trace-run').click();
+  const verdict = section.getByTestId('trace-verdict');
+  await expect(verdict).toHaveClass(/verdict-reachable/, { timeout: 30_000 });
+  const hops = section.getByTestId('trace-hops').getByTestId('trace-hop');
+  await expect(hops.first()).toHaveAttribute('data-action', 'route');
+  await expect(hops.last()).toHaveAttribute('data-action', 'deliver');
+  await expect(section.getByTestId('trace-hops')).toContainText(
+    `arrives over route ${b.podCidr} from ${a.name}`,
+  );
   await context.close();
 });
