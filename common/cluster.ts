@@ -20,6 +20,8 @@ export interface NodeStatus {
   lastSeen: string | null;
   /** Why the last connection failed or ended, else null. */
   error: string | null;
+  /** The agent refuses changes (no `--allow-changes`); null until it said. */
+  readOnly?: boolean | null;
 }
 
 /** A VXLAN device as its agent reads it (`ip -d link`, `bridge fdb`): enough to pair it across nodes. */

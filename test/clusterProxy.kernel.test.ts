@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ifId, parseNsId, parseQualifiedId, qualifiedId } from '../common/ids.js';
+import type { ClusterView } from '../common/cluster.js';
 import type { Topology } from '../common/model.js';
 import type { TraceResponse } from '../common/trace.js';
 import { qualifyAnswer } from '../server/cluster/idTranslate.js';
@@ -151,6 +152,12 @@ describe('the hub serves the same API as the agents', () => {
     expect(gone.status, JSON.stringify(gone.body)).toBe(200);
     expect((gone.body as { deleted: string[] }).deleted).toEqual([answer.id]);
     expect(await podLinks(n, 'pod1')).not.toContain('hubbr0');
+  });
+
+  it('the hub says which nodes are read-only', async () => {
+    const view = (await viaHub('GET', '/api/cluster')).body as unknown as ClusterView;
+    const readOnly = Object.fromEntries(view.nodes.map((n) => [n.host, n.readOnly]));
+    expect(readOnly).toEqual({ 'node-a': true, 'node-b': false, 'node-c': true });
   });
 
   it('a read-only node refuses the change with a 403 naming it, kernel unchanged', async () => {

@@ -11,7 +11,8 @@ import type { Topology } from '../../common/model.js';
 import type { DeltaOp } from '../../common/protocol.js';
 
 export interface AgentSink {
-  identify(url: string, host: string): void;
+  /** `readOnly`: what the agent's `/api/session` says, null when it could not be read. */
+  identify(url: string, host: string, readOnly: boolean | null): void;
   snapshot(url: string, topology: Topology): void;
   delta(url: string, ops: readonly DeltaOp[]): void;
   overlay(url: string, facts: VxlanFact[], geneve: GeneveFact[]): void;
@@ -30,6 +31,7 @@ export interface AgentLinkOptions {
 
 const envelope = z.object({ type: z.string(), epoch: z.string().optional(), seq: z.number().optional() });
 const nodeAnswer = z.object({ host: z.string() });
+const sessionAnswer = z.object({ readOnly: z.boolean() });
 const overlayAnswer = z.object({
   facts: z.array(
     z.object({
@@ -106,7 +108,12 @@ export class AgentLink {
     if (this.stopped) return;
     try {
       const { host } = nodeAnswer.parse(await this.getJson('/api/cluster/node'));
-      this.sink.identify(this.url, host);
+      // Shown on the node's chip; the agent still decides every change itself.
+      const session = await this.getJson('/api/session').then(
+        (s) => sessionAnswer.safeParse(s),
+        () => null,
+      );
+      this.sink.identify(this.url, host, session?.success ? session.data.readOnly : null);
     } catch (e) {
       this.failed(e instanceof Error ? e.message : String(e));
       return;

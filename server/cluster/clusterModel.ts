@@ -43,7 +43,14 @@ export class ClusterModel {
 
   addAgent(url: string): void {
     if (this.nodes.has(url)) return;
-    const status: NodeStatus = { host: null, url, state: 'connecting', lastSeen: null, error: null };
+    const status: NodeStatus = {
+      host: null,
+      url,
+      state: 'connecting',
+      lastSeen: null,
+      error: null,
+      readOnly: null,
+    };
     this.nodes.set(url, { status, part: emptyTopology(), facts: [], geneve: [] });
   }
 
@@ -59,7 +66,7 @@ export class ClusterModel {
   }
 
   /** The agent behind `url` reports `host`; refuses a host another agent already has. */
-  identify(url: string, host: string): void {
+  identify(url: string, host: string, readOnly: boolean | null = null): void {
     const entry = this.entry(url);
     for (const [other, e] of this.nodes)
       if (other !== url && e.status.host === host)
@@ -69,6 +76,7 @@ export class ClusterModel {
       this.replacePart(entry, emptyTopology());
     }
     entry.status.host = host;
+    entry.status.readOnly = readOnly;
   }
 
   snapshot(url: string, topology: Topology): void {

@@ -34,6 +34,15 @@ export function ClusterBar() {
             <input type="checkbox" checked={!hidden.has(host)} onChange={() => toggle(host)} />
             <span className="cluster-host">{host}</span>
             <span className="cluster-count">{count(host)} ns</span>
+            {n.readOnly === true && (
+              <span
+                className="cluster-readonly"
+                data-testid="cluster-readonly"
+                title="its agent runs without --allow-changes"
+              >
+                read-only
+              </span>
+            )}
             <span className="cluster-state">
               {n.state === 'stale' ? `stale, last seen ${n.lastSeen ?? '?'}` : n.state}
             </span>
