@@ -141,6 +141,23 @@ async function changeTimes(
   return { hub, agent };
 }
 
+/**
+ * Where the agents' refreshes spent their time while the changes ran (their `--verbose` lines:
+ * `refresh ...: waited W ms, read R ms, diff and publish D ms: ...`): the agent side of the
+ * change-to-client latency, taken apart.
+ */
+function refreshBreakdown(lines: readonly string[]): Record<string, ReturnType<typeof summarize>> {
+  const parts: Record<string, number[]> = { waited: [], read: [], diffAndPublish: [] };
+  for (const l of lines) {
+    const m = /waited (\d+) ms, read (\d+) ms, diff and publish (\d+) ms/.exec(l);
+    if (!m) continue;
+    parts.waited!.push(Number(m[1]));
+    parts.read!.push(Number(m[2]));
+    parts.diffAndPublish!.push(Number(m[3]));
+  }
+  return Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, summarize(v)]));
+}
+
 async function cpuTicks(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -148,10 +165,11 @@ async function cpuTicks(pid: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
   const cluster = await buildCluster(uniquePrefix('cb'), 3, 0);
   try {
     for (const n of cluster.nodes) await inNode(n, `ip -b - <<'EOF2'\n${podBatch(PODS)}\nEOF2`);
-    for (const n of cluster.nodes) await startAgent(n, agentToken);
+    for (const n of cluster.nodes) await startAgent(n, agentToken, { verbose: true });
     const hub = await startHubCli(
       cluster.nodes.map((n) => n.agentUrl),
       token,
@@ -170,7 +188,9 @@ async function main(): Promise<void> {
       180_000,
     );
     const snap = await snapshotTimes(hub.origin, 20);
+    const logFrom = cluster.nodes.map((n) => n.agentLog.length);
     const change = await changeTimes(cluster, hub.origin, 60);
+    const refresh = refreshBreakdown(cluster.nodes.flatMap((n, i) => n.agentLog.slice(logFrom[i])));
     // Idle: nothing changes in the nodes; 20 s of the hub's own CPU time.
     const idleS = 20;
     const before = await cpuTicks(hub.child.pid!);
@@ -185,7 +205,9 @@ async function main(): Promise<void> {
       changeToClientMs: summarize(change.hub.filter((x) => !Number.isNaN(x))),
       changeToAgentClientMs: summarize(change.agent.filter((x) => !Number.isNaN(x))),
       changesLost: change.hub.filter((x) => Number.isNaN(x)).length,
+      agentRefreshDuringChanges: refresh,
       hubIdleCpuPercent: idlePct,
+      loadavgAtStart: loadAtStart,
       loadavgAtEnd: (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' '),
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -20,6 +20,8 @@ export interface NodeStatus {
   lastSeen: string | null;
   /** Why the last connection failed or ended, else null. */
   error: string | null;
+  /** The agent refuses changes (no `--allow-changes`); null until it said. */
+  readOnly?: boolean | null;
 }
 
 /** A VXLAN device as its agent reads it (`ip -d link`, `bridge fdb`): enough to pair it across nodes. */
@@ -34,15 +36,27 @@ export interface VxlanFact {
   dstport: number;
 }
 
+/**
+ * A Geneve device as its agent reads it (`ip -d link`). Geneve has no local address and no fdb:
+ * one remote per device (or none: `external`, collect-metadata mode, which names no peer).
+ */
+export interface GeneveFact {
+  /** The interface id on the agent (unqualified). */
+  interface: string;
+  vni: number;
+  remote: string | null;
+  dstport: number;
+}
+
 /** An edge between interfaces of two nodes (host-qualified ids). */
 export interface CrossLink {
   id: string;
-  kind: 'vxlan' | 'route';
+  kind: 'vxlan' | 'geneve' | 'route';
   a: string;
   b: string;
-  /** vxlan: `vni N`; route: the destination (`10.244.2.0/24`). */
+  /** vxlan, geneve: `vni N`; route: the destination (`10.244.2.0/24`). */
   label: string;
-  /** route: the qualified id of the route that makes the edge; vxlan: null. */
+  /** route: the qualified id of the route that makes the edge; vxlan, geneve: null. */
   route: string | null;
 }
 
@@ -60,7 +74,7 @@ function qn(host: string, id: string | null): string | null {
 }
 
 export function qualifyNamespace(host: string, n: Namespace): Namespace {
-  return { ...n, id: q(host, n.id) };
+  return { ...n, id: q(host, n.id), host };
 }
 
 export function qualifyInterface(host: string, i: Interface): Interface {
@@ -71,15 +85,16 @@ export function qualifyInterface(host: string, i: Interface): Interface {
     master: qn(host, i.master),
     peer: qn(host, i.peer),
     lower: qn(host, i.lower),
+    host,
   };
 }
 
 export function qualifyRoute(host: string, r: Route): Route {
-  return { ...r, id: q(host, r.id), namespace: q(host, r.namespace) };
+  return { ...r, id: q(host, r.id), namespace: q(host, r.namespace), host };
 }
 
 export function qualifyLink(host: string, l: Link): Link {
-  return { ...l, id: q(host, l.id), a: q(host, l.a), b: q(host, l.b) };
+  return { ...l, id: q(host, l.id), a: q(host, l.a), b: q(host, l.b), host };
 }
 
 /** An agent's whole model with every id and reference qualified by `host`, sorted by id. */

@@ -149,9 +149,17 @@ export function parseQualifiedId(id: string): QualifiedIdParts | null {
   return isHostName(host) && local.length > 0 ? { host, local } : null;
 }
 
+/**
+ * Whether `id` is one of an agent's own model ids (namespace, interface, veth link or route):
+ * what the hub qualifies in an agent's answers.
+ */
+export function isLocalModelId(id: string): boolean {
+  return isNsId(id) || isIfId(id) || parseVethLinkId(id) !== null || ROUTE_NS_RE.test(id);
+}
+
 /** Whether `id` names an edge between two nodes (hub only). */
 export function isCrossLinkId(id: string): boolean {
-  return id.startsWith('vxlan:') || id.startsWith('route:');
+  return id.startsWith('vxlan:') || id.startsWith('geneve:') || id.startsWith('route:');
 }
 
 /** The host part of a host-qualified id, or null in single-host mode. */
@@ -159,8 +167,8 @@ export function hostOfId(id: string): string | null {
   return parseQualifiedId(id)?.host ?? null;
 }
 
-/** The id of an edge between two nodes (hub only): vxlan pairs are unordered, routes point from a to b. */
-export function crossLinkId(kind: 'vxlan' | 'route', a: string, b: string, detail = ''): string {
-  const [x, y] = kind === 'vxlan' && b < a ? [b, a] : [a, b];
+/** The id of an edge between two nodes (hub only): tunnel pairs are unordered, routes point from a to b. */
+export function crossLinkId(kind: 'vxlan' | 'geneve' | 'route', a: string, b: string, detail = ''): string {
+  const [x, y] = kind !== 'route' && b < a ? [b, a] : [a, b];
   return `${kind}:${x}:${y}${detail ? `:${detail}` : ''}`;
 }

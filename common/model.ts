@@ -58,6 +58,8 @@ export interface Namespace {
   mounts: string[];
   /** Why the namespace could not be read (permissions, vanished), or null when it was. */
   error: string | null;
+  /** Hub mode only: the node it is on (the host part of its id). Absent on a single-host server. */
+  host?: string;
 }
 
 export type AddressFamily = 'inet' | 'inet6';
@@ -97,6 +99,8 @@ export interface Interface {
   alias: string | null;
   /** STP state of a bridge port (`forwarding`, `blocking`, ...), else null. */
   bridgePortState: string | null;
+  /** Hub mode only: the node it is on (the host part of its id). Absent on a single-host server. */
+  host?: string;
 }
 
 export interface Route {
@@ -116,6 +120,8 @@ export interface Route {
   metric: number | null;
   prefsrc: string | null;
   flags: string[];
+  /** Hub mode only: the node it is on (the host part of its id). Absent on a single-host server. */
+  host?: string;
 }
 
 export interface Link {
@@ -123,6 +129,8 @@ export interface Link {
   kind: 'veth';
   a: string;
   b: string;
+  /** Hub mode only: the node it is on (the host part of its id). Absent on a single-host server. */
+  host?: string;
 }
 
 export interface Topology {

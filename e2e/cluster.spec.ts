@@ -1,12 +1,16 @@
 /**
  * Hub mode in the browser: three simulated nodes (test/clusterNodes.ts), an agent in each, the
  * hub outside serving the built page. The page shows one chip per node (live), every node's
- * namespaces, the VXLAN mesh as three cross-node edges, and the node filter hides a node.
+ * namespaces, each node's in a labelled frame of its own, the VXLAN mesh as three cross-node
+ * edges, and the node filter hides a node (and its frame); a trace from a pod on one node to a
+ * pod on another comes back as one path.
  * Needs the built page (`npm run build`) and root.
  */
 import { randomBytes } from 'node:crypto';
 // Not ./fixtures.js: its page and baseURL start the single-host server, which this test has no use for.
 import { test, expect } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import type { Topology } from '../common/model.js';
 import { uniquePrefix } from '../test/kernel.js';
 import { buildCluster, startAgent, startHubCli } from '../test/clusterNodes.js';
 import type { SimCluster } from '../test/clusterNodes.js';
@@ -28,6 +32,43 @@ test.beforeAll(async () => {
     )
   ).origin;
 });
+
+type Box = { x: number; y: number; width: number; height: number };
+const inside = (a: Box, f: Box) =>
+  a.x >= f.x && a.y >= f.y && a.x + a.width <= f.x + f.width && a.y + a.height <= f.y + f.height;
+
+/** Namespace box ids by node, from their host-qualified ids. */
+async function namespacesByNode(page: Page, hosts: string[]): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const host of hosts)
+    out[host] = (
+      await page
+        .locator(`.react-flow__node-namespace[data-id^="${host}/"]`)
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-id') ?? ''))
+    ).sort();
+  return out;
+}
+
+/** For each node frame on screen, the namespace boxes drawn wholly inside it. */
+async function nodeFrameContents(page: Page): Promise<Record<string, string[]>> {
+  const boxes: Array<{ id: string; box: Box }> = [];
+  for (const el of await page.locator('.react-flow__node-namespace').all()) {
+    const box = await el.boundingBox();
+    if (box) boxes.push({ id: (await el.getAttribute('data-id')) ?? '', box });
+  }
+  const out: Record<string, string[]> = {};
+  for (const frame of await page.getByTestId('node-frame').all()) {
+    const f = await frame.boundingBox();
+    const host = (await frame.getAttribute('data-host')) ?? '';
+    out[host] = f
+      ? boxes
+          .filter((b) => inside(b.box, f))
+          .map((b) => b.id)
+          .sort()
+      : [];
+  }
+  return out;
+}
 
 test.afterAll(async () => {
   await cluster?.stop();
@@ -53,6 +94,13 @@ test('the hub page groups namespaces by node and draws the overlay between them'
   });
   await expect(page.locator('.react-flow__edge.cross-node[data-id^="vxlan:"]')).toHaveCount(3);
 
+  // One labelled frame per node, holding exactly that node's namespace boxes.
+  const frames = page.getByTestId('node-frame');
+  await expect(frames).toHaveCount(3);
+  expect(await nodeFrameContents(page)).toEqual(await namespacesByNode(page, ['node-a', 'node-b', 'node-c']));
+  for (const host of ['node-a', 'node-b', 'node-c'])
+    await expect(frames.filter({ hasText: `node ${host}` })).toHaveAttribute('data-host', host);
+
   // The node filter: node-b's namespaces and the two overlay edges to it go.
   await chips
     .filter({ has: page.locator('text=node-b') })
@@ -61,5 +109,39 @@ test('the hub page groups namespaces by node and draws the overlay between them'
   await expect(page.locator('.react-flow__node-namespace[data-id^="node-b/"]')).toHaveCount(0);
   await expect(page.locator('.react-flow__edge.cross-node[data-id^="vxlan:"]')).toHaveCount(1);
   await expect(page.locator('.react-flow__node-namespace[data-id^="node-a/ns-"]')).toHaveCount(3);
+  await expect(frames).toHaveCount(2);
+  await expect(page.locator('[data-testid="node-frame"][data-host="node-b"]')).toHaveCount(0);
+  await context.close();
+});
+
+test('a trace on the hub page goes from a pod on one node to a pod on another', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const [a, b] = [cluster!.nodes[0]!, cluster!.nodes[1]!];
+  const res = await fetch(`${origin}/api/topology`, { headers: { authorization: `Bearer ${token}` } });
+  const topology = (await res.json()) as Topology;
+  const from = topology.namespaces.find((n) => n.host === a.name && n.netnsNames.includes('pod1'))!.id;
+  const to = b.podCidr.replace(/\.0\/24$/, '.11'); // pod1 on node-b (test/clusterNodes.ts)
+  const context = await browser.newContext({ baseURL: origin });
+  const page = await context.newPage();
+  await page.goto(`/?token=${token}`);
+  // Select the pod on node-a by its host-qualified id, as a user would through the search box.
+  const input = page.getByTestId('search-input');
+  await input.fill(from);
+  await expect(page.getByTestId('search-result').first()).toHaveAttribute('data-id', from, {
+    timeout: 30_000,
+  });
+  await input.press('Enter');
+  await expect(page.getByTestId('side-panel')).toHaveAttribute('data-selected', from);
+  const section = page.getByTestId('trace');
+  await section.getByTestId('trace-to').fill(to);
+  await section.getByTestId('trace-run').click();
+  const verdict = section.getByTestId('trace-verdict');
+  await expect(verdict).toHaveClass(/verdict-reachable/, { timeout: 30_000 });
+  const hops = section.getByTestId('trace-hops').getByTestId('trace-hop');
+  await expect(hops.first()).toHaveAttribute('data-action', 'route');
+  await expect(hops.last()).toHaveAttribute('data-action', 'deliver');
+  await expect(section.getByTestId('trace-hops')).toContainText(
+    `arrives over route ${b.podCidr} from ${a.name}`,
+  );
   await context.close();
 });

@@ -54,6 +54,18 @@ describe('host-qualified ids', () => {
     for (const l of q.links) expect([l.a, l.b].every((e) => q.interfaces.some((i) => i.id === e))).toBe(true);
   });
 
+  it('every qualified entity carries its host; a single-host model has no host field at all', () => {
+    const single = nodeTopology(0);
+    const q = qualifyTopology('node-a', single);
+    for (const key of ['namespaces', 'interfaces', 'routes', 'links'] as const) {
+      expect(q[key].length).toBeGreaterThan(0);
+      for (const e of q[key]) expect(e.host).toBe('node-a');
+      for (const e of single[key]) expect('host' in e).toBe(false);
+    }
+    const op = qualifyOps('node-a', [{ op: 'put', entity: 'namespace', value: single.namespaces[0]! }])[0]!;
+    expect(op.op === 'put' && op.value.host).toBe('node-a');
+  });
+
   it('a qualified delta replays to the qualified next model', () => {
     const before = nodeTopology(1);
     const after = { ...before, interfaces: [...before.interfaces, iface(4026532000, 9, 'eth9')] };

@@ -33,6 +33,8 @@ export interface SimNode {
   podCidr: string;
   holder: ChildProcess;
   agent: ChildProcess | null;
+  /** The running agent's stderr lines (its log; refresh timings with `verbose`). */
+  agentLog: string[];
   agentUrl: string;
 }
 
@@ -165,6 +167,7 @@ export async function buildCluster(prefix: string, count = 3, pods = 2): Promise
         podCidr: `10.${a}.${100 + i}.0/24`,
         holder,
         agent: null,
+        agentLog: [],
         agentUrl: `http://${ip}:7879`,
       };
       nodes.push(node);
@@ -204,8 +207,15 @@ function startCli(
   });
 }
 
+export interface AgentFlags {
+  /** `--allow-changes`, with the audit log (and its intent journal) at this path of the test's own. */
+  allowChanges?: { auditLog: string };
+  /** `--verbose`: one log line per refresh with where its time went. */
+  verbose?: boolean;
+}
+
 /** The agent in a node: nsenter into it, killed with nsenter (pdeathsig). */
-export async function startAgent(node: SimNode, token: string): Promise<void> {
+export async function startAgent(node: SimNode, token: string, flags: AgentFlags = {}): Promise<void> {
   const argv = [
     NSENTER,
     '-t',
@@ -220,13 +230,16 @@ export async function startAgent(node: SimNode, token: string): Promise<void> {
   ];
   argv.push(process.execPath, '--import', 'tsx', 'server/cli.ts', 'agent', '--host', node.underlayIp);
   argv.push('--allow-remote', '--node-name', node.name);
-  const { child } = await startCli(
+  if (flags.allowChanges) argv.push('--allow-changes', '--audit-log', flags.allowChanges.auditLog);
+  if (flags.verbose) argv.push('--verbose');
+  const { child, stderr } = await startCli(
     argv,
     { NETNS_EXPLORER_TOKEN: token },
     /^netns-explorer agent: node /,
     node.name,
   );
   node.agent = child;
+  node.agentLog = stderr;
 }
 
 export async function stopAgent(node: SimNode): Promise<void> {

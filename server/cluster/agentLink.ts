@@ -6,15 +6,16 @@
  */
 import WebSocket from 'ws';
 import { z } from 'zod';
-import type { VxlanFact } from '../../common/cluster.js';
+import type { GeneveFact, VxlanFact } from '../../common/cluster.js';
 import type { Topology } from '../../common/model.js';
 import type { DeltaOp } from '../../common/protocol.js';
 
 export interface AgentSink {
-  identify(url: string, host: string): void;
+  /** `readOnly`: what the agent's `/api/session` says, null when it could not be read. */
+  identify(url: string, host: string, readOnly: boolean | null): void;
   snapshot(url: string, topology: Topology): void;
   delta(url: string, ops: readonly DeltaOp[]): void;
-  overlay(url: string, facts: VxlanFact[]): void;
+  overlay(url: string, facts: VxlanFact[], geneve: GeneveFact[]): void;
   down(url: string, reason: string): void;
 }
 
@@ -30,6 +31,7 @@ export interface AgentLinkOptions {
 
 const envelope = z.object({ type: z.string(), epoch: z.string().optional(), seq: z.number().optional() });
 const nodeAnswer = z.object({ host: z.string() });
+const sessionAnswer = z.object({ readOnly: z.boolean() });
 const overlayAnswer = z.object({
   facts: z.array(
     z.object({
@@ -40,6 +42,17 @@ const overlayAnswer = z.object({
       dstport: z.number(),
     }),
   ),
+  // Agents from before Geneve was read answer without it.
+  geneve: z
+    .array(
+      z.object({
+        interface: z.string(),
+        vni: z.number(),
+        remote: z.string().nullable(),
+        dstport: z.number(),
+      }),
+    )
+    .default([]),
 });
 
 export class AgentLink {
@@ -95,7 +108,12 @@ export class AgentLink {
     if (this.stopped) return;
     try {
       const { host } = nodeAnswer.parse(await this.getJson('/api/cluster/node'));
-      this.sink.identify(this.url, host);
+      // Shown on the node's chip; the agent still decides every change itself.
+      const session = await this.getJson('/api/session').then(
+        (s) => sessionAnswer.safeParse(s),
+        () => null,
+      );
+      this.sink.identify(this.url, host, session?.success ? session.data.readOnly : null);
     } catch (e) {
       this.failed(e instanceof Error ? e.message : String(e));
       return;
@@ -177,16 +195,16 @@ export class AgentLink {
 
   private async readOverlay(): Promise<void> {
     try {
-      const { facts } = overlayAnswer.parse(await this.getJson('/api/cluster/overlay'));
-      this.sink.overlay(this.url, facts);
+      const { facts, geneve } = overlayAnswer.parse(await this.getJson('/api/cluster/overlay'));
+      this.sink.overlay(this.url, facts, geneve);
     } catch (e) {
       this.opts.log(`agent ${this.url}: overlay read failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 }
 
-/** A vxlan device put, or any interface removed (it may have been one). */
+/** A vxlan or geneve device put, or any interface removed (it may have been one). */
 function touchesVxlan(op: DeltaOp): boolean {
   if (op.op === 'remove') return op.entity === 'interface';
-  return op.entity === 'interface' && op.value.kind === 'vxlan';
+  return op.entity === 'interface' && (op.value.kind === 'vxlan' || op.value.kind === 'geneve');
 }

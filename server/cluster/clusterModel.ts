@@ -6,8 +6,8 @@
  * entity. Cross-node edges (clusterLinks.ts) are recomputed after every change.
  */
 import { qualifyOps, qualifyTopology } from '../../common/cluster.js';
-import type { ClusterView, CrossLink, NodeStatus, VxlanFact } from '../../common/cluster.js';
-import { nodeRoutes, vxlanLinks } from '../../common/clusterLinks.js';
+import type { ClusterView, CrossLink, GeneveFact, NodeStatus, VxlanFact } from '../../common/cluster.js';
+import { geneveLinks, nodeRoutes, vxlanLinks } from '../../common/clusterLinks.js';
 import { applyDelta, diffTopology, jsonEqual } from '../../common/delta.js';
 import { emptyTopology } from '../../common/model.js';
 import type { Topology } from '../../common/model.js';
@@ -25,6 +25,7 @@ interface NodeEntry {
   /** This node's entities, host-qualified, as last known (kept while stale). */
   part: Topology;
   facts: VxlanFact[];
+  geneve: GeneveFact[];
 }
 
 export class ClusterModel {
@@ -42,8 +43,15 @@ export class ClusterModel {
 
   addAgent(url: string): void {
     if (this.nodes.has(url)) return;
-    const status: NodeStatus = { host: null, url, state: 'connecting', lastSeen: null, error: null };
-    this.nodes.set(url, { status, part: emptyTopology(), facts: [] });
+    const status: NodeStatus = {
+      host: null,
+      url,
+      state: 'connecting',
+      lastSeen: null,
+      error: null,
+      readOnly: null,
+    };
+    this.nodes.set(url, { status, part: emptyTopology(), facts: [], geneve: [] });
   }
 
   view(): ClusterView {
@@ -58,7 +66,7 @@ export class ClusterModel {
   }
 
   /** The agent behind `url` reports `host`; refuses a host another agent already has. */
-  identify(url: string, host: string): void {
+  identify(url: string, host: string, readOnly: boolean | null = null): void {
     const entry = this.entry(url);
     for (const [other, e] of this.nodes)
       if (other !== url && e.status.host === host)
@@ -68,6 +76,7 @@ export class ClusterModel {
       this.replacePart(entry, emptyTopology());
     }
     entry.status.host = host;
+    entry.status.readOnly = readOnly;
   }
 
   snapshot(url: string, topology: Topology): void {
@@ -86,11 +95,12 @@ export class ClusterModel {
     this.relink();
   }
 
-  overlay(url: string, facts: VxlanFact[]): void {
+  overlay(url: string, facts: VxlanFact[], geneve: GeneveFact[] = []): void {
     const entry = this.entry(url);
     this.seen(entry);
-    if (jsonEqual(entry.facts, facts)) return;
+    if (jsonEqual(entry.facts, facts) && jsonEqual(entry.geneve, geneve)) return;
     entry.facts = facts;
+    entry.geneve = geneve;
     this.relink();
   }
 
@@ -132,10 +142,11 @@ export class ClusterModel {
   }
 
   private relink(): void {
-    const facts = [...this.nodes.values()]
-      .filter((n) => n.status.host !== null)
-      .map((n) => ({ host: n.status.host!, facts: n.facts }));
-    const links = [...vxlanLinks(facts), ...nodeRoutes(this.target.state.topology)];
+    const named = [...this.nodes.values()].filter((n) => n.status.host !== null);
+    const facts = named.map((n) => ({ host: n.status.host!, facts: n.facts }));
+    const geneve = named.map((n) => ({ host: n.status.host!, facts: n.geneve }));
+    const merged = this.target.state.topology;
+    const links = [...vxlanLinks(facts), ...geneveLinks(geneve, merged), ...nodeRoutes(merged)];
     if (jsonEqual(links, this.links)) return;
     this.links = links;
     this.changed();

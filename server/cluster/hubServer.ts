@@ -1,8 +1,8 @@
 /**
  * The hub's composition root: no discovery of its own; one AgentLink per agent feeds the cluster
  * model, whose union the ordinary live Hub serves to browsers through the same Express app and
- * WebSocket upgrade as the single-host server (same auth, Host/Origin checks, page). Read-only:
- * changes go to an agent, not through the hub (not implemented). `GET /api/cluster` answers the
+ * WebSocket upgrade as the single-host server (same auth, Host/Origin checks, page). Actions
+ * and traces asked of the hub go to the node's agent (hubProxy.ts), which decides. `GET /api/cluster` answers the
  * nodes (live/stale, last seen) and the cross-node edges; the side panel's sockets and firewall
  * views are asked of the node's agent (inspectProxy.ts).
  */
@@ -21,6 +21,9 @@ import { AgentLink } from './agentLink.js';
 import type { AgentLinkOptions } from './agentLink.js';
 import { ClusterModel } from './clusterModel.js';
 import { inspectProxyRouter } from './inspectProxy.js';
+import { askNode, hubProxyRouter } from './hubProxy.js';
+import { traceAcross } from './traceAcross.js';
+import type { HubProxyDeps } from './hubProxy.js';
 
 export interface HubServerOptions {
   host: string;
@@ -48,7 +51,8 @@ export interface RunningHub {
 }
 
 export async function startHub(o: HubServerOptions): Promise<RunningHub> {
-  const hub = new Hub(emptyTopology(), { readOnly: true, log: o.log });
+  // Not read-only: changes go to the node's agent, which refuses them unless --allow-changes.
+  const hub = new Hub(emptyTopology(), { readOnly: false, log: o.log });
   const cluster = new ClusterModel(hub, []);
   const links = new Map<string, AgentLink>();
   const addAgent = (url: string): void => {
@@ -82,17 +86,36 @@ export async function startHub(o: HubServerOptions): Promise<RunningHub> {
   clusterRouter.get('/cluster', (_req, res) => {
     res.json(cluster.view());
   });
+  const proxy: HubProxyDeps = {
+    agentUrlOf: (host) => cluster.agentUrlOf(host),
+    agentToken: o.agentToken,
+    log: o.log,
+    continueTrace: (host, request, answer) =>
+      traceAcross(
+        {
+          ask: (h, body) => askNode(proxy, h, 'POST', '/api/trace', body),
+          state: () => ({ topology: hub.state.topology, links: cluster.view().links }),
+        },
+        host,
+        request,
+        answer,
+      ),
+  };
   const ctx: AppContext = {
     secrets: new Secrets(o.token),
     limiter: new FailureLimiter(),
     audit: o.log,
     hosts: new Set(),
     origins: new Set(),
-    readOnly: true,
-    readOnlyReason: 'the hub shows every node; changes are made on a node, not through the hub',
+    readOnly: false,
+    readOnlyReason: null,
     staticDir: o.staticDir,
     state: () => hub.state,
-    routers: [clusterRouter, inspectProxyRouter((host) => cluster.agentUrlOf(host), o.agentToken)],
+    routers: [
+      clusterRouter,
+      inspectProxyRouter((host) => cluster.agentUrlOf(host), o.agentToken),
+      hubProxyRouter(proxy),
+    ],
     log: o.log,
   };
   const server = createServer(createApp(ctx));

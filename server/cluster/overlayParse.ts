@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ifId } from '../../common/ids.js';
-import type { VxlanFact } from '../../common/cluster.js';
+import type { GeneveFact, VxlanFact } from '../../common/cluster.js';
 
 const vxlanLinkSchema = z.object({
   ifindex: z.number().int().positive(),
@@ -48,6 +48,41 @@ export function parseVxlanFacts(nsInode: number, linkJson: string, fdbJson: stri
       local: d.local ?? null,
       remotes: [...remotes].sort(),
       dstport: d.port ?? 8472,
+    });
+  }
+  return facts.sort((a, b) => (a.interface < b.interface ? -1 : 1));
+}
+
+const geneveLinkSchema = z.object({
+  ifindex: z.number().int().positive(),
+  linkinfo: z.object({
+    info_kind: z.literal('geneve'),
+    info_data: z.object({
+      id: z.number().int().nonnegative(),
+      remote: z.string().optional(),
+      remote6: z.string().optional(),
+      port: z.number().int().nonnegative().optional(),
+    }),
+  }),
+});
+
+/**
+ * `ip -j -d link show type geneve` in one namespace: VNI (`id`), `remote` or `remote6` (absent
+ * in `external` mode), `port` (iproute2 prints the UDP destination port under that key; 6081 by
+ * default). Written from iproute2's output format: this kernel has no geneve to record from.
+ */
+export function parseGeneveFacts(nsInode: number, linkJson: string): GeneveFact[] {
+  const links = z.array(z.unknown()).parse(JSON.parse(linkJson.trim() || '[]'));
+  const facts: GeneveFact[] = [];
+  for (const raw of links) {
+    const l = geneveLinkSchema.safeParse(raw);
+    if (!l.success) continue;
+    const d = l.data.linkinfo.info_data;
+    facts.push({
+      interface: ifId(nsInode, l.data.ifindex),
+      vni: d.id,
+      remote: d.remote ?? d.remote6 ?? null,
+      dstport: d.port ?? 6081,
     });
   }
   return facts.sort((a, b) => (a.interface < b.interface ? -1 : 1));

@@ -40,6 +40,7 @@ import { useTextTierClass } from './textLod.js';
 import { DropStatus } from './DropStatus.js';
 import { useIfaceDrop } from './useIfaceDrop.js';
 import { GroupFrames } from '../groups/GroupFrames.js';
+import { NodeFrames } from '../cluster/NodeFrames.js';
 import './interaction.css';
 
 // Module level so React Flow never sees new type maps (xyflow error002).
@@ -196,6 +197,7 @@ export function Canvas() {
     >
       <Background gap={24} size={1} color="#e2e8f0" />
       <GroupFrames />
+      <NodeFrames />
       <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} />
       <Controls showInteractive={false} />
       <DropStatus />

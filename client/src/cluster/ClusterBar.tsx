@@ -15,8 +15,8 @@ export function ClusterBar() {
   const toggle = useCluster((s) => s.toggleNode);
   const namespaces = useLive((s) => s.live?.topology.namespaces);
   if (!view) return null;
-  const count = (host: string) => namespaces?.filter((n) => n.id.startsWith(`${host}/`)).length ?? 0;
-  const vxlan = view.links.filter((l) => l.kind === 'vxlan').length;
+  const count = (host: string) => namespaces?.filter((n) => n.host === host).length ?? 0;
+  const vxlan = view.links.filter((l) => l.kind !== 'route').length; // vxlan and geneve
   const routes = view.links.filter((l) => l.kind === 'route').length;
   return (
     <div className="cluster-bar" data-testid="cluster-bar" role="group" aria-label="Nodes">
@@ -34,6 +34,15 @@ export function ClusterBar() {
             <input type="checkbox" checked={!hidden.has(host)} onChange={() => toggle(host)} />
             <span className="cluster-host">{host}</span>
             <span className="cluster-count">{count(host)} ns</span>
+            {n.readOnly === true && (
+              <span
+                className="cluster-readonly"
+                data-testid="cluster-readonly"
+                title="its agent runs without --allow-changes"
+              >
+                read-only
+              </span>
+            )}
             <span className="cluster-state">
               {n.state === 'stale' ? `stale, last seen ${n.lastSeen ?? '?'}` : n.state}
             </span>

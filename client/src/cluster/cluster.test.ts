@@ -4,6 +4,7 @@ import { qualifyTopology, unionTopologies } from '../../../common/cluster.js';
 import { vxlanLinks } from '../../../common/clusterLinks.js';
 import { buildStructure } from '../graph/structure.js';
 import { toFlow } from '../graph/toFlow.js';
+import { bandByNode, NODE_GAP } from './nodeBands.js';
 import { HOSTS, nodeTopology, nodeVxlan } from '../../../test/clusterScene.js';
 
 const merged = unionTopologies(HOSTS.map((h, n) => qualifyTopology(h, nodeTopology(n))));
@@ -55,5 +56,23 @@ describe('cluster picture', () => {
       hiddenNodes: new Set(['node-a']),
     });
     expect(s.namespaces).toHaveLength(2);
+  });
+
+  it('bands each node into a block of its own, boxes kept where they were inside it', () => {
+    // Interleaved as a layout engine leaves them: a/1, b/1, a/2, b/2 in one row.
+    const ns = ['a/ns-1', 'b/ns-1', 'a/ns-2', 'b/ns-2'].map((id) => ({ id, host: id.split('/')[0]! }));
+    const layout = {
+      pos: Object.fromEntries(ns.map((n, i) => [n.id, { x: i * 200, y: i % 2 ? 50 : 0 }])),
+      size: Object.fromEntries(ns.map((n) => [n.id, { w: 150, h: 100 }])),
+    };
+    const out = bandByNode(layout, ns);
+    expect(out.pos['a/ns-1']).toEqual({ x: 0, y: 0 });
+    expect(out.pos['a/ns-2']).toEqual({ x: 400, y: 0 });
+    const aRight = 400 + 150;
+    expect(out.pos['b/ns-1']).toEqual({ x: aRight + NODE_GAP, y: 0 });
+    expect(out.pos['b/ns-2']!.x - out.pos['b/ns-1']!.x).toBe(400);
+    // single host (no host field): untouched
+    const single = ns.map(({ id }) => ({ id }));
+    expect(bandByNode(layout, single)).toBe(layout);
   });
 });

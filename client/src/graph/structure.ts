@@ -3,7 +3,6 @@
  * and the edges between them. Pure; its `key` changes only when the structure changes.
  */
 import type { Interface, Namespace, Topology } from '../../../common/model.js';
-import { hostOfId } from '../../../common/ids.js';
 import { canvasAddresses, isLoopback } from '../model/interface.js';
 import type { Size, ViewOptions } from './types.js';
 import { ADDR_LINES_MAX, ADDR_LINE_H, BRIDGE_W, IFACE_BASE_H, IFACE_W } from './spacing.js';
@@ -35,7 +34,7 @@ export function ifaceSize(i: Interface): Size {
 export function visibleNamespaces(t: Topology, view: ViewOptions): Namespace[] {
   const hiddenNodes = view.hiddenNodes;
   return t.namespaces.filter(
-    (n) => !view.hiddenKinds.has(n.kind) && !(hiddenNodes?.has(hostOfId(n.id) ?? '') ?? false),
+    (n) => !view.hiddenKinds.has(n.kind) && !(hiddenNodes?.has(n.host ?? '') ?? false),
   );
 }
 

@@ -75,16 +75,20 @@ const overlaps = (a: Rect, b: Rect) =>
 /**
  * A labelled frame around each group's boxes, only where the frame would hold nothing else: a
  * frame that covered another group's box (or an ungrouped one) would say something false.
+ * `pad`: room around the boxes (node frames in hub mode sit outside the group frames).
  */
-export function groupFrames(boxes: ReadonlyArray<Rect & { group: string | null }>): GroupFrame[] {
+export function groupFrames(
+  boxes: ReadonlyArray<Rect & { group: string | null }>,
+  pad = FRAME_PAD,
+): GroupFrame[] {
   const byGroup = new Map<string, Rect[]>();
   for (const b of boxes) if (b.group !== null) byGroup.set(b.group, [...(byGroup.get(b.group) ?? []), b]);
   const out: GroupFrame[] = [];
   for (const [group, rects] of [...byGroup].sort(([a], [b]) => a.localeCompare(b))) {
-    const x = Math.min(...rects.map((r) => r.x)) - FRAME_PAD;
-    const y = Math.min(...rects.map((r) => r.y)) - FRAME_PAD;
-    const w = Math.max(...rects.map((r) => r.x + r.w)) + FRAME_PAD - x;
-    const h = Math.max(...rects.map((r) => r.y + r.h)) + FRAME_PAD - y;
+    const x = Math.min(...rects.map((r) => r.x)) - pad;
+    const y = Math.min(...rects.map((r) => r.y)) - pad;
+    const w = Math.max(...rects.map((r) => r.x + r.w)) + pad - x;
+    const h = Math.max(...rects.map((r) => r.y + r.h)) + pad - y;
     const frame = { x, y, w, h };
     if (boxes.some((b) => b.group !== group && overlaps(frame, b))) continue;
     out.push({ group, members: rects.length, ...frame });

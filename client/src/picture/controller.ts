@@ -16,6 +16,7 @@ import { LARGE_GRAPH, elkLayout } from '../graph/elkGraph.js';
 import type { LayoutEngine } from '../graph/elkGraph.js';
 import { foldPorts } from '../graph/fold.js';
 import { segmentLayout } from '../graph/segmentLayout.js';
+import { bandByNode } from '../cluster/nodeBands.js';
 import { findHubs } from '../graph/segments.js';
 import { mergeEdges, mergeNodes } from '../graph/merge.js';
 import { EMPTY_LAYOUT, placeStable } from '../graph/placement.js';
@@ -136,7 +137,8 @@ export function createPicture(deps: PictureDeps): Picture {
       // In a large picture a new member takes its slot beside its hub when that slot is free.
       const large = structure.namespaces.length > LARGE_GRAPH;
       const fresh = large ? segmentLayout(structure, findHubs(topology, structure)) : EMPTY_LAYOUT;
-      set({ structure, layout: place(s.layout, fresh, structure) });
+      // Hub mode: new boxes of a node join its block (one block per node, nodeBands.ts).
+      set({ structure, layout: bandByNode(place(s.layout, fresh, structure), topology.namespaces) });
     }
     rebuild();
   }
@@ -182,7 +184,8 @@ export function createPicture(deps: PictureDeps): Picture {
     const boxes = new Set(cur.structure.namespaces.map((n) => n.id));
     // Only boxes keep a user's place (older versions also stored interface places).
     for (const [id, p] of Object.entries(userPos)) if (boxes.has(id) && merged.pos[id]) merged.pos[id] = p;
-    set({ layout: merged, layoutRuns: cur.layoutRuns + 1 });
+    // Hub mode: one block per node (nodeBands.ts).
+    set({ layout: bandByNode(merged, topology?.namespaces ?? []), layoutRuns: cur.layoutRuns + 1 });
     rebuild();
   }
 
