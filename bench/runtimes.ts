@@ -26,6 +26,8 @@ import { measureNameLatency } from './runtimesLatency.js';
 import { percentile } from './stats.js';
 
 const N = Number(process.argv[2] ?? 100);
+/** How many containers the start-to-name measure starts (one after another). */
+const EVENTS = Number(process.argv[3] ?? 20);
 const P = `nxbrt${randomBytes(2).toString('hex').slice(0, 3)}`;
 const DIR = `/tmp/${P}-containerd`;
 const SOCK = `${DIR}/containerd.sock`;
@@ -149,7 +151,7 @@ async function main(): Promise<void> {
   const latency = await measureNameLatency({
     sock: SOCK,
     discovery: createDiscovery({ runtimes: { containerdSocket: SOCK } }),
-    names: Array.from({ length: 20 }, (_, i) => `${P}ev${i}`),
+    names: Array.from({ length: EVENTS }, (_, i) => `${P}ev${i}`),
     start: async (name) =>
       void (await ctr(
         'default',

@@ -47,13 +47,20 @@ function stampMs(env: Fields): number {
 }
 
 export async function measureNameLatency(run: LatencyRun): Promise<LatencyResult> {
-  const srv = await startServer(testServeOptions(TOKEN, { readOnly: true, readOnlyReason: 'bench' }), {
-    discovery: run.discovery,
-    namespacePath,
-    runtimeEvents: { containerdSocket: run.sock },
-    resyncMs: 3_600_000,
-    log: () => undefined,
-  });
+  // NX_BENCH_VERBOSE=1: the scheduler's line per refresh on stderr (what an event made it read).
+  const verbose = process.env.NX_BENCH_VERBOSE === '1';
+  const srv = await startServer(
+    testServeOptions(TOKEN, { readOnly: true, readOnlyReason: 'bench', verbose }),
+    {
+      discovery: run.discovery,
+      namespacePath,
+      runtimeEvents: { containerdSocket: run.sock },
+      resyncMs: 3_600_000,
+      log: verbose
+        ? (line) => void process.stderr.write(`${new Date().toISOString()} ${line}\n`)
+        : () => undefined,
+    },
+  );
   const client = await LiveClient.open(`ws://127.0.0.1:${srv.port}/api/live`, {
     Authorization: `Bearer ${TOKEN}`,
   });

@@ -2,7 +2,28 @@
 # Prints what tests or the demo lab left behind (names starting with `nx`: test prefixes and the lab's
 # `nxlab-*`) and exits 1 if anything is left: named namespaces, host links, lab/test processes and the
 # lab's state directory. Read-only: it never removes anything (scripts/test-all.sh runs `lab down` first).
+#
+# `check-clean.sh --record FILE` (before a run) notes podman's default storage directories and the
+# `podman events` processes that exist; `check-clean.sh --since FILE` (after it) also reports those
+# that the run added: podman run with default options creates /var/lib/containers, /run/containers
+# and /run/libpod (and mounts under them) on a host that had none, and an explorer's events child
+# may outlive its server.
 set -uo pipefail
+
+PODMAN_DIRS="/var/lib/containers /run/containers /run/libpod"
+podman_state() {
+  for d in $PODMAN_DIRS; do [ -e "$d" ] && echo "dir $d"; done
+  awk -v dirs="$PODMAN_DIRS" 'BEGIN { n = split(dirs, d, " ") }
+    { for (i = 1; i <= n; i++) if (index($5, d[i]) == 1) print "mount " $5 }' /proc/self/mountinfo
+  pgrep -f '^(/usr/bin/)?podman( .*)? events' 2>/dev/null | sed 's/^/events /'
+}
+
+if [ "${1:-}" = "--record" ]; then
+  podman_state | sort >"${2:?--record FILE}"
+  exit 0
+fi
+since=""
+if [ "${1:-}" = "--since" ]; then since="${2:?--since FILE}"; fi
 
 left=0
 report() {
@@ -24,6 +45,13 @@ if [ -e /run/netns-explorer/lab.json ]; then report "lab state" "/run/netns-expl
 if command -v docker >/dev/null && [ -S /var/run/docker.sock ]; then
   report "docker objects of the lab" "$(docker ps -aq --filter label=netns-explorer.lab=1 2>/dev/null;
     docker network ls -q --filter label=netns-explorer.lab=1 2>/dev/null)"
+fi
+if [ -n "$since" ] && [ -r "$since" ]; then
+  added="$(podman_state | sort | comm -13 "$since" - | while read -r kind what; do
+    if [ "$kind" = events ]; then echo "podman events process: $(ps -o pid=,args= -p "$what" 2>/dev/null)";
+    else echo "podman default storage $kind: $what"; fi
+  done)"
+  report "podman state the run created (not there before it)" "$added"
 fi
 
 if [ "$left" = 0 ]; then echo "check-clean: nothing left behind"; fi

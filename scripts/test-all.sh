@@ -30,6 +30,9 @@ if ! npm run build --silent; then
 fi
 
 step "unit and kernel tests (vitest: projects unit and kernel)"
+# What podman state exists before the tests (check-clean reports what they add to it).
+podman_before="$(mktemp)"
+scripts/check-clean.sh --record "$podman_before"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-reports/vitest.json || failed+=(vitest)
 
 step "end-to-end tests (playwright, report in playwright-report/)"
@@ -38,7 +41,8 @@ PLAYWRIGHT_JSON_OUTPUT_NAME=test-reports/playwright.json \
 
 step "leftovers"
 # Checked before the EXIT trap's `lab down`, so a test that leaks the lab (or anything nx*) fails the run.
-scripts/check-clean.sh || failed+=(check-clean)
+scripts/check-clean.sh --since "$podman_before" || failed+=(check-clean)
+rm -f "$podman_before"
 
 echo
 node scripts/test-summary.mjs

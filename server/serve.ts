@@ -169,8 +169,10 @@ export async function listenServer(options: ServeOptions, deps: LiveDeps): Promi
                 return hub.state.topology;
               },
               namespaces: (inodes) => scheduler.namespaces(inodes),
+              urgent: (inodes) => scheduler.urgent(inodes),
               list: () => scheduler.list(),
             },
+            log,
           )
         : null;
     // Safety net: a periodic full read catches whatever events missed (no epoch change: a plain

@@ -14,6 +14,11 @@ export interface DiscoveryResult {
    * lacks them until they get nsids (ensureHostNsids returns the map) or the host is read.
    */
   newWithoutHost?: number[];
+  /**
+   * New namespaces this refresh neither read nor shows (RefreshOptions.newLimit): the caller
+   * asks for them again (a re-list).
+   */
+  leftOut?: number[];
 }
 
 /** What holds a namespace: `key` (names, mounts, oldest pid) and that oldest pid. */
@@ -38,6 +43,12 @@ export interface RefreshOptions {
    * namespace saved) if every namespace asked for is still where it was.
    */
   reuseScan?: boolean;
+  /**
+   * Read at most this many new namespaces besides those asked for; the others are left out of
+   * the result (DiscoveryResult.leftOut) for a later refresh. A refresh for one container's
+   * namespace (0) then does not wait for a thousand namespaces someone else just made.
+   */
+  newLimit?: number;
 }
 
 /** A host device an event was about. */

@@ -18,6 +18,7 @@ import { ReadServer } from './readServer.js';
 import { readHostDevices } from './hostDevices.js';
 import { InventoryCache } from './runtimes/cache.js';
 import { buildResult } from './buildResult.js';
+import { limitNew } from './limitNew.js';
 import type { ReadOutcome } from './reader.js';
 import type { Discovery, DiscoveryOptions, DiscoveryResult, NamespaceIdentity } from './api.js';
 
@@ -212,9 +213,10 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
     async refresh(changedInodes, refreshOpts = {}) {
       const changed = [...changedInodes];
       const reuse = refreshOpts.reuseScan === true && lastScan !== null && stillHolds(lastScan, changed);
-      const scan = reuse && lastScan ? lastScan : scanNamespaces({ fds: scanFds });
-      lastScan = scan;
-      dropVanished(scan);
+      const full = reuse && lastScan ? lastScan : scanNamespaces({ fds: scanFds });
+      lastScan = full;
+      dropVanished(full);
+      const { scan, leftOut } = limitNew(full, cache, changed, refreshOpts.newLimit);
       const want = new Set<number>();
       for (const ino of changed) if (scan.namespaces.has(ino)) want.add(ino);
       const added: number[] = [];
@@ -237,7 +239,11 @@ export function createDiscovery(opts: DiscoveryOptions = {}): Discovery {
       if (added.length > 0 && !hostDeferred) want.add(scan.hostInode);
       const more = await readChecked(scan, [...want]);
       const result = await build(scan, [...scan.errors, ...more], want);
-      return hostDeferred ? { ...result, newWithoutHost: added } : result;
+      return {
+        ...result,
+        ...(hostDeferred ? { newWithoutHost: added } : {}),
+        ...(leftOut.length > 0 ? { leftOut } : {}),
+      };
     },
 
     async listInodes() {

@@ -17,8 +17,16 @@ import type {
 import { describeRefresh, introducesUnresolved, sameFlags } from './schedulerTypes.js';
 import type { MonitorDevice } from '../events/monitor.js';
 
+/**
+ * Namespaces read per refresh at most, asked for and new ones together (the rest wait for the
+ * next refresh): bounds how long a runtime event waits behind someone's thousand new namespaces.
+ */
+const MAX_PER_REFRESH = 8;
+
 export class RefreshScheduler {
   private inodes = new Set<number>();
+  /** Namespaces a runtime event named (a container started or stopped): read ahead of the rest. */
+  private urgentInodes = new Set<number>();
   /** Host devices (by name) events were about: the host's cheap partial read. */
   private hostDevices = new Map<string, HostDevice>();
   /** New namespaces that need host nsids once they have been shown. */
@@ -50,6 +58,15 @@ export class RefreshScheduler {
   /** The model as published (held by the sink, not here: one copy). */
   get topology(): Topology {
     return this.sink.current();
+  }
+
+  /**
+   * A container started or stopped in these namespaces (runtime events): they are read in a
+   * refresh of their own, before other pending work and without the host or other new namespaces.
+   */
+  urgent(inodes: Iterable<number>): void {
+    for (const i of inodes) this.urgentInodes.add(i);
+    this.request();
   }
 
   /** Re-read these namespaces (the namespace list is re-read too, cheaply). */
@@ -131,6 +148,7 @@ export class RefreshScheduler {
       this.wantList ||
       this.wantNsids ||
       this.inodes.size > 0 ||
+      this.urgentInodes.size > 0 ||
       this.hostDevices.size > 0 ||
       this.hostOwedSince !== null
     );
@@ -155,6 +173,7 @@ export class RefreshScheduler {
       !this.wantList &&
       !this.wantNsids &&
       this.inodes.size === 0 &&
+      this.urgentInodes.size === 0 &&
       this.hostDevices.size === 0;
     this.timer = setTimeout(
       () => {
@@ -169,9 +188,16 @@ export class RefreshScheduler {
   }
 
   private async runOnce(): Promise<void> {
+    // Before a pending full read too: that can take a minute at 1,000 namespaces on a busy host.
+    if (this.urgentInodes.size > 0) return this.runUrgent();
     const full = this.wantFull;
     const reason = this.resetReason;
-    const inodes = [...this.inodes];
+    // A bounded share of what is asked: the rest waits for the next refresh (and urgent work
+    // goes between), so a thousand namespaces made at once do not make one minute-long refresh.
+    const inodes = full
+      ? [...this.inodes]
+      : [...this.inodes].slice(0, this.opts.maxPerRefresh ?? MAX_PER_REFRESH);
+    for (const i of inodes) this.inodes.delete(i);
     const host = this.opts.hostInode;
     // The owed host read runs alone when nothing else is asked, or with the rest once overdue.
     const owed = this.hostOwedSince;
@@ -182,8 +208,9 @@ export class RefreshScheduler {
     if (host !== undefined && owed !== null && (overdue || quiet)) {
       if (!inodes.includes(host)) inodes.push(host);
     }
-    const unnamed = [...this.unnamed];
-    this.unnamed.clear();
+    // New namespaces still waiting to be read are named after their read.
+    const unnamed = [...this.unnamed].filter((i) => !this.inodes.has(i));
+    for (const i of unnamed) this.unnamed.delete(i);
     const nsids = this.wantNsids;
     this.wantNsids = false;
     // Monitor events about namespaces we have: the last scan serves (discovery checks it still does).
@@ -195,7 +222,7 @@ export class RefreshScheduler {
     this.wantFull = false;
     this.wantList = false;
     this.resetReason = null;
-    this.inodes.clear();
+    if (full) this.inodes.clear();
     let result: LiveDiscoveryResult;
     let hostLater = false;
     try {
@@ -203,6 +230,7 @@ export class RefreshScheduler {
         ? { result: await this.discovery.full(), hostLater: false }
         : await this.read(inodes, !overdue, {
             reuseScan,
+            newLimit: Math.max(0, (this.opts.maxPerRefresh ?? MAX_PER_REFRESH) - inodes.length),
             ...(hostDevices.length > 0 ? { hostDevices } : {}),
           }));
       const took = Math.round(performance.now() - t0);
@@ -220,18 +248,7 @@ export class RefreshScheduler {
     }
     if (this.stopped) return;
     const t1 = performance.now();
-    const next = normalizeTopology(result.topology);
-    this.sink.hostNsids(result.hostNsids);
-    let published = reason ? `reset (${reason})` : 'no change';
-    if (reason) {
-      this.sink.reset(next, reason);
-    } else {
-      const ops = diffTopology(this.sink.current(), next);
-      if (ops) {
-        this.sink.delta(ops, next);
-        published = `${ops.length} operation${ops.length === 1 ? '' : 's'}`;
-      }
-    }
+    const published = this.publish(result, reason);
     if (this.opts.verbose) {
       const ms = (a: number, b: number) => `${Math.round(b - a)} ms`;
       const rest = `read ${ms(t0, t1)}, diff and publish ${ms(t1, performance.now())}`;
@@ -242,8 +259,60 @@ export class RefreshScheduler {
     this.sink.errors(result.errors);
     if (hostLater) this.hostOwedSince ??= Date.now();
     else if (full || (host !== undefined && inodes.includes(host))) this.hostOwedSince = null;
+    if (result.leftOut) this.wantList = true;
     const found = (result.newWithoutHost ?? []).filter((i) => !unnamed.includes(i));
     if (unnamed.length + found.length > 0 || nsids) await this.nameNew([...unnamed, ...found]);
+  }
+
+  /** Diffs a result against what clients have and publishes it; says what was published. */
+  private publish(result: LiveDiscoveryResult, reason: string | null): string {
+    const next = normalizeTopology(result.topology);
+    this.sink.hostNsids(result.hostNsids);
+    if (reason) {
+      this.sink.reset(next, reason);
+      return `reset (${reason})`;
+    }
+    const ops = diffTopology(this.sink.current(), next);
+    if (!ops) return 'no change';
+    this.sink.delta(ops, next);
+    return `${ops.length} operation${ops.length === 1 ? '' : 's'}`;
+  }
+
+  /**
+   * The namespaces of containers that started or stopped, alone: no other new namespace (newLimit
+   * 0) and not the host (its read is owed instead), so a name waits only for its own namespace.
+   */
+  private async runUrgent(): Promise<void> {
+    const inodes = [...this.urgentInodes];
+    this.urgentInodes.clear();
+    const t0 = performance.now();
+    this.askedAt = null;
+    const host = this.opts.hostInode;
+    let result: LiveDiscoveryResult;
+    try {
+      result = await this.discovery.refresh(inodes, {
+        newLimit: 0,
+        ...(host !== undefined ? { deferHost: true } : {}),
+      });
+    } catch (e) {
+      this.log(`container refresh failed: ${e instanceof Error ? e.message : String(e)}; read with the rest`);
+      for (const i of inodes) this.inodes.add(i);
+      this.wantList = true;
+      return;
+    }
+    if (this.stopped) return;
+    const published = this.publish(result, null);
+    if (this.opts.verbose)
+      this.log(
+        `refresh ${inodes.length} container namespace(s): read ${Math.round(performance.now() - t0)} ms: ${published}`,
+      );
+    this.sink.errors(result.errors);
+    if (result.leftOut) this.wantList = true;
+    const fresh = result.newWithoutHost ?? [];
+    if (fresh.length > 0) {
+      if (!this.discovery.ensureHostNsids) this.hostOwedSince ??= Date.now();
+      await this.nameNew(fresh);
+    }
   }
 
   /**

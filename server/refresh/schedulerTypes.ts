@@ -9,6 +9,8 @@ export interface LiveDiscoveryResult {
   hostNsids: Map<number, number>;
   /** New namespaces found while the host (and so its nsid map) was left for later. */
   newWithoutHost?: number[];
+  /** New namespaces left unread (RefreshOptions.newLimit): asked for again by a re-list. */
+  leftOut?: number[];
 }
 
 /**
@@ -30,6 +32,8 @@ export interface RefreshOptions {
   hostDevices?: ReadonlyArray<HostDevice>;
   /** Only monitor events about known namespaces: the last scan may serve again. */
   reuseScan?: boolean;
+  /** Read at most this many new namespaces besides those asked for (the rest: leftOut). */
+  newLimit?: number;
 }
 
 /** The parts of server/discovery's Discovery the live server uses. */
@@ -58,6 +62,8 @@ export interface SchedulerSink {
 
 export interface SchedulerOptions {
   coalesceMs?: number;
+  /** Namespaces read per refresh at most, besides full reads (default 32). */
+  maxPerRefresh?: number;
   /**
    * The host namespace's inode. Its read is the slow one (one veth end per namespace, every
    * route): when other namespaces changed too, they are read and published first.

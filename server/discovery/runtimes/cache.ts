@@ -25,9 +25,14 @@ export class InventoryCache {
     let podman = false;
     let unknownId = false;
     const last = this.last;
+    /** One process of each podman container (its conmon says where the container's storage is). */
+    const podmanPids = new Map<string, number>();
     for (const f of facts) {
-      for (const c of f.cgroups.values()) {
-        if (c.runtime === 'podman') podman = true;
+      for (const [pid, c] of f.cgroups) {
+        if (c.runtime === 'podman') {
+          podman = true;
+          if (!podmanPids.has(c.id)) podmanPids.set(c.id, pid);
+        }
         // Docker is asked separately; LXC's cgroups name their containers themselves.
         if (c.runtime !== 'docker' && c.runtime !== 'lxc' && last && !last.inventory.byId.has(c.id))
           unknownId = true;
@@ -40,7 +45,7 @@ export class InventoryCache {
       (last.podman || !podman) &&
       [...inodes].every((ino) => last.inodes.has(ino));
     if (!fresh) {
-      const inventory = await collectRuntimes(this.opts, { podman });
+      const inventory = await collectRuntimes(this.opts, { podman, podmanPids: [...podmanPids.values()] });
       this.last = { at: now, inodes, inventory, podman };
     }
     errors.push(...this.last!.inventory.errors);

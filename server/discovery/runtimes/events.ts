@@ -40,6 +40,8 @@ export function parseContainerdEnvelope(env: Fields): RuntimeEvent | null {
   // TaskStart {container_id 1, pid 2}; TaskExit {container_id 1, id 2, pid 3}; TaskDelete {container_id 1, pid 2}.
   const pid = topic === '/tasks/exit' ? num(body, 3) : topic.startsWith('/tasks/') ? num(body, 2) : 0;
   const id = str(body, 1);
+  // An exec'd process ending (its exec id differs from the container's) changes no namespace.
+  if (topic === '/tasks/exit' && str(body, 2) !== '' && str(body, 2) !== id) return null;
   return {
     runtime: str(env, 2) === 'moby' ? 'docker' : 'containerd',
     action: topic,

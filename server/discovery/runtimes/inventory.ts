@@ -6,7 +6,8 @@
 import { listContainerd, CONTAINERD_SOCKET } from './containerd.js';
 import { CRIO_SOCKET, listCrio } from './crio.js';
 import type { PodmanOptions } from './podman.js';
-import { PODMAN, listPodman } from './podman.js';
+import { PODMAN, PODMAN_SOCKET, listPodman } from './podman.js';
+import { podmanStores } from './podmanStore.js';
 import { existsSync } from 'node:fs';
 import type { RuntimeAnswer, RuntimeContainer } from './types.js';
 
@@ -59,6 +60,8 @@ function bounded(p: Promise<RuntimeAnswer>, ms: number, what: string): Promise<R
 export interface Wanted {
   /** podman has no daemon to ask cheaply: its CLI runs only when some cgroup says podman. */
   podman: boolean;
+  /** One process of each podman container: their conmons say which storage to ask. */
+  podmanPids?: number[];
 }
 
 export async function collectRuntimes(opts: RuntimeOptions, wanted: Wanted): Promise<Inventory> {
@@ -66,7 +69,7 @@ export async function collectRuntimes(opts: RuntimeOptions, wanted: Wanted): Pro
   const margin = 100;
   await loadClients(opts, wanted);
   const answers = await Promise.all([
-    bounded(listPodmanIf(wanted.podman, opts.podman, timeoutMs), timeoutMs + margin, 'podman'),
+    bounded(listPodmanIf(wanted, opts.podman, timeoutMs), timeoutMs + margin, 'podman'),
     bounded(
       listContainerd(opts.containerdSocket ?? CONTAINERD_SOCKET, timeoutMs),
       timeoutMs + margin,
@@ -97,9 +100,35 @@ async function loadClients(opts: RuntimeOptions, wanted: Wanted): Promise<void> 
 }
 
 function listPodmanIf(
-  wanted: boolean,
+  wanted: Wanted,
   opts: PodmanOptions | undefined,
   timeoutMs: number,
 ): Promise<RuntimeAnswer> {
-  return wanted ? listPodman({ timeoutMs, ...opts }) : Promise.resolve(null);
+  if (!wanted.podman) return Promise.resolve(null);
+  // Told where (tests), or the service's socket: no storage to find.
+  if (opts?.cliArgs || existsSync(opts?.socketPath ?? PODMAN_SOCKET))
+    return listPodman({ timeoutMs, ...opts });
+  if (!existsSync(PODMAN)) return Promise.resolve(null);
+  return listPodmanStores(wanted.podmanPids ?? [], opts, timeoutMs);
+}
+
+/**
+ * podman's CLI, once per storage its running containers use (learned from their conmons), and
+ * never with a storage that does not exist: podman would create it.
+ */
+async function listPodmanStores(
+  pids: number[],
+  opts: PodmanOptions | undefined,
+  timeoutMs: number,
+): Promise<RuntimeAnswer> {
+  const { stores, unplaced } = podmanStores(pids);
+  if (stores.length === 0) {
+    return unplaced > 0
+      ? { error: `podman: no conmon names the storage of ${unplaced} container process(es); not asked` }
+      : null;
+  }
+  const answers = await Promise.all(stores.map((cliArgs) => listPodman({ timeoutMs, ...opts, cliArgs })));
+  const containers = answers.flatMap((a) => (a && 'containers' in a ? a.containers : []));
+  const failed = answers.find((a) => a !== null && 'error' in a);
+  return failed && containers.length === 0 ? failed : { containers };
 }

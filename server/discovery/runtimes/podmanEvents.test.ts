@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../../common/model.js';
-import { namespacesForEvent } from './liveEvents.js';
+import { eventShown, namespacesForEvent } from './liveEvents.js';
+import type { RuntimeEvent } from './types.js';
 import { parsePodmanEvent, podmanEventsArgs } from './podmanEvents.js';
 
 const ID = '74d4f3d3cbeedcf3be4410d9f649a4aa0660bd7412bfa4b977be590888e3d619';
@@ -76,5 +77,26 @@ describe('podman events', () => {
         () => [],
       ),
     ).toEqual({ inodes: [], relist: true });
+  });
+});
+
+describe('eventShown', () => {
+  const ns = (inode: number, kind: 'container' | 'process', ids: string[]): Topology['namespaces'][number] =>
+    ({ inode, kind, containers: ids.map((id) => ({ id })) }) as unknown as Topology['namespaces'][number];
+  const t = (namespaces: Topology['namespaces']): Topology =>
+    ({ version: 1, namespaces, interfaces: [], routes: [], links: [] }) as Topology;
+  const start: RuntimeEvent = { runtime: 'containerd', action: '/tasks/start', id: 'c1', pid: 10 };
+  const exit: RuntimeEvent = { runtime: 'containerd', action: '/tasks/exit', id: 'c1', pid: 10 };
+
+  it('a start is shown once the container is listed, or its namespace is a container (a pod sandbox)', () => {
+    expect(eventShown(t([ns(5, 'process', [])]), start, [5])).toBe(false);
+    expect(eventShown(t([ns(5, 'process', ['c1'])]), start, [5])).toBe(true);
+    expect(eventShown(t([ns(5, 'container', [])]), start, [5])).toBe(true);
+    expect(eventShown(t([ns(5, 'container', [])]), start, [6])).toBe(false);
+  });
+
+  it('a stop is shown once no namespace lists the container', () => {
+    expect(eventShown(t([ns(5, 'container', ['c1'])]), exit, [5])).toBe(false);
+    expect(eventShown(t([ns(5, 'container', ['c2'])]), exit, [5])).toBe(true);
   });
 });
