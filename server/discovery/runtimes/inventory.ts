@@ -6,7 +6,6 @@
 import { listContainerd, CONTAINERD_SOCKET } from './containerd.js';
 import { CRIO_SOCKET, listCrio } from './crio.js';
 import type { PodmanOptions } from './podman.js';
-import { PODMAN, listPodman } from './podman.js';
 import { existsSync } from 'node:fs';
 import type { RuntimeAnswer, RuntimeContainer } from './types.js';
 
@@ -92,7 +91,10 @@ async function loadClients(opts: RuntimeOptions, wanted: Wanted): Promise<void> 
   );
   await Promise.all([
     grpc ? import('./grpc.js') : null,
-    wanted.podman && existsSync(PODMAN) ? import('../../exec/run.js') : null,
+    // podman.js brings zod; execa runs its CLI. Neither is loaded where no cgroup says podman.
+    wanted.podman
+      ? import('./podman.js').then((p) => (existsSync(p.PODMAN) ? import('../../exec/run.js') : null))
+      : null,
   ]);
 }
 
@@ -101,5 +103,7 @@ function listPodmanIf(
   opts: PodmanOptions | undefined,
   timeoutMs: number,
 ): Promise<RuntimeAnswer> {
-  return wanted ? listPodman({ timeoutMs, ...opts }) : Promise.resolve(null);
+  return wanted
+    ? import('./podman.js').then((p) => p.listPodman({ timeoutMs, ...opts }))
+    : Promise.resolve(null);
 }
