@@ -101,11 +101,14 @@ export function linksFromIp(nsInode: number, links: readonly IpLink[]): ParsedLi
 /** The model's routes from routes as ip prints them (parsed JSON, or built by the native reader). */
 export function routesFromIp(nsInode: number, family: AddressFamily, routes: readonly IpRoute[]): Route[] {
   const seen = new Map<string, number>();
+  const namespace = nsId(nsInode);
   return routes.map((r) => {
     // Multipath routes carry their gateways in `nexthops`; the model keeps the first one.
     const hop = r.nexthops?.[0];
-    const base: Omit<Route, 'id'> = {
-      namespace: nsId(nsInode),
+    // One object per route, id first (as JSON prints it), filled in once the ordinal is known.
+    const route: Route = {
+      id: '',
+      namespace,
       family,
       table: r.table ?? 'main',
       type: r.type ?? 'unicast',
@@ -119,9 +122,10 @@ export function routesFromIp(nsInode: number, family: AddressFamily, routes: rea
       flags: r.flags,
     };
     // Routes differing only in attributes outside the id (tos, pref...) get a stable ordinal.
-    const key = routeId(nsInode, base);
+    const key = routeId(nsInode, route);
     const n = (seen.get(key) ?? 0) + 1;
     seen.set(key, n);
-    return { id: routeId(nsInode, base, n), ...base };
+    route.id = n > 1 ? routeId(nsInode, route, n) : key;
+    return route;
   });
 }
