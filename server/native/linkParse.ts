@@ -98,23 +98,22 @@ function linkInfo(raw: Attrs, nameOfIndex: (i: number) => string): NonNullable<I
 function addrInfo(addrs: Buffer, scopes: Map<number, string>): Map<number, IpLink['addr_info']> {
   const out = new Map<number, IpLink['addr_info']>();
   for (const m of messages(addrs)) {
-    if (m.type !== RTM_NEWADDR || m.n < 8) continue;
-    const b = m.b;
-    const family = b[m.o]!;
+    if (m.type !== RTM_NEWADDR || m.body.length < 8) continue;
+    const family = m.body[0]!;
     if (family !== 2 && family !== 10) continue;
-    const a = attrs(m, 8);
+    const a = attrs(m.body, 8);
     const local = a[IFA.LOCAL] ?? a[IFA.ADDRESS];
     const entry: IpLink['addr_info'][number] = { family: family === 2 ? 'inet' : 'inet6' };
     if (local) {
       entry.local = ntop(local);
-      entry.prefixlen = b[m.o + 1]!;
+      entry.prefixlen = m.body[1]!;
     }
     {
       const v = a[IFA.BROADCAST];
       if (v) entry.broadcast = ntop(v);
     }
-    entry.scope = nameOf(scopes, b[m.o + 3]!);
-    const index = b.readUInt32LE(m.o + 4);
+    entry.scope = nameOf(scopes, m.body[3]!);
+    const index = m.body.readUInt32LE(4);
     let list = out.get(index);
     if (!list) out.set(index, (list = []));
     list.push(entry);
@@ -126,12 +125,12 @@ function addrInfo(addrs: Buffer, scopes: Map<number, string>): Map<number, IpLin
 export function parseLinkDump(links: Buffer, addrs: Buffer, scopes: Map<number, string>): IpLink[] {
   const raws: RawLink[] = [];
   for (const m of messages(links)) {
-    if (m.type !== RTM_NEWLINK || m.n < 16) continue;
+    if (m.type !== RTM_NEWLINK || m.body.length < 16) continue;
     raws.push({
-      type: m.b.readUInt16LE(m.o + 2),
-      index: m.b.readInt32LE(m.o + 4),
-      flags: m.b.readUInt32LE(m.o + 8),
-      a: attrs(m, 16),
+      type: m.body.readUInt16LE(2),
+      index: m.body.readInt32LE(4),
+      flags: m.body.readUInt32LE(8),
+      a: attrs(m.body, 16),
     });
   }
   // iproute2 names indexes through the links it just dumped (its ll cache).

@@ -7,25 +7,16 @@ import { endianness } from 'node:os';
 
 if (endianness() !== 'LE') throw new Error('rtnetlink parsing assumes a little-endian host');
 
-/**
- * A view (buffer, offset, length) of a message body or an attribute's payload: a plain object is
- * far cheaper than a Buffer slice (a full read walks some ten thousand messages and some hundred
- * thousand attributes, and a cold `snapshot` command pays for every allocation in GC).
- */
-export interface Attr {
-  b: Buffer;
-  o: number;
-  n: number;
-}
-
-export interface Message extends Attr {
+export interface Message {
   type: number;
   flags: number;
+  /** The message body after the 16-byte header. */
+  body: Buffer;
 }
 
 const align4 = (n: number): number => (n + 3) & ~3;
 
-/** Splits a dump into its messages, each a view of its body after the 16-byte header (truncated tails are ignored). */
+/** Splits a dump into its messages (truncated tails are ignored). */
 export function messages(buf: Buffer): Message[] {
   const out: Message[] = [];
   let off = 0;
@@ -35,24 +26,32 @@ export function messages(buf: Buffer): Message[] {
     out.push({
       type: buf.readUInt16LE(off + 4),
       flags: buf.readUInt16LE(off + 6),
-      b: buf,
-      o: off + 16,
-      n: len - 16,
+      body: buf.subarray(off + 16, off + len),
     });
     off += align4(len);
   }
   return out;
 }
 
+/**
+ * An attribute's payload as a view (buffer, offset, length): a plain object is far cheaper than a
+ * Buffer slice, and a full read walks some hundred thousand attributes.
+ */
+export interface Attr {
+  b: Buffer;
+  o: number;
+  n: number;
+}
+
 /** Attributes by type (the nested flag stripped); the first of a type wins, as in iproute2. */
 export type Attrs = Array<Attr | undefined>;
 
-/** The attributes in `src` from `start` on (a message body after its fixed header, or a nested attribute). */
+/** The attributes in `src` from `start` (a message body) or inside a nested attribute. */
 export function attrs(src: Buffer | Attr, start = 0): Attrs {
   const buf = Buffer.isBuffer(src) ? src : src.b;
   const end = Buffer.isBuffer(src) ? src.length : src.o + src.n;
   const out: Attrs = [];
-  let off = (Buffer.isBuffer(src) ? 0 : src.o) + start;
+  let off = Buffer.isBuffer(src) ? start : src.o;
   while (off + 4 <= end) {
     const len = buf.readUInt16LE(off);
     if (len < 4 || off + len > end) break;

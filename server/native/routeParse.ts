@@ -87,19 +87,16 @@ export function parseRouteDump(
 ): RoutesByFamily {
   const out: RoutesByFamily = { inet: [], inet6: [] };
   for (const m of messages(routes)) {
-    if (m.type !== RTM_NEWROUTE || m.n < 12) continue;
-    // struct rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags (u32).
-    const b = m.b;
-    const o = m.o;
-    const family = b[o]!;
+    if (m.type !== RTM_NEWROUTE || m.body.length < 12) continue;
+    const family = m.body[0]!;
     if (family !== 2 && family !== 10) continue;
-    const flags = b.readUInt32LE(o + 8);
+    const flags = m.body.readUInt32LE(8);
     if (flags & RTM_F_CLONED) continue;
-    const dstLen = b[o + 1]!;
-    const a = attrs(m, 12);
+    const dstLen = m.body[1]!;
+    const a = attrs(m.body, 12);
     const hostLen = family === 2 ? 32 : 128;
     const dst = a[RTA.DST];
-    const type = b[o + 7]!;
+    const type = m.body[7]!;
     const r: IpRoute = {
       type: TYPES[type] ?? String(type),
       dst: dst
@@ -109,9 +106,9 @@ export function parseRouteDump(
         : dstLen
           ? `0/${dstLen}`
           : 'default',
-      table: nameOf(names.table, u32(a[RTA.TABLE]) ?? b[o + 4]!),
-      protocol: nameOf(names.protocol, b[o + 5]!),
-      scope: nameOf(names.scope, b[o + 6]!),
+      table: nameOf(names.table, u32(a[RTA.TABLE]) ?? m.body[4]!),
+      protocol: nameOf(names.protocol, m.body[5]!),
+      scope: nameOf(names.scope, m.body[6]!),
       flags: routeFlags(flags),
     };
     {
