@@ -14,6 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { allNamespacePaths } from './baselines.js';
 import type { HubScene } from './hubScene.js';
 import { growHub, hubScene, removeHub } from './hubScene.js';
+import type { HubLiveFigures } from './hubLive.js';
+import { hubLiveBench, hubLiveMarkdown } from './hubLive.js';
 import { machine } from './machine.js';
 import { cmd } from './proc.js';
 import { CLI } from './snapshot.js';
@@ -30,7 +32,13 @@ function option(name: string, fallback: string): string {
 }
 const sizes = option('--sizes', '300,1000').split(',').map(Number);
 const repeat = Number(option('--repeat', '3'));
-const ipAt = new Set(option('--ip-sizes', '300,1000').split(',').map(Number));
+// The ip reader takes seconds at 300 and minutes at 1,000: by default it runs at 300 only.
+const ipAt = new Set(option('--ip-sizes', '300').split(',').map(Number));
+const liveAt = new Set(option('--live-sizes', '1000').split(',').map(Number));
+const live = {
+  changes: Number(option('--changes', '20')),
+  idleSeconds: Number(option('--idle-seconds', '60')),
+};
 const out = resolve(option('--out', 'bench-results/hub-latest.json'));
 
 function sourceFile(rel: string): string {
@@ -143,13 +151,13 @@ function markdown(figs: SizeFigures[]): string {
     const m = (k: string) => (f.medianMs[k] === undefined ? 'not run' : `${f.medianMs[k]} ms`);
     const x = (k: string) =>
       f.medianMs[k] === undefined ? '' : ` (${round(f.medianMs[k]! / f.medianMs['floor']!)}x)`;
-    return `| ${f.size} | ${cols.map((c) => `${m(c)}${c === 'floor' ? '' : x(c)}`).join(' | ')} | ${f.processes['snapshotCommand']} |`;
+    return `| ${f.size} | ${cols.map((c) => `${m(c)}${c === 'floor' ? '' : x(c)}`).join(' | ')} | ${f.processes['snapshotCommand']} | ${f.loadavg.join(' ')} |`;
   });
   return [
     '# Hub scene: full read, side by side (medians; x = times the bare floor)',
     '',
-    `| N | bare floor | native in process | \`snapshot\` command | ip reader in process | processes per snapshot command |`,
-    '|---|---|---|---|---|---|',
+    `| N | bare floor | native in process | \`snapshot\` command | ip reader in process | processes per snapshot command | load (1, 5, 15 min) |`,
+    '|---|---|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');
@@ -167,22 +175,39 @@ async function main(): Promise<number> {
     for (const p of await removeHub(scene)) log(`teardown: ${p}`);
     await rm(tmp, { recursive: true, force: true });
   };
+  // A live server still running when a signal comes is stopped before the scene is removed.
+  const servers = new Set<() => Promise<void>>();
+  const onStop = (fn: () => Promise<void>) => {
+    servers.add(fn);
+    return () => void servers.delete(fn);
+  };
   for (const sig of ['SIGINT', 'SIGTERM'] as const)
-    process.on(sig, () => void stop().then(() => process.exit(130)));
+    process.on(
+      sig,
+      () =>
+        void Promise.all([...servers].map((fn) => fn()))
+          .then(stop)
+          .then(() => process.exit(130)),
+    );
   const figs: SizeFigures[] = [];
+  const liveFigs: HubLiveFigures[] = [];
   try {
     for (const size of sizes) {
       const t = await timed(() => growHub(scene, size));
       log(`== hub scene ${size} leaves built in ${round(t.ms)} ms, load ${loadavg().map(round).join(' ')}`);
       figs.push(await measure(floor, size));
+      if (liveAt.has(size)) liveFigs.push(await hubLiveBench(scene, live, log, onStop));
     }
   } finally {
     await stop();
   }
-  const md = markdown(figs);
+  const md = markdown(figs) + (liveFigs.length ? `\n${hubLiveMarkdown(liveFigs)}` : '');
   process.stdout.write(md);
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, JSON.stringify({ machine: info, repeat, sizes: figs }, null, 2) + '\n');
+  await writeFile(
+    out,
+    JSON.stringify({ machine: info, repeat, sizes: figs, live: liveFigs }, null, 2) + '\n',
+  );
   await writeFile(out.replace(/\.json$/, '.md'), md);
   log(`wrote ${out}`);
   return 0;

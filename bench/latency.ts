@@ -129,7 +129,7 @@ export function opNamespace(op: DeltaOp): string | null {
   return namespaceOfId(id);
 }
 
-async function measureOne(
+export async function measureOne(
   change: Change,
   client: LiveClient,
   hostInode: number,

@@ -6,7 +6,6 @@
 import type { NamespaceFacts } from './assemble.js';
 import { MAX_PROCESSES } from './assemble.js';
 import type { DockerContainer } from './docker.js';
-import { listDockerContainers } from './docker.js';
 import type { FoundNamespace } from './enumerate.js';
 import { readCgroup, readComm } from './enumerate.js';
 import type { CgroupContainer } from './procParse.js';
@@ -80,6 +79,9 @@ export class FactsCache {
     const d = this.docker;
     if (d && d.list && now - d.at < DOCKER_TTL_MS && [...ids].every((id) => d.list!.has(id))) return d.list;
     try {
+      // Loaded only when a container needs it: docker.js brings zod and node:http, which cost a
+      // `snapshot` command on a host without Docker a good part of its start.
+      const { listDockerContainers } = await import('./docker.js');
       const list = await listDockerContainers(this.dockerSocket);
       this.docker = { at: now, list };
       return list;

@@ -3,8 +3,13 @@
  * interfaces and routes, plus the raw veth/lower pointers that peer resolution needs.
  */
 import { z } from 'zod';
-import type { Address, AddressFamily, Interface, Route } from '../../common/model.js';
-import { ifId, nsId, routeId } from '../../common/ids.js';
+import type { AddressFamily, Route } from '../../common/model.js';
+import type { NamespaceRead, ParsedLink } from './ipModel.js';
+import { linksFromIp, routesFromIp } from './ipModel.js';
+
+// The model-building half lives in ipModel.ts (no zod); its names stay importable from here.
+export type { NamespaceRead, ParsedLink, RawPointer } from './ipModel.js';
+export { interfaceKind, linksFromIp, routesFromIp } from './ipModel.js';
 
 const addrInfoSchema = z.object({
   family: z.string(),
@@ -73,130 +78,12 @@ export const READ_BATCH = [
 ];
 export const NSID_BATCH_LINE = 'netns list';
 
-/** A veth/lower pointer as ip prints it, before namespaces are resolved. */
-export interface RawPointer {
-  /** ifindex of the other end, when printed. */
-  index: number | null;
-  /** Name of the other end when it is in the same namespace (ip prints `"link": "NAME"`). */
-  name: string | null;
-  /** nsid local to the reading namespace; null = same namespace. */
-  nsid: number | null;
-}
-
-export interface ParsedLink {
-  iface: Interface;
-  /** veth: pointer to the peer; macvlan/vxlan/...: pointer to the lower device. */
-  pointer: RawPointer | null;
-  masterName: string | null;
-}
-
-export interface NamespaceRead {
-  links: ParsedLink[];
-  routes: Route[];
-  /** nsid as seen from this namespace -> namespace inode, or null when it could not be read. */
-  nsids: Map<number, number> | null;
-}
-
-export function interfaceKind(l: IpLink): string {
-  const k = l.linkinfo?.info_kind;
-  if (k === 'tun') return l.linkinfo?.info_data?.type === 'tap' ? 'tap' : 'tun';
-  if (k) return k;
-  if (l.link_type === 'loopback') return 'loopback';
-  if (l.link_type === 'ether' || l.link_type === undefined) return 'device';
-  return l.link_type;
-}
-
-function addressOf(a: z.infer<typeof addrInfoSchema>): Address | null {
-  if ((a.family !== 'inet' && a.family !== 'inet6') || !a.local || a.prefixlen === undefined) return null;
-  return {
-    family: a.family,
-    cidr: `${a.local}/${a.prefixlen}`,
-    scope: a.scope ?? 'global',
-    broadcast: a.broadcast ?? null,
-  };
-}
-
-function pointerOf(l: IpLink, kind: string): RawPointer | null {
-  if (kind === 'veth') {
-    return {
-      index: l.link_index ?? null,
-      name: l.link ?? null,
-      nsid: l.link_netnsid ?? null,
-    };
-  }
-  // Stacked devices (macvlan, vxlan, ...): ip prints the lower as `link` (same namespace) or
-  // link_index + link_netnsid; vxlan's lower is in info_data.
-  const d = l.linkinfo?.info_data;
-  if (d?.link !== undefined || d?.link_index !== undefined) {
-    return { index: d.link_index ?? null, name: d.link ?? null, nsid: d.link_netnsid ?? null };
-  }
-  if (l.link !== undefined || l.link_index !== undefined) {
-    return { index: l.link_index ?? null, name: l.link ?? null, nsid: l.link_netnsid ?? null };
-  }
-  return null;
-}
-
 export function parseLinks(nsInode: number, json: unknown): ParsedLink[] {
   return linksFromIp(nsInode, z.array(linkSchema).parse(json));
 }
 
-/** The model's links from links as ip prints them (parsed JSON, or built by the native reader). */
-export function linksFromIp(nsInode: number, links: readonly IpLink[]): ParsedLink[] {
-  return links.map((l) => {
-    const kind = interfaceKind(l);
-    const iface: Interface = {
-      id: ifId(nsInode, l.ifindex),
-      namespace: nsId(nsInode),
-      ifindex: l.ifindex,
-      name: l.ifname,
-      kind,
-      state: l.operstate,
-      flags: l.flags,
-      mtu: l.mtu,
-      mac: l.address && l.link_type !== 'none' ? l.address : null,
-      addresses: l.addr_info.map(addressOf).filter((a): a is Address => a !== null),
-      master: null,
-      peer: null,
-      peerUnresolved: null,
-      lower: null,
-      alias: l.ifalias ?? null,
-      bridgePortState:
-        l.linkinfo?.info_slave_kind === 'bridge' ? (l.linkinfo.info_slave_data?.state ?? null) : null,
-    };
-    return { iface, pointer: pointerOf(l, kind), masterName: l.master ?? null };
-  });
-}
-
 export function parseRoutes(nsInode: number, family: AddressFamily, json: unknown): Route[] {
   return routesFromIp(nsInode, family, z.array(routeSchema).parse(json));
-}
-
-/** The model's routes from routes as ip prints them (parsed JSON, or built by the native reader). */
-export function routesFromIp(nsInode: number, family: AddressFamily, routes: readonly IpRoute[]): Route[] {
-  const seen = new Map<string, number>();
-  return routes.map((r) => {
-    // Multipath routes carry their gateways in `nexthops`; the model keeps the first one.
-    const hop = r.nexthops?.[0];
-    const base: Omit<Route, 'id'> = {
-      namespace: nsId(nsInode),
-      family,
-      table: r.table ?? 'main',
-      type: r.type ?? 'unicast',
-      dst: r.dst,
-      gateway: r.gateway ?? r.via?.host ?? hop?.gateway ?? null,
-      dev: r.dev ?? hop?.dev ?? null,
-      protocol: r.protocol ?? null,
-      scope: r.scope ?? null,
-      metric: r.metric ?? null,
-      prefsrc: r.prefsrc ?? null,
-      flags: r.flags,
-    };
-    // Routes differing only in attributes outside the id (tos, pref...) get a stable ordinal.
-    const key = routeId(nsInode, base);
-    const n = (seen.get(key) ?? 0) + 1;
-    seen.set(key, n);
-    return { id: routeId(nsInode, base, n), ...base };
-  });
 }
 
 /** `ip netns list` run where /run/netns holds one entry per namespace named by its inode. */

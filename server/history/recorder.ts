@@ -69,7 +69,11 @@ export class HistoryRecorder {
       this.opts.minCheckpointBytes ?? 256 * 1024,
       (this.opts.checkpointFactor ?? 1) * this.modelBytes,
     );
-    if (this.store.wantsRotation || this.sinceModel >= threshold) {
+    // Only a checkpoint starts a new segment (model() asks the store whether it wants one), and a
+    // checkpoint waits for its threshold even when the segment is full: a model bigger than a
+    // segment (some MB at 1,000 namespaces) filled it alone, and every delta then wrote a whole
+    // model and compressed the segment before it (seconds per change at 1,000 namespaces).
+    if (this.sinceModel >= threshold) {
       this.model('c', { epoch, hubSeq, reason: null, topology: next });
     }
   }

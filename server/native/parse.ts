@@ -3,7 +3,7 @@
  * `ip -j -d -b -` there (same model code: linksFromIp / routesFromIp), without its nsid map.
  */
 import type { NamespaceRead } from '../discovery/ipParse.js';
-import { linksFromIp, routesFromIp } from '../discovery/ipParse.js';
+import { linksFromIp, routesFromIp } from '../discovery/ipModel.js';
 import { parseLinkDump } from './linkParse.js';
 import type { RouteNames } from './names.js';
 import { parseRouteDump } from './routeParse.js';

@@ -7,11 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProgressMessage } from '../../common/protocol.js';
 import { createDiscovery, namespacePath } from '../discovery/index.js';
-import { createNativeDiscovery } from '../native/discovery.js';
-import { ReaderFailure } from '../native/nativeReads.js';
 import type { LiveDiscovery } from '../refresh/schedulerTypes.js';
 import { listenServer } from '../serve.js';
 import type { ListeningServer } from '../serve.js';
+import { heldDiscovery } from '../testing/heldDiscovery.js';
 import { LiveClient, testServeOptions } from '../testing/liveServer.js';
 import { pollUntil, uniquePrefix } from '../../test/kernel.js';
 import type { TestNamespaces } from '../../test/testNamespaces.js';
@@ -22,29 +21,6 @@ const auth = { Authorization: `Bearer ${TOKEN}` };
 let m: TestNamespaces | null = null;
 const servers: ListeningServer[] = [];
 const clients: LiveClient[] = [];
-
-/** The native discovery, its full reads held until `release()`; `failFirst`: the first one fails as our reader would. */
-function heldDiscovery(failFirst: boolean): {
-  discovery: LiveDiscovery;
-  release(): void;
-  fulls: () => number;
-} {
-  const inner = createNativeDiscovery();
-  let release: () => void = () => undefined;
-  const gate = new Promise<void>((r) => (release = r));
-  let fulls = 0;
-  const discovery: LiveDiscovery = {
-    ...inner,
-    listIdentities: () => inner.listIdentities(),
-    async full(progress) {
-      fulls++;
-      await gate;
-      if (failFirst && fulls === 1) throw new ReaderFailure('native reader failed: test');
-      return inner.full(progress);
-    },
-  };
-  return { discovery, release: () => release(), fulls: () => fulls };
-}
 
 async function start(d: LiveDiscovery): Promise<ListeningServer> {
   const s = await listenServer(testServeOptions(TOKEN, { readOnly: true, readOnlyReason: 'test' }), {

@@ -6,7 +6,6 @@
 import { listContainerd, CONTAINERD_SOCKET } from './containerd.js';
 import { CRIO_SOCKET, listCrio } from './crio.js';
 import type { PodmanOptions } from './podman.js';
-import { PODMAN, PODMAN_SOCKET, listPodman } from './podman.js';
 import { podmanStores } from './podmanStore.js';
 import { existsSync } from 'node:fs';
 import type { RuntimeAnswer, RuntimeContainer } from './types.js';
@@ -95,20 +94,25 @@ async function loadClients(opts: RuntimeOptions, wanted: Wanted): Promise<void> 
   );
   await Promise.all([
     grpc ? import('./grpc.js') : null,
-    wanted.podman && existsSync(PODMAN) ? import('../../exec/run.js') : null,
+    // podman.js brings zod; execa runs its CLI. Neither is loaded where no cgroup says podman.
+    wanted.podman
+      ? import('./podman.js').then((p) => (existsSync(p.PODMAN) ? import('../../exec/run.js') : null))
+      : null,
   ]);
 }
 
-function listPodmanIf(
+async function listPodmanIf(
   wanted: Wanted,
   opts: PodmanOptions | undefined,
   timeoutMs: number,
 ): Promise<RuntimeAnswer> {
-  if (!wanted.podman) return Promise.resolve(null);
+  if (!wanted.podman) return null;
+  // Loaded only here (it brings zod): no cgroup says podman, no podman code.
+  const { PODMAN, PODMAN_SOCKET, listPodman } = await import('./podman.js');
   // Told where (tests), or the service's socket: no storage to find.
   if (opts?.cliArgs || existsSync(opts?.socketPath ?? PODMAN_SOCKET))
     return listPodman({ timeoutMs, ...opts });
-  if (!existsSync(PODMAN)) return Promise.resolve(null);
+  if (!existsSync(PODMAN)) return null;
   return listPodmanStores(wanted.podmanPids ?? [], opts, timeoutMs);
 }
 
@@ -127,6 +131,7 @@ async function listPodmanStores(
       ? { error: `podman: no conmon names the storage of ${unplaced} container process(es); not asked` }
       : null;
   }
+  const { listPodman } = await import('./podman.js');
   const answers = await Promise.all(stores.map((cliArgs) => listPodman({ timeoutMs, ...opts, cliArgs })));
   const containers = answers.flatMap((a) => (a && 'containers' in a ? a.containers : []));
   const failed = answers.find((a) => a !== null && 'error' in a);
