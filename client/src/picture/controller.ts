@@ -64,7 +64,8 @@ export interface Picture {
   setCluster(hiddenNodes: ReadonlySet<string>, crossLinks: readonly CrossLink[]): void;
   setFoldPorts(fold: boolean): void;
   setHit(id: string | null): void;
-  /** Forgets dragged places (also the saved ones) and runs ELK over everything. */
+  /** Forgets dragged places (also the saved ones) and lays everything out again (ELK, or the
+   * segment layout for a large picture). */
   relayout(): void;
   /** Draws difference marks (added, removed, changed) by id; null clears them. */
   setDiff(marks: ReadonlyMap<string, string> | null): void;
@@ -119,11 +120,15 @@ export function createPicture(deps: PictureDeps): Picture {
     const built = buildStructure(topology, s.view);
     const structure = s.foldPorts ? foldPorts(topology, built) : built;
     const placedAny = structure.namespaces.some((n) => s.layout.pos[n.id]);
-    if (!force && !placedAny && !elkRunning && structure.namespaces.length > LARGE_GRAPH) {
-      // ELK needs seconds for hundreds of boxes: draw the instant segment layout instead
-      // (Re-layout runs ELK).
+    const large = structure.namespaces.length > LARGE_GRAPH;
+    if (large && (force || (!placedAny && !elkRunning))) {
+      // ELK needs seconds for hundreds of boxes and packs them in rows, which loses the
+      // segments: the first picture and Re-layout draw the instant segment layout instead.
+      // A run still going (started while the picture was small) is dropped.
+      ticket++;
+      elkRunning = false;
       set({ structure });
-      adopt(segmentLayout(structure, findHubs(topology, structure)), false);
+      adopt(segmentLayout(structure, findHubs(topology, structure)), force);
       return;
     }
     if (force || (!placedAny && !elkRunning)) {
@@ -135,7 +140,6 @@ export function createPicture(deps: PictureDeps): Picture {
     if (structure.key === s.structure.key || elkRunning) set({ structure });
     else {
       // In a large picture a new member takes its slot beside its hub when that slot is free.
-      const large = structure.namespaces.length > LARGE_GRAPH;
       const fresh = large ? segmentLayout(structure, findHubs(topology, structure)) : EMPTY_LAYOUT;
       // Hub mode: new boxes of a node join its block (one block per node, nodeBands.ts).
       set({ structure, layout: bandByNode(place(s.layout, fresh, structure), topology.namespaces) });
