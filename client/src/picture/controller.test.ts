@@ -217,4 +217,31 @@ describe('picture controller', () => {
     for (const n of s.namespaces) expect(after.layout.pos[n.id]).toEqual(comb.pos[n.id]);
     expect(after.layout.pos[HUB_NS]).toEqual(comb.pos[HUB_NS]);
   });
+
+  it('draws a big segment closed while zoomed out, opens it on zoom, click or a search hit', () => {
+    const pic = createPicture({ engine: heldElk().engine, saved: memory() });
+    pic.showTopology(hubTopology(LARGE_GRAPH + 20));
+    const agg = `aggregate:${HUB_NS}`;
+    const member = `ns-${memberInode(7)}`;
+    const drawn = () => new Set(pic.store.getState().nodes.map((n) => n.id));
+    expect(drawn().has(agg)).toBe(true);
+    expect(drawn().has(member)).toBe(false);
+    const place = pic.store.getState().layout.pos[member];
+
+    pic.setZoomedOut(false);
+    expect(drawn().has(agg)).toBe(false);
+    expect(pic.store.getState().nodes.find((n) => n.id === member)?.position).toEqual(place);
+    pic.setZoomedOut(true);
+    expect(drawn().has(member)).toBe(false);
+
+    pic.openAggregate(agg);
+    expect(drawn().has(member)).toBe(true);
+    pic.setZoomedOut(false);
+    pic.setZoomedOut(true);
+    expect(drawn().has(member)).toBe(false);
+
+    pic.setHit(`if-${memberInode(7)}-2`);
+    expect(drawn().has(member)).toBe(true);
+    expect(pic.store.getState().layout.pos[member]).toEqual(place);
+  });
 });
