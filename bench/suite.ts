@@ -40,8 +40,8 @@ const ENTRIES: Entry[] = [
   {
     name: 'layout',
     file: 'layoutBench.js',
-    args: ['--members', '1000'],
-    what: 'page at 1,000 hub members: first picture, edges over boxes, small text, frames',
+    args: ['--members', '300,1000'],
+    what: 'page at 300 and 1,000 hub members: first picture, edges over boxes, small text, frames',
   },
   {
     name: 'cluster',

@@ -7,6 +7,7 @@ import type { Page } from '@playwright/test';
 import type { Topology } from '../common/model.js';
 import { edgesOverForeignBoxes } from '../common/crossings.js';
 import type { DrawnBox, DrawnEdge } from '../common/crossings.js';
+import { aggregateEdgeId } from '../client/src/graph/aggregate.js';
 import { portEdgeId } from '../client/src/graph/structure.js';
 import type { XY } from '../client/src/graph/types.js';
 
@@ -48,12 +49,16 @@ export async function pageGeometry(page: Page, step = 6): Promise<PageGeometry> 
   }, step);
 }
 
-/** For every edge id the picture may draw (veth, fold, bridge port), the namespaces it joins. */
+/**
+ * For every edge id the picture may draw (veth, fold, bridge port, a closed segment's edge), the
+ * namespaces it joins (a closed segment's edge: its hub; its members are not drawn as boxes then).
+ */
 export function edgeEnds(t: Topology): Map<string, string[]> {
   const nsOf = new Map(t.interfaces.map((i) => [i.id, i.namespace]));
   const ends = new Map<string, string[]>();
   for (const l of t.links) ends.set(l.id, [nsOf.get(l.a) ?? '', nsOf.get(l.b) ?? '']);
   for (const i of t.interfaces) if (i.master) ends.set(portEdgeId(i.id, i.master), [i.namespace]);
+  for (const n of t.namespaces) ends.set(aggregateEdgeId(n.id), [n.id]);
   return ends;
 }
 

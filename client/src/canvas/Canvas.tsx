@@ -36,6 +36,7 @@ import { BridgeNodeView, IfaceNodeView } from './IfaceNodeView.js';
 import { NamespaceNodeView } from './NamespaceNodeView.js';
 import { PendingVethEdgeView, PortEdgeView, VethEdgeView } from './FloatingEdges.js';
 import { FoldEdgeView } from './FoldEdge.js';
+import { AggregateEdgeView, AggregateNodeView, useAggregateZoom } from './AggregateViews.js';
 import { useTextTierClass } from './textLod.js';
 import { DropStatus } from './DropStatus.js';
 import { useIfaceDrop } from './useIfaceDrop.js';
@@ -48,11 +49,13 @@ const nodeTypes = {
   namespace: NamespaceNodeView,
   iface: IfaceNodeView,
   bridge: BridgeNodeView,
+  aggregate: AggregateNodeView,
 } satisfies NodeTypes;
 const edgeTypes = {
   veth: VethEdgeView,
   port: PortEdgeView,
   fold: FoldEdgeView,
+  aggregate: AggregateEdgeView,
   pendingVeth: PendingVethEdgeView,
 } satisfies EdgeTypes;
 
@@ -122,6 +125,7 @@ export function Canvas() {
   useEffect(() => {
     if (ready) requestAnimationFrame(() => requestAnimationFrame(markDrawn));
   }, [ready]);
+  useAggregateZoom(ready);
 
   // Centre on a requested node; if it is not placed yet, try again when the nodes change.
   useEffect(() => {
@@ -133,6 +137,7 @@ export function Canvas() {
   }, [focus, nodes, rf]);
 
   const onNodeClick: NodeMouseHandler<FlowNode> = useCallback((_e, node) => {
+    if (node.type === 'aggregate') return picture.openAggregate(node.id);
     useUi.getState().select({ kind: node.type === 'namespace' ? 'namespace' : 'interface', id: node.id });
   }, []);
   const onEdgeClick = useCallback((_e: React.MouseEvent, edge: CanvasEdge) => {

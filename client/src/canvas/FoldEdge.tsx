@@ -49,16 +49,19 @@ export const FoldEdgeView = memo(function FoldEdgeView({
         interactionWidth={10}
       />
       {labelShown && label && (
-        <text
-          className="fold-label"
-          x={start.x - 4}
-          y={start.y - 4}
-          textAnchor="end"
-          data-testid="fold-label"
-        >
+        // The tooltip is the group's, so the label's own text is just the name.
+        <g>
           <title>{`${label}: the hub's end of this veth pair`}</title>
-          {label}
-        </text>
+          <text
+            className="fold-label"
+            x={start.x - 4}
+            y={start.y - 4}
+            textAnchor="end"
+            data-testid="fold-label"
+          >
+            {label}
+          </text>
+        </g>
       )}
     </>
   );

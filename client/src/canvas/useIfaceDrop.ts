@@ -24,7 +24,7 @@ function nsName(id: string): string {
 }
 
 async function attach(node: FlowNode, v: Extract<DropVerdict, { kind: 'attach' }>): Promise<void> {
-  if (node.type === 'namespace') return;
+  if (node.type === 'namespace' || node.type === 'aggregate') return;
   const { setDropStatus } = useInteraction.getState();
   const name = node.data.iface.name;
   if (liveModel.store.getState().live?.readOnly ?? true) {
@@ -51,7 +51,7 @@ export function useIfaceDrop(rf: ReactFlowInstance<FlowNode, CanvasEdge>): {
 
   const verdictAt = useCallback(
     (e: MouseEvent | TouchEvent, node: FlowNode): DropVerdict | null => {
-      if (node.type === 'namespace') return null;
+      if (node.type === 'namespace' || node.type === 'aggregate') return null;
       const p = clientPoint(e);
       if (!p) return null;
       const hit = candidateAt(candidates.current, rf.screenToFlowPosition(p), node.id);
@@ -62,10 +62,10 @@ export function useIfaceDrop(rf: ReactFlowInstance<FlowNode, CanvasEdge>): {
 
   const onNodeDragStart: OnNodeDrag<FlowNode> = useCallback(
     (_e, node) => {
-      if (node.type === 'namespace') return;
+      if (node.type === 'namespace' || node.type === 'aggregate') return;
       const list: DropCandidate[] = [];
       for (const n of rf.getNodes()) {
-        if (n.type === 'namespace') continue;
+        if (n.type === 'namespace' || n.type === 'aggregate') continue;
         const internal = rf.getInternalNode(n.id);
         if (!internal) continue;
         const { x, y } = internal.internals.positionAbsolute;

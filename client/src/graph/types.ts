@@ -14,15 +14,25 @@ export interface IfaceData extends Record<string, unknown> {
   bridgeName: string | null;
 }
 
+/** A big segment drawn closed (aggregate.ts): its title, hub and member counts. */
+export interface AggregateData extends Record<string, unknown> {
+  title: string;
+  hub: string;
+  summary: { members: number; up: number; down: number };
+}
+
 export type NamespaceNode = Node<NamespaceData, 'namespace'>;
 export type IfaceNode = Node<IfaceData, 'iface' | 'bridge'>;
-export type FlowNode = NamespaceNode | IfaceNode;
+export type AggregateNode = Node<AggregateData, 'aggregate'>;
+export type FlowNode = NamespaceNode | IfaceNode | AggregateNode;
 
 export type VethEdge = Edge<Record<string, never>, 'veth'>;
 export type PortEdge = Edge<Record<string, never>, 'port'>;
 /** A folded veth pair (fold.ts): member interface -> bridge, labelled with the hub-side name. */
 export type FoldEdge = Edge<{ label: string }, 'fold'>;
-export type FlowEdge = VethEdge | PortEdge | FoldEdge;
+/** A closed aggregate's one edge to its bridge (aggregate.ts). */
+export type AggregateEdge = Edge<{ members: number }, 'aggregate'>;
+export type FlowEdge = VethEdge | PortEdge | FoldEdge | AggregateEdge;
 
 export function isNamespaceNode(n: FlowNode): n is NamespaceNode {
   return n.type === 'namespace';

@@ -4,7 +4,7 @@
  * the live model. `epoch`/`seq` say which model the page holds (tests compare exports with
  * `GET /api/topology` at the same seq), and `position(id)` gives a node's place in flow
  * coordinates, which unlike screen coordinates do not depend on the viewport (fit-to-view on load
- * zooms differently when the picture changed); `saved()` the dragged places kept for the next visit.
+ * zooms differently when the picture changed; a box inside a closed aggregate has its place too); `saved()` the dragged places kept for the next visit.
  */
 import type { XY } from '../graph/types.js';
 import type { PerfHook } from './hookTypes.js';
@@ -13,8 +13,12 @@ import { loadPositions } from '../picture/positions.js';
 import { liveModel } from '../sync/live.js';
 
 function position(id: string): XY | null {
-  const n = picture.store.getState().nodes.find((x) => x.id === id);
-  return n ? { x: n.position.x, y: n.position.y } : null;
+  const { nodes, folded, layout } = picture.store.getState();
+  const n = nodes.find((x) => x.id === id);
+  if (n) return { x: n.position.x, y: n.position.y };
+  // A box inside a closed aggregate (zoomed out) is placed, just not drawn on its own.
+  const p = folded.has(id) ? layout.pos[id] : undefined;
+  return p ? { x: p.x, y: p.y } : null;
 }
 
 const hook: PerfHook = {

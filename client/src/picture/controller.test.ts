@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../../common/model.js';
 import { LARGE_GRAPH } from '../graph/elkGraph.js';
 import type { XY } from '../graph/types.js';
+import { foldPorts } from '../graph/fold.js';
+import { placeStable } from '../graph/placement.js';
+import { segmentLayout } from '../graph/segmentLayout.js';
+import { findHubs } from '../graph/segments.js';
+import { buildStructure } from '../graph/structure.js';
 import { figure1, iface, ns } from '../testing/fixture.js';
+import { HUB_NS, hubTopology, memberInode } from '../testing/hubFixture.js';
 import { FLASH_MS, createPicture } from './controller.js';
 import type { SavedPositions } from './positions.js';
 
@@ -189,5 +195,53 @@ describe('picture controller', () => {
     pic.toggleKind('container');
     expect(pic.store.getState().nodes.find((n) => n.id === 'ns-2')?.position).toEqual(before);
     expect(elk.calls()).toBe(1);
+  });
+
+  it('keeps the comb on Re-layout of a large picture (no ELK), and forgets dragged places', () => {
+    const elk = heldElk();
+    const pic = createPicture({ engine: elk.engine, saved: memory() });
+    const t = hubTopology(LARGE_GRAPH + 20);
+    pic.showTopology(t);
+    const view = pic.store.getState().view;
+    const s = foldPorts(t, buildStructure(t, view));
+    const comb = placeStable({ pos: {}, size: {} }, segmentLayout(s, findHubs(t, s)), s);
+    const member = `ns-${memberInode(7)}`;
+    expect(pic.store.getState().layout.pos[member]).toEqual(comb.pos[member]);
+    pic.onNodesChange([{ type: 'position', id: member, position: { x: -9000, y: -9000 }, dragging: false }]);
+    expect(pic.store.getState().layout.pos[member]).toEqual({ x: -9000, y: -9000 });
+
+    pic.relayout();
+    expect(elk.calls()).toBe(0);
+    const after = pic.store.getState();
+    expect(after.layoutRuns).toBe(2);
+    for (const n of s.namespaces) expect(after.layout.pos[n.id]).toEqual(comb.pos[n.id]);
+    expect(after.layout.pos[HUB_NS]).toEqual(comb.pos[HUB_NS]);
+  });
+
+  it('draws a big segment closed while zoomed out, opens it on zoom, click or a search hit', () => {
+    const pic = createPicture({ engine: heldElk().engine, saved: memory() });
+    pic.showTopology(hubTopology(LARGE_GRAPH + 20));
+    const agg = `aggregate:${HUB_NS}`;
+    const member = `ns-${memberInode(7)}`;
+    const drawn = () => new Set(pic.store.getState().nodes.map((n) => n.id));
+    expect(drawn().has(agg)).toBe(true);
+    expect(drawn().has(member)).toBe(false);
+    const place = pic.store.getState().layout.pos[member];
+
+    pic.setZoomedOut(false);
+    expect(drawn().has(agg)).toBe(false);
+    expect(pic.store.getState().nodes.find((n) => n.id === member)?.position).toEqual(place);
+    pic.setZoomedOut(true);
+    expect(drawn().has(member)).toBe(false);
+
+    pic.openAggregate(agg);
+    expect(drawn().has(member)).toBe(true);
+    pic.setZoomedOut(false);
+    pic.setZoomedOut(true);
+    expect(drawn().has(member)).toBe(false);
+
+    pic.setHit(`if-${memberInode(7)}-2`);
+    expect(drawn().has(member)).toBe(true);
+    expect(pic.store.getState().layout.pos[member]).toEqual(place);
   });
 });

@@ -7,13 +7,12 @@
  * storage and the timer are handed in, so tests drive it directly.
  */
 import { applyEdgeChanges, applyNodeChanges } from '@xyflow/react';
-import type { EdgeChange, EdgeSelectionChange, NodeChange } from '@xyflow/react';
+import type { EdgeSelectionChange } from '@xyflow/react';
 import { createStore } from 'zustand/vanilla';
-import type { StoreApi } from 'zustand/vanilla';
-import type { NamespaceKind, Topology } from '../../../common/model.js';
-import type { CrossLink } from '../../../common/cluster.js';
+import { namespaceOfId } from '../../../common/ids.js';
+import type { Topology } from '../../../common/model.js';
 import { LARGE_GRAPH, elkLayout } from '../graph/elkGraph.js';
-import type { LayoutEngine } from '../graph/elkGraph.js';
+import { aggregateOf, closedAggregates, findAggregates, withAggregates } from '../graph/aggregate.js';
 import { foldPorts } from '../graph/fold.js';
 import { segmentLayout } from '../graph/segmentLayout.js';
 import { bandByNode } from '../cluster/nodeBands.js';
@@ -23,54 +22,12 @@ import { EMPTY_LAYOUT, placeStable } from '../graph/placement.js';
 import { buildStructure } from '../graph/structure.js';
 import type { Structure } from '../graph/structure.js';
 import { toFlow } from '../graph/toFlow.js';
-import type { FlowEdge, FlowNode, Layout, ViewOptions, XY } from '../graph/types.js';
+import type { FlowEdge, Layout, ViewOptions, XY } from '../graph/types.js';
 import { childDrag } from './childDrag.js';
-import type { SavedPositions } from './positions.js';
 
-export interface PictureState {
-  view: ViewOptions;
-  structure: Structure;
-  layout: Layout;
-  /** Layouts adopted so far (the first picture, then every Re-layout). */
-  layoutRuns: number;
-  nodes: FlowNode[];
-  edges: FlowEdge[];
-  /** Ids drawn highlighted for a moment after a delta changed them. */
-  changed: ReadonlySet<string>;
-  /** The search hit, drawn highlighted until the next search. */
-  hit: string | null;
-  /** Layout failures (ELK threw), shown with the server's errors. */
-  errors: string[];
-  /** Difference marks while history compares two moments (issue 16), else null. */
-  diff: ReadonlyMap<string, string> | null;
-  /** Bridges with many ports drawn folded (fold.ts): one edge per member, no port boxes. */
-  foldPorts: boolean;
-}
+import type { Picture, PictureDeps, PictureState } from './pictureTypes.js';
 
-export interface PictureDeps {
-  engine: LayoutEngine;
-  saved: SavedPositions;
-  /** setTimeout, or a fake in tests. */
-  later?: (fn: () => void, ms: number) => void;
-}
-
-export interface Picture {
-  store: StoreApi<PictureState>;
-  /** A new copy of the live topology; `changed` are the drawn ids a delta touched. */
-  showTopology(t: Topology, changed?: readonly string[]): void;
-  setShowLoopback(show: boolean): void;
-  toggleKind(kind: NamespaceKind): void;
-  /** Hub mode: the node filter and the edges between nodes (client/src/cluster/). */
-  setCluster(hiddenNodes: ReadonlySet<string>, crossLinks: readonly CrossLink[]): void;
-  setFoldPorts(fold: boolean): void;
-  setHit(id: string | null): void;
-  /** Forgets dragged places (also the saved ones) and runs ELK over everything. */
-  relayout(): void;
-  /** Draws difference marks (added, removed, changed) by id; null clears them. */
-  setDiff(marks: ReadonlyMap<string, string> | null): void;
-  onNodesChange(changes: NodeChange<FlowNode>[]): void;
-  onEdgesChange(changes: EdgeChange[]): void;
-}
+export type { Picture, PictureDeps, PictureState };
 
 /** How long a changed thing stays highlighted. */
 export const FLASH_MS = 2000;
@@ -89,6 +46,11 @@ export function createPicture(deps: PictureDeps): Picture {
     errors: [],
     diff: null,
     foldPorts: true,
+    aggregates: [],
+    // The first large picture is an overview (fitted whole), so it starts zoomed out.
+    zoomedOut: true,
+    opened: new Set(),
+    folded: new Map(),
   }));
   const get = store.getState;
   const set = store.setState;
@@ -103,8 +65,14 @@ export function createPicture(deps: PictureDeps): Picture {
   function rebuild(): void {
     const s = get();
     if (!topology) return;
-    const flow = toFlow(topology, s.structure, s.layout, { changed: s.changed, hit: s.hit, diff: s.diff });
-    set({ nodes: mergeNodes(s.nodes, flow.nodes), edges: mergeEdges(s.edges, flow.edges) });
+    const all = toFlow(topology, s.structure, s.layout, { changed: s.changed, hit: s.hit, diff: s.diff });
+    const closed = closedAggregates(s.aggregates, s.zoomedOut, s.opened);
+    const flow = withAggregates(all, closed, s.layout);
+    set({
+      nodes: mergeNodes(s.nodes, flow.nodes),
+      edges: mergeEdges(s.edges, flow.edges),
+      folded: flow.folded,
+    });
   }
 
   /**
@@ -119,11 +87,17 @@ export function createPicture(deps: PictureDeps): Picture {
     const built = buildStructure(topology, s.view);
     const structure = s.foldPorts ? foldPorts(topology, built) : built;
     const placedAny = structure.namespaces.some((n) => s.layout.pos[n.id]);
-    if (!force && !placedAny && !elkRunning && structure.namespaces.length > LARGE_GRAPH) {
-      // ELK needs seconds for hundreds of boxes: draw the instant segment layout instead
-      // (Re-layout runs ELK).
+    const large = structure.namespaces.length > LARGE_GRAPH;
+    const hubs = large ? findHubs(topology, structure) : [];
+    set({ aggregates: findAggregates(topology, hubs) });
+    if (large && (force || (!placedAny && !elkRunning))) {
+      // ELK needs seconds for hundreds of boxes and packs them in rows, which loses the
+      // segments: the first picture and Re-layout draw the instant segment layout instead.
+      // A run still going (started while the picture was small) is dropped.
+      ticket++;
+      elkRunning = false;
       set({ structure });
-      adopt(segmentLayout(structure, findHubs(topology, structure)), false);
+      adopt(segmentLayout(structure, hubs), force);
       return;
     }
     if (force || (!placedAny && !elkRunning)) {
@@ -135,8 +109,7 @@ export function createPicture(deps: PictureDeps): Picture {
     if (structure.key === s.structure.key || elkRunning) set({ structure });
     else {
       // In a large picture a new member takes its slot beside its hub when that slot is free.
-      const large = structure.namespaces.length > LARGE_GRAPH;
-      const fresh = large ? segmentLayout(structure, findHubs(topology, structure)) : EMPTY_LAYOUT;
+      const fresh = large ? segmentLayout(structure, hubs) : EMPTY_LAYOUT;
       // Hub mode: new boxes of a node join its block (one block per node, nodeBands.ts).
       set({ structure, layout: bandByNode(place(s.layout, fresh, structure), topology.namespaces) });
     }
@@ -229,7 +202,18 @@ export function createPicture(deps: PictureDeps): Picture {
       restructure();
     },
     setHit(hit) {
-      set({ hit });
+      const inside = hit ? aggregateOf(get().aggregates, hit, (id) => namespaceOfId(id) ?? id) : null;
+      set({ hit, ...(inside ? { opened: new Set([...get().opened, inside]) } : {}) });
+      rebuild();
+    },
+    setZoomedOut(zoomedOut) {
+      if (zoomedOut === get().zoomedOut) return;
+      // Zooming out again closes what a click or a search opened: the overview stays a few shapes.
+      set({ zoomedOut, ...(zoomedOut ? { opened: new Set<string>() } : {}) });
+      rebuild();
+    },
+    openAggregate(id) {
+      set({ opened: new Set([...get().opened, id]) });
       rebuild();
     },
     setDiff(diff) {
