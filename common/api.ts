@@ -203,6 +203,11 @@ export const ACTION_ROUTES = {
 export type ActionName = keyof typeof ACTION_ROUTES;
 /** What a caller may send (defaults still optional). */
 export type ActionRequest<N extends ActionName> = z.input<(typeof ACTION_ROUTES)[N]['request']>;
+/**
+ * The same request sent to a hub for one node: a request that holds no id (namespace creation)
+ * says which node with `node` (server/cluster/hubProxy.ts takes it off before the agent sees it).
+ */
+export type HubActionRequest<N extends ActionName> = ActionRequest<N> & { node: string };
 /** What a successful call answers. */
 export type ActionResponse<N extends ActionName> = z.output<(typeof ACTION_ROUTES)[N]['response']>;
 

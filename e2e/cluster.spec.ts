@@ -3,27 +3,36 @@
  * hub outside serving the built page. The page shows one chip per node (live), every node's
  * namespaces, each node's in a labelled frame of its own, the VXLAN mesh as three cross-node
  * edges, and the node filter hides a node (and its frame); a trace from a pod on one node to a
- * pod on another comes back as one path.
+ * pod on another comes back as one path; node-b's agent takes changes (`--allow-changes`), and a
+ * namespace created from the hub page's "new namespace" form lands in node-b and in its frame.
  * Needs the built page (`npm run build`) and root.
  */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 // Not ./fixtures.js: its page and baseURL start the single-host server, which this test has no use for.
 import { test, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import type { Topology } from '../common/model.js';
 import { uniquePrefix } from '../test/kernel.js';
 import { buildCluster, startAgent, startHubCli } from '../test/clusterNodes.js';
-import type { SimCluster } from '../test/clusterNodes.js';
+import type { SimCluster, SimNode } from '../test/clusterNodes.js';
 
 const token = randomBytes(24).toString('base64url');
 const agentToken = randomBytes(24).toString('base64url');
 let cluster: SimCluster | null = null;
 let origin = '';
+const prefix = uniquePrefix('cp');
+/** node-b's agent runs with --allow-changes; its audit log (and intent journal) are ours. */
+const auditLog = `/tmp/${prefix}-audit.log`;
 
 test.beforeAll(async () => {
   test.setTimeout(420_000); // three agents and a hub starting on a shared, loaded machine
-  cluster = await buildCluster(uniquePrefix('cp'));
-  await Promise.all(cluster.nodes.map((n) => startAgent(n, agentToken)));
+  cluster = await buildCluster(prefix);
+  await Promise.all(
+    cluster.nodes.map((n) =>
+      startAgent(n, agentToken, n.name === 'node-b' ? { allowChanges: { auditLog } } : {}),
+    ),
+  );
   origin = (
     await startHubCli(
       cluster.nodes.map((n) => n.agentUrl),
@@ -72,6 +81,7 @@ async function nodeFrameContents(page: Page): Promise<Record<string, string[]>> 
 
 test.afterAll(async () => {
   await cluster?.stop();
+  for (const f of [auditLog, `${auditLog}.intents`]) rmSync(f, { force: true });
 });
 
 test('the hub page groups namespaces by node and draws the overlay between them', async ({ browser }) => {
@@ -144,4 +154,53 @@ test('a trace on the hub page goes from a pod on one node to a pod on another', 
     `arrives over route ${b.podCidr} from ${a.name}`,
   );
   await context.close();
+});
+
+/** The names under the node's own /run/netns (`ip -j netns list` inside the node). */
+async function netnsInNode(c: SimCluster, node: SimNode): Promise<string[]> {
+  const out = (await c.inNode(node, 'ip -j netns list')).trim();
+  return out ? (JSON.parse(out) as Array<{ name: string }>).map((n) => n.name).sort() : [];
+}
+
+test('"new namespace" on the hub page creates it on the chosen writable node', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const c = cluster!;
+  const b = c.nodes.find((n) => n.name === 'node-b')!;
+  const name = `${prefix}-made`;
+  const context = await browser.newContext({ baseURL: origin });
+  const page = await context.newPage();
+  try {
+    await page.goto(`/?token=${token}`);
+    await expect(page.locator('.react-flow__node-namespace[data-id^="node-b/ns-"]')).toHaveCount(3, {
+      timeout: 30_000,
+    });
+    await page.getByTestId('new-namespace-open').click();
+    const nodeSelect = page.getByTestId('new-namespace-node');
+    // node-b is the only writable node: proposed, and the read-only nodes are not offered.
+    await expect(nodeSelect).toHaveValue('node-b');
+    await expect(nodeSelect.locator('option')).toHaveText(['node-b']);
+    await expect(page.getByTestId('new-namespace')).toContainText('read-only, not offered: node-a, node-c');
+    await page.getByTestId('new-namespace-name').fill(name);
+    await page.getByTestId('new-namespace-create').click();
+    await expect(page.getByTestId('new-namespace').getByRole('status')).toContainText(
+      `Done: create namespace ${name} on node-b`,
+      { timeout: 30_000 },
+    );
+
+    // The kernel of node-b has it; no other node does.
+    expect(await netnsInNode(c, b)).toEqual([name, 'pod1', 'pod2'].sort());
+    for (const other of c.nodes.filter((n) => n !== b))
+      expect(await netnsInNode(c, other)).not.toContain(name);
+
+    // On the page: a fourth namespace box of node-b, named so, inside node-b's frame.
+    const box = page.locator('.react-flow__node-namespace[data-id^="node-b/ns-"]', { hasText: name });
+    await expect(box).toHaveCount(1, { timeout: 30_000 });
+    await expect(page.locator('.react-flow__node-namespace[data-id^="node-b/ns-"]')).toHaveCount(4);
+    const id = (await box.getAttribute('data-id')) ?? '';
+    await expect.poll(async () => (await nodeFrameContents(page))['node-b'] ?? []).toContain(id);
+  } finally {
+    await context.close();
+    await c.inNode(b, `ip netns del ${name} 2>/dev/null || true`);
+  }
+  expect(await netnsInNode(c, b)).toEqual(['pod1', 'pod2']);
 });

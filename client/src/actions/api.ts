@@ -5,7 +5,7 @@
  * message and the field it names; nothing here changes the picture, which only follows the stream.
  */
 import { ACTION_ROUTES, actionPath } from '../../../common/api.js';
-import type { ActionName, ActionRequest, ActionResponse } from '../../../common/api.js';
+import type { ActionName, ActionRequest, ActionResponse, HubActionRequest } from '../../../common/api.js';
 import { liveConnectionHeaders, noteCheckpoint } from './checkpoints.js';
 
 export class ApiError extends Error {
@@ -32,12 +32,12 @@ function errorOf(json: unknown, status: number): ApiError {
 }
 
 /**
- * Calls one action. `params` fills the route's `:name` path segments (e.g. `{ id }` for
+ * Calls one action (on a hub page, a request that holds no id also names its `node`). `params` fills the route's `:name` path segments (e.g. `{ id }` for
  * `/interfaces/:id/state`); a missing one throws before anything is sent.
  */
 export async function callAction<N extends ActionName>(
   name: N,
-  body: ActionRequest<N>,
+  body: ActionRequest<N> | HubActionRequest<N>,
   params: Readonly<Record<string, string>> = {},
 ): Promise<ActionResponse<N>> {
   const path = actionPath(name, params);

@@ -1,11 +1,13 @@
 /**
  * Hub mode: one chip per node (the node filter: unticked nodes' namespaces are hidden), its
- * state and, when stale, the time it was last seen; then how many edges join the nodes.
+ * state and, when stale, the time it was last seen; then how many edges join the nodes, and
+ * the "new namespace" form (NewNamespace.tsx).
  * Renders nothing on a single-host server.
  */
 import { useEffect } from 'react';
 import { useLive } from '../sync/live.js';
 import { startClusterPolling, useCluster } from './clusterStore.js';
+import { NewNamespace } from './NewNamespace.js';
 import './cluster.css';
 
 export function ClusterBar() {
@@ -52,6 +54,7 @@ export function ClusterBar() {
       <span className="cluster-links" data-testid="cluster-links">
         {vxlan} overlay {vxlan === 1 ? 'edge' : 'edges'}, {routes} node {routes === 1 ? 'route' : 'routes'}
       </span>
+      <NewNamespace />
     </div>
   );
 }
