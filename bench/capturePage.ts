@@ -12,6 +12,7 @@ import type { Browser } from 'playwright-core';
 import type { CaptureInfo } from '../common/capture.js';
 import { ifIdOf, makePair, topologyOf } from '../server/capture/testing/captureTestKit.js';
 import { cleanupPrefix } from '../test/kernel.js';
+import { startFrames, stopFrames } from './pageFrames.js';
 import { lossPercent, sendUdp } from './udpSender.js';
 import type { ServerHandle } from './live.js';
 import { startServer } from './live.js';
@@ -37,14 +38,6 @@ export interface CapturePageResult {
   longFrames: number;
   error: string | null;
 }
-
-// In-page code as text: the bench compiles without the DOM library.
-const START_FRAMES = `(() => {
-  window.__capFrames = []; window.__capOn = true; let last = 0;
-  const tick = (t) => { window.__capFrames.push(t - last); last = t; if (window.__capOn) requestAnimationFrame(tick); };
-  requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
-})()`;
-const STOP_FRAMES = `(() => { window.__capOn = false; return window.__capFrames.slice(1); })()`;
 
 async function captures(server: ServerHandle): Promise<CaptureInfo[]> {
   const r = await fetch(`${server.origin}/api/captures`, {
@@ -78,7 +71,7 @@ export async function capturePageBench(pps = 10_000, seconds = 5): Promise<Captu
     await page.getByTestId('capture-start').click();
     await page.getByTestId('capture-stop').waitFor({ timeout: 30_000 });
 
-    await page.evaluate(START_FRAMES);
+    await startFrames(page);
     const sent = await sendUdp(pair, pps, seconds);
     // The merge holds the last packets up to 1.5 s: wait (deadline) until the server has them all.
     const deadline = Date.now() + 10_000;
@@ -88,8 +81,7 @@ export async function capturePageBench(pps = 10_000, seconds = 5): Promise<Captu
       if (info && info.counters.packets >= sent) break;
       await page.waitForTimeout(100);
     }
-    const frames: unknown = await page.evaluate(STOP_FRAMES);
-    const deltas = Array.isArray(frames) ? frames.filter((f): f is number => typeof f === 'number') : [];
+    const deltas = await stopFrames(page);
     const rowsShown = await page.getByTestId('capture-row').count();
     const countersText = (await page.getByTestId('capture-counters').textContent()) ?? '';
     await page.getByTestId('capture-stop').click();
