@@ -27,11 +27,14 @@ export function loadFixture<T extends RecordedFixture = RecordedFixture>(file: s
   return JSON.parse(readFileSync(new URL(`../__fixtures__/${file}`, import.meta.url), 'utf8')) as T;
 }
 
-/** The batches of a fixture, parsed (throws on the first one that does not parse). */
-export function recordedReads(fixture: RecordedFixture): Map<number, NamespaceRead> {
+/**
+ * The batches of a fixture, parsed (throws on the first one that does not parse); without
+ * `withNsids` their nsid lists are left out, as a read without the nsid helper has none.
+ */
+export function recordedReads(fixture: RecordedFixture, withNsids = true): Map<number, NamespaceRead> {
   const reads = new Map<number, NamespaceRead>();
   for (const [ino, { stdout }] of Object.entries(fixture.namespaces)) {
-    const p = parseBatch(Number(ino), stdout, true);
+    const p = parseBatch(Number(ino), stdout, withNsids);
     if (!p.read) throw new Error(String(p.error));
     reads.set(Number(ino), p.read);
   }
