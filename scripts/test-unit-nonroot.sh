@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Proves that the pure tests need nothing of root: runs `npm run test:unit` as user nobody, with a
-# fresh HOME in a temp directory, no write access to this checkout, and (where unshare works) in a
-# network namespace of its own, so no test can read or change the host's network. Exits non-zero
-# if the unit tests fail or cannot start. Run as root (it drops to nobody itself).
+# fresh HOME, in a network namespace of its own (only `lo`, up: some unit tests listen on
+# 127.0.0.1) and on a read-only bind mount of this checkout, so no test can write into the
+# checkout or read or change the host's network. The bind mount also lets nobody reach a clone
+# that lies under a directory it may not enter (/root). Exits non-zero if the tests fail or
+# cannot start. Run as root (it drops to nobody itself).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,28 +13,23 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-home=$(mktemp -d /tmp/nx-unit-home.XXXXXX)
-trap 'rm -rf "$home"' EXIT
-chown nobody:nogroup "$home"
+scratch=$(mktemp -d /tmp/unit-as-nobody.XXXXXX)
+mkdir "$scratch/home" "$scratch/checkout"
+chmod 755 "$scratch"
+chown nobody:nogroup "$scratch/home"
+# The bind mount lives only in the child's mount namespace: here checkout/ is an empty directory.
+trap 'rm -rf "$scratch/home"; rmdir "$scratch/checkout" "$scratch"' EXIT
 
 as_nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env
-  env "HOME=$home" PATH=/usr/local/bin:/usr/bin:/bin NPM_CONFIG_UPDATE_NOTIFIER=false CI=1)
-
-if ! "${as_nobody[@]}" test -r package.json -a -x node_modules/.bin; then
-  echo "test-unit-nonroot: user nobody cannot read $(pwd) (clone into a directory others may read)" >&2
-  exit 1
-fi
-if "${as_nobody[@]}" test -w .; then
-  echo "test-unit-nonroot: note: the checkout is writable by nobody, so write access is not being tested" >&2
-fi
-
-# A new, empty network namespace with only `lo` up (some unit tests listen on 127.0.0.1): the unit
-# tests must not need the host's interfaces, namespaces or network.
-isolate=()
-if unshare --net true 2>/dev/null; then
-  isolate=(unshare --net sh -c 'ip link set lo up && exec "$@"' lo-up)
-fi
+  env "HOME=$scratch/home" PATH=/usr/local/bin:/usr/bin:/bin NPM_CONFIG_UPDATE_NOTIFIER=false CI=1)
 
 start=$(date +%s)
-"${isolate[@]}" "${as_nobody[@]}" npm run --silent test:unit
-echo "test-unit-nonroot: passed as nobody${isolate:+ in a new network namespace} in $(($(date +%s) - start)) s"
+unshare --mount --net sh -ec '
+  checkout=$1 scratch=$2; shift 2
+  mount --bind "$checkout" "$scratch/checkout"
+  mount -o remount,bind,ro "$scratch/checkout"
+  ip link set lo up
+  cd "$scratch/checkout"
+  exec "$@"
+' unit-as-nobody "$PWD" "$scratch" "${as_nobody[@]}" npm run --silent test:unit
+echo "test-unit-nonroot: passed as nobody on a read-only checkout in a new network namespace in $(($(date +%s) - start)) s"
