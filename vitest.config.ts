@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: `unit` (pure: recorded data, fakes; runs as any user, no namespaces needed) and
@@ -13,7 +15,17 @@ const ALL = [
   'bench/**/*.test.ts',
 ];
 
+// As root (CI, kernel tests) the cache stays in node_modules/.vite; any other user may not be
+// allowed to write into the checkout, so its cache goes to its own temp directory. The config
+// itself is loaded with `--configLoader runner` (package.json `test:unit`), which writes no
+// bundled copy into node_modules/.vite-temp.
+const cacheDir =
+  process.getuid?.() === 0
+    ? undefined
+    : path.join(os.tmpdir(), `netns-explorer-vite-${process.getuid?.() ?? 'user'}`);
+
 export default defineConfig({
+  cacheDir,
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,

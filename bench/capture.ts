@@ -6,17 +6,14 @@
  * (capturePage.ts: frame times). Run alone with
  * `npx tsx bench/capture.ts [pps] [seconds]`; `captureBench()` is what the bench runner calls.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { CaptureManager } from '../server/capture/manager.js';
 import { ifIdOf, makePair, topologyOf } from '../server/capture/testing/captureTestKit.js';
 import { cleanupPrefix } from '../test/kernel.js';
+import { lossPercent, sendUdp } from './udpSender.js';
 import { capturePageBench } from './capturePage.js';
 import { CLI } from './snapshot.js';
-
-const execFileP = promisify(execFile);
 
 export interface CaptureBenchResult {
   pps: number;
@@ -30,23 +27,6 @@ export interface CaptureBenchResult {
   notShown: number;
   fileBytes: number;
 }
-
-/** Sends `pps` 64-byte UDP datagrams a second for `seconds`, paced every 10 ms; prints the count. */
-const SENDER = `
-const dgram = require('node:dgram');
-const [host, pps, seconds] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
-const s = dgram.createSocket('udp4');
-const buf = Buffer.alloc(64);
-const total = pps * seconds;
-let queued = 0, done = 0;
-const start = Date.now();
-const tick = () => {
-  const due = Math.min(total, Math.floor(((Date.now() - start) * pps) / 1000));
-  while (queued < due) { queued++; s.send(buf, 9, host, () => { if (++done === total) { console.log(done); s.close(); } }); }
-  if (queued < total) setTimeout(tick, 10);
-};
-tick();
-`;
 
 export async function captureBench(pps = 10_000, seconds = 5): Promise<CaptureBenchResult> {
   const prefix = `nxcb${randomBytes(2).toString('hex').slice(0, 3)}`;
@@ -76,16 +56,7 @@ export async function captureBench(pps = 10_000, seconds = 5): Promise<CaptureBe
       if (m.type === 'packets') summariesSent += m.packets.length;
     });
     const sentAt = Date.now();
-    const { stdout } = await execFileP('/usr/bin/nsenter', [
-      `--net=/run/netns/${pair.a}`,
-      process.execPath,
-      '-e',
-      SENDER,
-      pair.ipB,
-      String(pps),
-      String(seconds),
-    ]);
-    const sent = Number(stdout.trim());
+    const sent = await sendUdp(pair, pps, seconds);
     const elapsedS = (Date.now() - sentAt) / 1000;
     // Let the last packets through the merge's hold time, then stop (tcpdump reports its drops).
     const deadline = Date.now() + 5000;
@@ -100,7 +71,7 @@ export async function captureBench(pps = 10_000, seconds = 5): Promise<CaptureBe
       sent,
       captured: c.packets,
       kernelDrops: c.drops,
-      lossPercent: Math.round((10_000 * (sent - c.packets)) / sent) / 100,
+      lossPercent: lossPercent(sent, c.packets),
       summariesSent,
       summariesPerSecond: Math.round((summariesSent / elapsedS) * 10) / 10,
       notShown: c.notShown,

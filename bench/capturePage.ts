@@ -6,20 +6,19 @@
  * panel drew, and what reached the pcapng (from the server's own counters). Needs the build
  * (dist/server/cli.js); `capture.js` runs it after its in-process figure.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import type { CaptureInfo } from '../common/capture.js';
 import { ifIdOf, makePair, topologyOf } from '../server/capture/testing/captureTestKit.js';
 import { cleanupPrefix } from '../test/kernel.js';
+import { startFrames, stopFrames } from './pageFrames.js';
+import { lossPercent, sendUdp } from './udpSender.js';
 import type { ServerHandle } from './live.js';
 import { startServer } from './live.js';
 import type { Summary } from './stats.js';
 import { round, summarize } from './stats.js';
 
-const execFileP = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
@@ -39,28 +38,6 @@ export interface CapturePageResult {
   longFrames: number;
   error: string | null;
 }
-
-// In-page code as text: the bench compiles without the DOM library.
-const START_FRAMES = `(() => {
-  window.__capFrames = []; window.__capOn = true; let last = 0;
-  const tick = (t) => { window.__capFrames.push(t - last); last = t; if (window.__capOn) requestAnimationFrame(tick); };
-  requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
-})()`;
-const STOP_FRAMES = `(() => { window.__capOn = false; return window.__capFrames.slice(1); })()`;
-
-/** The same paced UDP sender as capture.ts: prints how many it sent. */
-const SENDER = `
-const dgram = require('node:dgram');
-const [host, pps, seconds] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
-const s = dgram.createSocket('udp4'); const buf = Buffer.alloc(64); const total = pps * seconds;
-let queued = 0, done = 0; const start = Date.now();
-const tick = () => {
-  const due = Math.min(total, Math.floor(((Date.now() - start) * pps) / 1000));
-  while (queued < due) { queued++; s.send(buf, 9, host, () => { if (++done === total) { console.log(done); s.close(); } }); }
-  if (queued < total) setTimeout(tick, 10);
-};
-tick();
-`;
 
 async function captures(server: ServerHandle): Promise<CaptureInfo[]> {
   const r = await fetch(`${server.origin}/api/captures`, {
@@ -94,17 +71,8 @@ export async function capturePageBench(pps = 10_000, seconds = 5): Promise<Captu
     await page.getByTestId('capture-start').click();
     await page.getByTestId('capture-stop').waitFor({ timeout: 30_000 });
 
-    await page.evaluate(START_FRAMES);
-    const { stdout } = await execFileP('/usr/bin/nsenter', [
-      `--net=/run/netns/${pair.a}`,
-      process.execPath,
-      '-e',
-      SENDER,
-      pair.ipB,
-      String(pps),
-      String(seconds),
-    ]);
-    const sent = Number(stdout.trim());
+    await startFrames(page);
+    const sent = await sendUdp(pair, pps, seconds);
     // The merge holds the last packets up to 1.5 s: wait (deadline) until the server has them all.
     const deadline = Date.now() + 10_000;
     let info: CaptureInfo | undefined;
@@ -113,8 +81,7 @@ export async function capturePageBench(pps = 10_000, seconds = 5): Promise<Captu
       if (info && info.counters.packets >= sent) break;
       await page.waitForTimeout(100);
     }
-    const frames: unknown = await page.evaluate(STOP_FRAMES);
-    const deltas = Array.isArray(frames) ? frames.filter((f): f is number => typeof f === 'number') : [];
+    const deltas = await stopFrames(page);
     const rowsShown = await page.getByTestId('capture-row').count();
     const countersText = (await page.getByTestId('capture-counters').textContent()) ?? '';
     await page.getByTestId('capture-stop').click();
@@ -125,7 +92,7 @@ export async function capturePageBench(pps = 10_000, seconds = 5): Promise<Captu
       seconds,
       sent,
       captured,
-      lossPercent: sent ? Math.round((10_000 * (sent - captured)) / sent) / 100 : 100,
+      lossPercent: lossPercent(sent, captured),
       rowsShown,
       countersText: countersText.trim(),
       frameMs: { n: s.n, min: round(s.min), p50: round(s.p50), p95: round(s.p95), max: round(s.max) },

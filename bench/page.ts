@@ -8,6 +8,7 @@ import { chromium } from 'playwright-core';
 import { NS_PREFIX } from '../common/ids.js';
 import type { Browser, Page } from 'playwright-core';
 import type { ServerHandle } from './live.js';
+import { findPane, startFrames, stopFrames } from './pageFrames.js';
 import type { Summary } from './stats.js';
 import { round, summarize } from './stats.js';
 
@@ -51,30 +52,6 @@ const countDrawnOf = (ids: readonly string[]): string => `(() => {
     if (want.has(el.getAttribute('data-id'))) ours++;
   }
   return [all, ours];
-})()`;
-
-const START_FRAMES = `(() => {
-  window.__benchFrames = [];
-  window.__benchOn = true;
-  let last = 0;
-  const tick = (t) => {
-    window.__benchFrames.push(t - last);
-    last = t;
-    if (window.__benchOn) requestAnimationFrame(tick);
-  };
-  requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
-})()`;
-
-const STOP_FRAMES = `(() => { window.__benchOn = false; return window.__benchFrames.slice(1); })()`;
-
-/** A point on empty canvas (dragging on a box would move the box instead of panning). */
-const findPane = (w: number, h: number): string => `(() => {
-  for (let y = ${h} * 0.2; y < ${h} * 0.9; y += 23)
-    for (let x = ${w} * 0.2; x < ${w} * 0.8; x += 29) {
-      const el = document.elementFromPoint(x, y);
-      if (el && el.classList.contains('react-flow__pane')) return { x, y };
-    }
-  return null;
 })()`;
 
 /**
@@ -159,12 +136,11 @@ async function fitView(page: Page): Promise<void> {
 
 /** Scripted zooming and panning over the canvas; returns the frame deltas in ms. */
 async function recordFrames(page: Page): Promise<number[]> {
-  await page.evaluate(START_FRAMES);
+  await startFrames(page);
   const vp = page.viewportSize() ?? { width: 1600, height: 1000 };
   const cx = vp.width / 2;
   const cy = vp.height / 2;
-  const pane: unknown = await page.evaluate(findPane(vp.width, vp.height));
-  const at = isPoint(pane) ? pane : { x: cx, y: cy };
+  const at = (await findPane(page)) ?? { x: cx, y: cy };
   await page.mouse.move(cx, cy);
   for (let i = 0; i < 10; i++) {
     await page.mouse.wheel(0, -120);
@@ -181,10 +157,5 @@ async function recordFrames(page: Page): Promise<number[]> {
     await page.mouse.wheel(0, 120);
     await page.waitForTimeout(40);
   }
-  const frames: unknown = await page.evaluate(STOP_FRAMES);
-  return Array.isArray(frames) ? frames.filter((f): f is number => typeof f === 'number') : [];
-}
-
-function isPoint(v: unknown): v is { x: number; y: number } {
-  return typeof v === 'object' && v !== null && typeof (v as { x?: unknown }).x === 'number';
+  return stopFrames(page);
 }

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { applyDelta, diffTopology, jsonEqual } from './delta.js';
-import { nsId, vethLinkId } from './ids.js';
+import { vethLinkId } from './ids.js';
 import { emptyTopology, normalizeTopology } from './model.js';
 import type { Interface, Namespace, Topology } from './model.js';
-import { iface as makeIface } from './testing/builders.js';
-
-function ns(inode: number, name: string): Namespace {
-  return {
-    id: nsId(inode),
-    inode,
-    kind: 'named',
-    name,
-    netnsNames: [name],
-    pids: [],
-    processes: [],
-    containers: [],
-    mounts: [`/run/netns/${name}`],
-    error: null,
-  };
-}
+import { iface as makeIface, namedNs as ns } from './testing/builders.js';
 
 function iface(inode: number, ifindex: number, name: string, state = 'UP'): Interface {
   return makeIface(inode, ifindex, name, { state, flags: [], mac: null });

@@ -4,24 +4,10 @@
  * and the kernel agree; delete it from the panel; add the seed's host route.
  */
 import type { Page } from '@playwright/test';
-import {
-  cleanupPrefix,
-  expect,
-  ifId,
-  ipJson,
-  nsId,
-  nsInode,
-  runShell,
-  test,
-  uniquePrefix,
-  vethLinkId,
-} from './fixtures.js';
+import { expect, ifId, ipJson, nsId, nsInode, runShell, specPrefix, test, vethLinkId } from './fixtures.js';
 import { centreOf, edge, linkIn, mouseDrag, node, selectById, waitSteady } from './page-helpers.js';
 
-const prefix = uniquePrefix('ap');
-test.afterAll(async () => {
-  await cleanupPrefix(prefix);
-});
+const prefix = specPrefix('ap');
 
 /**
  * Holds each POST /api/veth until the returned function is called (once per request, in order),

@@ -3,20 +3,11 @@
  * ping across their veth, the packets listed live with both interfaces, the interfaces marked on
  * the canvas, then stop and the pcapng download.
  */
-import { cleanupPrefix, expect, ifId, ipJson, nsInode, runShell, test, uniquePrefix } from './fixtures.js';
-import { showNode } from './page-helpers.js';
+import { expect, runShell, specPrefix, test } from './fixtures.js';
+import { ifIdIn, showNode } from './page-helpers.js';
 
-const prefix = uniquePrefix('cap');
+const prefix = specPrefix('cap');
 const LIVE = { timeout: 30_000 };
-test.afterAll(async () => {
-  await cleanupPrefix(prefix);
-});
-
-async function ifIdOf(ns: string, name: string): Promise<string> {
-  const [link] = await ipJson<Array<{ ifindex: number }>>(['link', 'show', 'dev', name], { name: ns });
-  if (!link) throw new Error(`no ${name} in ${ns}`);
-  return ifId(await nsInode(`/run/netns/${ns}`), link.ifindex);
-}
 
 test('capture on both ends of a veth from the page', async ({ page, api }) => {
   test.setTimeout(180_000);
@@ -27,8 +18,8 @@ test('capture on both ends of a veth from the page', async ({ page, api }) => {
     ip -n ${a} addr add 10.93.0.1/24 dev ${x}; ip -n ${b} addr add 10.93.0.2/24 dev ${y}
     ip -n ${a} link set dev ${x} up; ip -n ${b} link set dev ${y} up
   `);
-  const xId = await ifIdOf(a, x);
-  const yId = await ifIdOf(b, y);
+  const xId = await ifIdIn(a, x);
+  const yId = await ifIdIn(b, y);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'live');
 
   await page.getByTestId('capture-open').click();

@@ -92,6 +92,18 @@ export interface LabInfo {
   hostNsId: string;
 }
 
+/**
+ * A unique prefix for one spec's namespaces and devices, removed after the spec's tests (an
+ * afterAll registered here, so it runs even when a test fails).
+ */
+export function specPrefix(tag: string): string {
+  const prefix = uniquePrefix(tag);
+  test.afterAll(async () => {
+    await cleanupPrefix(prefix);
+  });
+  return prefix;
+}
+
 export async function hostNsId(): Promise<string> {
   return nsId((await stat('/proc/self/ns/net')).ino);
 }

@@ -1,6 +1,6 @@
 /** Page-level helpers shared by the page-*.spec.ts files. */
 import type { Locator, Page } from '@playwright/test';
-import { expect, ipJson } from './fixtures.js';
+import { expect, ifId, ipJson, nsInode } from './fixtures.js';
 
 export function node(page: Page, id: string): Locator {
   return page.locator(`.react-flow__node[data-id="${id}"]`);
@@ -174,4 +174,19 @@ export interface IpLink {
 /** `ip -j -n NS link show`'s entry for the interface NAME, or undefined when it is not there. */
 export async function linkIn(ns: string, name: string): Promise<IpLink | undefined> {
   return (await ipJson<IpLink[]>(['link', 'show'], { name: ns })).find((l) => l.ifname === name);
+}
+
+/** The ifindex of NAME in the named namespace NS (the host's when NS is omitted); throws when missing. */
+export async function ifindexOf(name: string, ns?: string): Promise<number> {
+  const [link] = await ipJson<Array<{ ifindex: number }>>(
+    ['link', 'show', 'dev', name],
+    ns ? { name: ns } : undefined,
+  );
+  if (!link) throw new Error(`no link ${name}${ns ? ` in ${ns}` : ''}`);
+  return link.ifindex;
+}
+
+/** The model id of interface NAME in the named namespace NS. */
+export async function ifIdIn(ns: string, name: string): Promise<string> {
+  return ifId(await nsInode(`/run/netns/${ns}`), await ifindexOf(name, ns));
 }

@@ -4,31 +4,11 @@
  * before it with now marks it added and lists it.
  */
 import type { Page } from '@playwright/test';
-import {
-  cleanupPrefix,
-  expect,
-  ifId,
-  ipJson,
-  nsId,
-  nsInode,
-  runShell,
-  test,
-  uniquePrefix,
-  vethLinkId,
-} from './fixtures.js';
-import { edge, node, showNode } from './page-helpers.js';
+import { expect, nsId, nsInode, runShell, specPrefix, test, vethLinkId } from './fixtures.js';
+import { edge, ifIdIn, node, showNode } from './page-helpers.js';
 
-const prefix = uniquePrefix('ph');
+const prefix = specPrefix('ph');
 const LIVE = { timeout: 30_000 };
-test.afterAll(async () => {
-  await cleanupPrefix(prefix);
-});
-
-async function ifindex(name: string, netns: string): Promise<number> {
-  const [link] = await ipJson<Array<{ ifindex: number }>>(['link', 'show', 'dev', name], { name: netns });
-  if (!link) throw new Error(`no link ${name}`);
-  return link.ifindex;
-}
 
 /** The track's time range and where on screen a moment is. */
 async function track(page: Page) {
@@ -63,8 +43,7 @@ test('scrub back before a veth pair: not drawn; live: drawn; difference: marked 
 
   await runShell(`ip link add ${prefix}x netns ${a} type veth peer name ${prefix}y netns ${b}`);
   const made = Date.now();
-  const inodeB = await nsInode(`/run/netns/${b}`);
-  const ends = [ifId(inodeA, await ifindex(`${prefix}x`, a)), ifId(inodeB, await ifindex(`${prefix}y`, b))];
+  const ends = [await ifIdIn(a, `${prefix}x`), await ifIdIn(b, `${prefix}y`)];
   const linkId = vethLinkId(ends[0]!, ends[1]!);
   await showNode(page, ends[0]!, LIVE.timeout);
   await expect(edge(page, linkId)).toHaveCount(1, LIVE);

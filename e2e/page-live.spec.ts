@@ -3,36 +3,22 @@
  * appear on the page, and disappear again when removed.
  */
 import {
-  cleanupPrefix,
   expect,
   ifId,
-  ipJson,
   nsId,
   nsInode,
   parseNsId,
   runShell,
+  specPrefix,
   test,
-  uniquePrefix,
   vethLinkId,
 } from './fixtures.js';
 import { hostNsId } from './fixtures.js';
-import { edge, node, selectById, showNode } from './page-helpers.js';
+import { edge, ifindexOf, node, selectById, showNode } from './page-helpers.js';
 
-const prefix = uniquePrefix('pg');
+const prefix = specPrefix('pg');
 /** Discovery may lag on a machine busy with hundreds of other namespaces. */
 const LIVE = { timeout: 30_000 };
-test.afterAll(async () => {
-  await cleanupPrefix(prefix);
-});
-
-async function ifindex(name: string, netns?: string): Promise<number> {
-  const [link] = await ipJson<Array<{ ifindex: number }>>(
-    ['link', 'show', 'dev', name],
-    netns ? { name: netns } : undefined,
-  );
-  if (!link) throw new Error(`no link ${name}`);
-  return link.ifindex;
-}
 
 test('shell changes appear on the page without a reload and disappear when removed', async ({ page }) => {
   test.setTimeout(240_000);
@@ -52,8 +38,8 @@ test('shell changes appear on the page without a reload and disappear when remov
 
   // A veth pair between the host and it.
   await runShell(`ip link add ${hostEnd} type veth peer name ${nsEnd} netns ${netns}`);
-  const hostIf = ifId(parseNsId(await hostNsId())!, await ifindex(hostEnd));
-  const nsIf = ifId(inode, await ifindex(nsEnd, netns));
+  const hostIf = ifId(parseNsId(await hostNsId())!, await ifindexOf(hostEnd));
+  const nsIf = ifId(inode, await ifindexOf(nsEnd, netns));
   const linkId = vethLinkId(hostIf, nsIf);
   await expect((await showNode(page, hostIf, LIVE.timeout)).getByTestId('if-name')).toHaveText(hostEnd, LIVE);
   await expect((await showNode(page, nsIf, LIVE.timeout)).getByTestId('if-name')).toHaveText(nsEnd, LIVE);

@@ -29,6 +29,9 @@ if ! npm run build --silent; then
   exit 1
 fi
 
+step "unit tests as user nobody (no root, read-only checkout, a network namespace of their own)"
+scripts/test-unit-nonroot.sh || failed+=(unit-as-nobody)
+
 step "unit and kernel tests (vitest: projects unit and kernel)"
 # What podman state exists before the tests (check-clean reports what they add to it).
 podman_before="$(mktemp)"

@@ -2,34 +2,10 @@
  * The command as users run it: one stdout line with the URL, loopback only, the token nowhere in
  * /proc (argv, environment) of the server or its children, nor in the logs; clean exit on SIGTERM.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pollUntil, sh } from '../test/kernel.js';
-
-const CLI = ['--import', 'tsx', 'server/cli.ts'];
-const started: ChildProcess[] = [];
-
-function startCli(args: string[]): { child: ChildProcess; stdout: string[]; stderr: string[] } {
-  const child = spawn(process.execPath, [...CLI, ...args], {
-    cwd: new URL('..', import.meta.url).pathname,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => stdout.push(l));
-  createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
-  return { child, stdout, stderr };
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((r) => child.once('exit', (code) => r(code)));
-}
+import { exited, killStarted, startCli } from './testing/cliProcess.js';
 
 /** The process and all its descendants. */
 function tree(pid: number): number[] {
@@ -41,9 +17,7 @@ function tree(pid: number): number[] {
   return out;
 }
 
-afterAll(async () => {
-  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
+afterAll(killStarted);
 
 describe('netns-explorer serve', () => {
   it('refuses a non-loopback --host without --allow-remote', async () => {

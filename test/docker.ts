@@ -5,18 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  copyFileSync,
-  chmodSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { pollUntil, sh } from './kernel.js';
+import { busyboxRootfs } from './runtimes.js';
 
 export const DOCKERD = '/usr/sbin/dockerd';
 export const BUSYBOX = '/bin/busybox';
@@ -54,7 +46,7 @@ export async function startDocker(prefix: string): Promise<DockerHarness> {
   const bridge = `${prefix}br`;
   const image = `${prefix}-busybox:latest`;
   const cli = dockerCli();
-  mkdirSync(`${dir}/rootfs/bin`, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   let daemon: ChildProcess | null = null;
 
   const docker = (args: string) => sh(`${cli} -H unix://${socket} ${args}`);
@@ -109,14 +101,7 @@ export async function startDocker(prefix: string): Promise<DockerHarness> {
       60_000,
     );
     // Image: a busybox-static rootfs with its applet symlinks.
-    copyFileSync(BUSYBOX, `${dir}/rootfs/bin/busybox`);
-    chmodSync(`${dir}/rootfs/bin/busybox`, 0o755);
-    for (const applet of (await sh(`${BUSYBOX} --list`))
-      .split('\n')
-      .filter((a) => /^[a-z0-9_.[-]+$/.test(a))) {
-      if (applet !== 'busybox' && !existsSync(`${dir}/rootfs/bin/${applet}`))
-        symlinkSync('busybox', `${dir}/rootfs/bin/${applet}`);
-    }
+    await busyboxRootfs(`${dir}/rootfs`);
     await sh(`tar -C ${dir}/rootfs -c . | ${cli} -H unix://${socket} import - ${image}`);
     return { socket, bridge, image, docker, stop };
   } catch (e) {

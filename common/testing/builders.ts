@@ -17,6 +17,17 @@ export function ns(inode: number, kind: Namespace['kind'], name: string): Namesp
   };
 }
 
+/** A named namespace as `ip netns add NAME` leaves it: mounted at /run/netns/NAME, no process. */
+export function namedNs(inode: number, name: string): Namespace {
+  return {
+    ...ns(inode, 'named', name),
+    netnsNames: [name],
+    pids: [],
+    processes: [],
+    mounts: [`/run/netns/${name}`],
+  };
+}
+
 export function iface(
   inode: number,
   ifindex: number,

@@ -4,18 +4,16 @@
  * before it exits. The real command, a namespace standing in for the host (--host-netns), and a
  * window far longer than the test: only the shutdown can have undone the changes.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { nsId } from '../../common/ids.js';
 import type { Topology } from '../../common/model.js';
-import { cleanupPrefix, pollUntil, sh, uniquePrefix, waitForFirstModel } from '../../test/kernel.js';
+import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
+import { killStarted, startServer, stopWith } from '../testing/cliProcess.js';
 import { kernelState } from './testing/kit.js';
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -26,7 +24,6 @@ const OTHER = `${P}o`;
 const DEV = `${P}a`;
 const TOKEN = randomBytes(24).toString('hex');
 const dir = mkdtempSync(join(tmpdir(), 'nx-cp-shutdown-'));
-const started: ChildProcess[] = [];
 const sockets: WebSocket[] = [];
 
 const state = () => kernelState([HOST, OTHER], P);
@@ -41,18 +38,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of sockets) s.terminate();
-  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killStarted();
   await cleanupPrefix(P);
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startCli(audit: string) {
-  const child = spawn(
-    process.execPath,
+function startCli(audit: string) {
+  return startServer(
     [
-      '--import',
-      'tsx',
-      'server/cli.ts',
       'serve',
       '--port',
       '0',
@@ -65,22 +58,8 @@ async function startCli(audit: string) {
       '--confirm-window',
       '600',
     ],
-    {
-      cwd: new URL('../..', import.meta.url).pathname,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NETNS_EXPLORER_TOKEN: TOKEN },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    TOKEN,
   );
-  started.push(child);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => stdout.push(l));
-  createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
-  await pollUntil(() => stdout.length > 0 || child.exitCode !== null, 'URL line', 240_000);
-  const m = /open (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout[0] ?? '');
-  if (!m) throw new Error(`no URL line:\n${stderr.join('\n').slice(-3000)}`);
-  await waitForFirstModel(m[1]!, TOKEN);
-  return { child, base: m[1]!, stderr };
 }
 
 async function call(base: string, method: string, path: string, body: unknown, headers = {}) {
@@ -135,9 +114,7 @@ describe('pending host changes at shutdown', () => {
       expect(r.body.checkpoint).toMatchObject({ windowMs: 600_000 });
       expect(await state()).not.toBe(before);
 
-      const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-      child.kill(signal);
-      expect(await exited, stderr.join('\n').slice(-3000)).toBe(0);
+      expect(await stopWith(child, signal), stderr.join('\n').slice(-3000)).toBe(0);
       // Undone by the time the process is gone: nothing to wait for.
       expect(await state()).toBe(before);
       const lines = readFileSync(audit, 'utf8')

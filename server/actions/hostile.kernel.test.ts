@@ -14,6 +14,7 @@ import { onSpawn } from '../exec/run.js';
 import type { Kit } from './testing/kit.js';
 import { kernelState, startKit } from './testing/kit.js';
 import { isIfName, NETNS_NAME_RE } from '../../common/api.js';
+import { HOSTILE_STRINGS } from '../fuzz/hostileStrings.js';
 import { canonicalCidr, canonicalNetwork, parseAddr } from './validate.js';
 
 const P = uniquePrefix('hf');
@@ -39,42 +40,19 @@ afterAll(async () => {
   await cleanupPrefix(P);
 });
 
-const HOSTILE_STRINGS = [
-  '-x',
-  'a b',
-  'x%d',
-  '../',
-  '../../proc/1/ns/net',
-  '',
-  ' ',
-  '\u0000',
-  '$(reboot)',
-  '`id`',
-  ';ls',
-  '--help',
-  '-batch',
-  'é',
-  'a\nb',
-  'a/b',
-  'a:b',
-  '.',
-  '..',
-  'x'.repeat(16),
+/** The shared hostile strings, and ids, address notations and argv-like strings the actions parse. */
+const HOSTILE = [
+  ...HOSTILE_STRINGS,
   'x'.repeat(20000),
   'ns-1',
   'if-1-1',
   'ns-abc',
-  'default',
-  'fe80::1%eth0',
-  '010.1.2.3',
-  '10.8/16',
-  '1.2.3.4/33',
   '1.2.3.4/08',
   '0x0b.1.1.1/32',
   'netns exec x sh',
 ];
 const WRONG_TYPES: unknown[] = [1.5, -1, true, [], {}, [1, 2], { $gt: '' }, 2 ** 53];
-const anyBad = fc.constantFrom<unknown>(...HOSTILE_STRINGS, ...WRONG_TYPES);
+const anyBad = fc.constantFrom<unknown>(...HOSTILE, ...WRONG_TYPES);
 /** Hostile values that are certainly invalid for a field (some hostile strings are valid names). */
 const invalid = (ok: (s: string) => boolean) => anyBad.filter((v) => typeof v !== 'string' || !ok(v));
 const passes = (f: () => unknown) => {

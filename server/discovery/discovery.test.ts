@@ -1,5 +1,4 @@
 /** Unit tests over recorded `ip -j -d -b -` output (__fixtures__/mixed.json, recorded by record.ts). */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Interface } from '../../common/model.js';
 import { assemble, describeNamespace } from './assemble.js';
@@ -9,24 +8,10 @@ import { parseBatch, parseRoutes } from './ipParse.js';
 import { namespacesNeedingMaps, resolve } from './peers.js';
 import { parseCgroup, parseNetnsMounts } from './procParse.js';
 import { nsId, parseNsId } from '../../common/ids.js';
+import { loadFixture, recordedReads } from './testing/recordedScene.js';
 
-interface Fixture {
-  hostInode: number;
-  namespaces: Record<string, { names: string[]; stdout: string }>;
-}
-const fixture = JSON.parse(
-  readFileSync(new URL('./__fixtures__/mixed.json', import.meta.url), 'utf8'),
-) as Fixture;
-
-function reads(withNsids = true): Map<number, NamespaceRead> {
-  const out = new Map<number, NamespaceRead>();
-  for (const [ino, { stdout }] of Object.entries(fixture.namespaces)) {
-    const p = parseBatch(Number(ino), stdout, withNsids);
-    if (!p.read) throw new Error(String(p.error));
-    out.set(Number(ino), p.read);
-  }
-  return out;
-}
+const fixture = loadFixture('mixed.json');
+const reads = (withNsids = true): Map<number, NamespaceRead> => recordedReads(fixture, withNsids);
 
 function byName(ifaces: Interface[]): Map<string, Interface> {
   return new Map(ifaces.map((i) => [i.name + '@' + i.namespace, i]));

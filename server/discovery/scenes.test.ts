@@ -4,41 +4,15 @@
  * namespace) and a bridge with macvlan and vxlan devices (a macvlan moved to another namespace
  * than its lower device's).
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nsId } from '../../common/ids.js';
 import type { Interface, Topology } from '../../common/model.js';
-import { assemble, describeNamespace } from './assemble.js';
-import type { NamespaceRead } from './ipParse.js';
-import { parseBatch } from './ipParse.js';
+import type { RecordedFixture } from './testing/recordedScene.js';
+import { loadFixture, recordedScene } from './testing/recordedScene.js';
 
-interface Fixture {
-  hostInode: number;
-  namespaces: Record<string, { names: string[]; stdout: string }>;
-}
-
-function scene(file: string): { fixture: Fixture; topology: Topology; errors: string[] } {
-  const fixture = JSON.parse(
-    readFileSync(new URL(`./__fixtures__/${file}`, import.meta.url), 'utf8'),
-  ) as Fixture;
-  const reads = new Map<number, NamespaceRead>();
-  for (const [ino, { stdout }] of Object.entries(fixture.namespaces)) {
-    const p = parseBatch(Number(ino), stdout, true);
-    if (!p.read) throw new Error(String(p.error));
-    reads.set(Number(ino), p.read);
-  }
-  const namespaces = Object.entries(fixture.namespaces).map(([ino, v]) =>
-    describeNamespace(
-      {
-        found: { inode: Number(ino), pids: [], netnsNames: v.names, mounts: [], fds: [] },
-        isHost: Number(ino) === fixture.hostInode,
-        comms: new Map(),
-        cgroups: new Map(),
-      },
-      null,
-    ),
-  );
-  return { fixture, ...assemble({ namespaces, reads, unreadable: new Map() }) };
+function scene(file: string): { fixture: RecordedFixture; topology: Topology; errors: string[] } {
+  const fixture = loadFixture(file);
+  return { fixture, ...recordedScene(fixture) };
 }
 
 /** The interface called `name` in namespace `ns` (an id); throws when there is none. */

@@ -2,29 +2,25 @@
  * `netns-explorer diff` and `netns-explorer view` as users run them: view as an unprivileged user
  * (setpriv, so it needs root to set up), serving exactly the files' models, spawning nothing.
  */
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChangesResponse, HistoryInfo } from '../../common/history.js';
 import type { Topology } from '../../common/model.js';
 import { toSnapshotFile } from '../../common/snapshotFile.js';
-import { pollUntil } from '../../test/kernel.js';
+import { CHECKOUT, killStarted, startCli, stopWith, urlLine } from '../testing/cliProcess.js';
 import { baseModel, prng, randomStep } from './testModels.js';
 
 const execFileP = promisify(execFile);
-const ROOT = new URL('../..', import.meta.url).pathname;
 const TOKEN = 'view-command-test-token-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'nx-view-'));
 chmodSync(dir, 0o755);
-const children: ChildProcess[] = [];
 
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killStarted();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -47,7 +43,7 @@ const fileB = write('b.json', JSON.stringify(toSnapshotFile(b, B_TIME, 'box-b'))
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const r = await execFileP(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
-      cwd: ROOT,
+      cwd: CHECKOUT,
       timeout: 60_000,
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
@@ -90,38 +86,14 @@ describe('netns-explorer view', () => {
     'serves the two snapshots and their difference as an unprivileged user, spawning nothing',
     { timeout: 120_000 },
     async () => {
-      const child = spawn(
-        '/usr/bin/setpriv',
-        [
-          '--reuid=65534',
-          '--regid=65534',
-          '--clear-groups',
-          process.execPath,
-          '--import',
-          'tsx',
-          'server/cli.ts',
-          'view',
-          fileA,
-          fileB,
-          '--port',
-          '0',
-        ],
-        {
-          cwd: ROOT,
-          env: { PATH: '/usr/bin:/bin', NETNS_EXPLORER_TOKEN: TOKEN, HOME: '/tmp' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      children.push(child);
-      const out: string[] = [];
-      const err: string[] = [];
-      createInterface({ input: child.stdout! }).on('line', (l) => out.push(l));
-      createInterface({ input: child.stderr! }).on('line', (l) => err.push(l));
-      await pollUntil(() => out.length > 0 || child.exitCode !== null, 'the URL line', 60_000);
-      const m = /open (http:\/\/[^/]+)\//.exec(out[0] ?? '');
-      expect(m, err.join('\n')).not.toBeNull();
+      const view = startCli(['view', fileA, fileB, '--port', '0'], {
+        wrapper: ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+        env: { PATH: '/usr/bin:/bin', NETNS_EXPLORER_TOKEN: TOKEN, HOME: '/tmp' },
+      });
+      const { child } = view;
+      const base = await urlLine(view, 60_000);
       const get = async <T>(path: string): Promise<T> => {
-        const res = await fetch(`${m![1]}${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+        const res = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
         expect(res.status, path).toBe(200);
         return (await res.json()) as T;
       };
@@ -149,9 +121,7 @@ describe('netns-explorer view', () => {
       expect(
         kids.map((k) => readFileSync(`/proc/${k}/comm`, 'utf8').trim()).filter((c) => c !== 'esbuild'),
       ).toEqual([]);
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      await stopWith(child, 'SIGTERM');
     },
   );
 

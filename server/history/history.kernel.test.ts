@@ -5,61 +5,35 @@
  * `GET /api/topology?at=` for each moment equals the model taken then, and the test's part of it
  * (namespaces, interfaces, routes, links; not the passing processes) equals the snapshot's, across a clean restart and a `kill -9` in the middle of a burst of changes.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChangesResponse, HistoryInfo } from '../../common/history.js';
 import type { Topology } from '../../common/model.js';
-import { cleanupPrefix, pollUntil, sh, uniquePrefix, waitForFirstModel } from '../../test/kernel.js';
+import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
+import type { CliServer } from '../testing/cliProcess.js';
+import { killStarted, startServer as startCliServer, stopWith } from '../testing/cliProcess.js';
 import { prng } from './testModels.js';
 
 const TOKEN = 'history-kernel-test-token-0123456789';
 const prefix = uniquePrefix('hk');
 const historyDir = mkdtempSync(join(tmpdir(), 'nx-history-kernel-'));
-const children: ChildProcess[] = [];
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killStarted();
   await cleanupPrefix(prefix);
   rmSync(historyDir, { recursive: true, force: true });
 });
 
-interface Server {
-  child: ChildProcess;
-  base: string;
-  stderr: string[];
-}
+type Server = CliServer;
 
-async function startServer(): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'server/cli.ts', 'serve', '--port', '0', '--history', historyDir],
-    {
-      cwd: new URL('../..', import.meta.url).pathname,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NETNS_EXPLORER_TOKEN: TOKEN },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => stdout.push(l));
-  createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
-  await pollUntil(() => stdout.length > 0 || child.exitCode !== null, 'the URL line', 240_000);
-  const m = /open (http:\/\/[^/]+)\//.exec(stdout[0] ?? '');
-  if (!m) throw new Error(`server did not start: ${stderr.join('\n').slice(-2000)}`);
-  await waitForFirstModel(m[1]!, TOKEN);
-  return { child, base: m[1]!, stderr };
+function startServer(): Promise<Server> {
+  return startCliServer(['serve', '--port', '0', '--history', historyDir], TOKEN);
 }
 
 async function stop(s: Server, signal: NodeJS.Signals): Promise<void> {
-  const exited = new Promise((r) => s.child.once('exit', r));
-  s.child.kill(signal);
-  await exited;
+  await stopWith(s.child, signal);
 }
 
 async function api<T>(s: Server, path: string): Promise<T> {

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { applyDelta, diffTopology } from '../../common/delta.js';
 import { emptyTopology, normalizeTopology } from '../../common/model.js';
-import type { Namespace, Topology } from '../../common/model.js';
+import type { Topology } from '../../common/model.js';
 import type { ServerMessage } from '../../common/protocol.js';
 import { Hub } from './hub.js';
 import type { ClientHandle, MinimalSocket } from './hub.js';
-import { nsId } from '../../common/ids.js';
+import { namedNs } from '../../common/testing/builders.js';
 
 /** An in-memory socket: records what was sent; the test decides how much is "queued". */
 class FakeSocket implements MinimalSocket {
@@ -35,23 +35,8 @@ class FakeSocket implements MinimalSocket {
   }
 }
 
-function ns(inode: number, name = `n${inode}`): Namespace {
-  return {
-    id: nsId(inode),
-    inode,
-    kind: 'named',
-    name,
-    netnsNames: [name],
-    pids: [],
-    processes: [],
-    containers: [],
-    mounts: [`/run/netns/${name}`],
-    error: null,
-  };
-}
-
 function topo(...inodes: number[]): Topology {
-  return normalizeTopology({ ...emptyTopology(), namespaces: inodes.map((i) => ns(i)) });
+  return normalizeTopology({ ...emptyTopology(), namespaces: inodes.map((i) => namedNs(i, `n${i}`)) });
 }
 
 /** What a client believes: snapshot + every delta after it, checking seq continuity. */

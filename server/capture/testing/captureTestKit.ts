@@ -12,8 +12,8 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { CaptureServerMessage } from '../../../common/capture.js';
 import { ifId, nsId } from '../../../common/ids.js';
 import { emptyTopology } from '../../../common/model.js';
-import type { Namespace, Topology } from '../../../common/model.js';
-import { iface, ns } from '../../../common/testing/builders.js';
+import type { Topology } from '../../../common/model.js';
+import { iface, namedNs } from '../../../common/testing/builders.js';
 import { ipJson, sh } from '../../../test/kernel.js';
 import { captureUpgrade } from '../live.js';
 import { CaptureManager } from '../manager.js';
@@ -59,14 +59,7 @@ export async function topologyOf(names: string[]): Promise<Topology> {
     } catch {
       continue;
     }
-    const n: Namespace = {
-      ...ns(inode, 'named', name),
-      netnsNames: [name],
-      mounts: [`/run/netns/${name}`],
-      pids: [],
-      processes: [],
-    };
-    t.namespaces.push(n);
+    t.namespaces.push(namedNs(inode, name));
     const links = await ipJson<Array<{ ifindex: number; ifname: string }>>(['link', 'show'], { name });
     for (const l of links) t.interfaces.push(iface(inode, l.ifindex, l.ifname));
   }

@@ -8,11 +8,10 @@
  *   --host-prefix PREFIX  the host namespace too, keeping only `lo` and devices named PREFIX*
  *                         (their addresses and the routes through them): nothing of anyone else's
  */
-import { IP, NSENTER, run } from '../../exec/run.js';
-import { openPaths, scanNamespaces } from '../enumerate.js';
+import { scanNamespaces } from '../enumerate.js';
 import type { FoundNamespace } from '../enumerate.js';
-import { NSID_BATCH_LINE, READ_BATCH } from '../ipParse.js';
-import { NsidHelper } from '../nsidHelper.js';
+import type { IpRow } from './recordBatch.js';
+import { recordBatches } from './recordBatch.js';
 
 interface Filters {
   netns: string[];
@@ -45,45 +44,12 @@ function wanted(ns: FoundNamespace, hostInode: number): boolean {
   );
 }
 
-/**
- * Keeps only `lo`, devices named PREFIX* and the nsids of recorded namespaces in the host's batch
- * output (one JSON array a line).
- */
-function onlyDevices(stdout: string, prefix: string, inodes: Set<number>): string {
-  const keep = (name: unknown) => typeof name === 'string' && (name === 'lo' || name.startsWith(prefix));
-  const keepRow = (r: Record<string, unknown>) =>
-    'ifname' in r ? keep(r.ifname) : 'dev' in r ? keep(r.dev) : 'id' in r && inodes.has(Number(r.name));
-  return stdout
-    .split('\n')
-    .map((line) => {
-      if (!line.startsWith('[')) return line;
-      const rows = JSON.parse(line) as Array<Record<string, unknown>>;
-      const kept = rows.filter(keepRow);
-      return JSON.stringify(kept);
-    })
-    .join('\n');
-}
-
 const scan = scanNamespaces({ fds: false });
 const chosen = [...scan.namespaces.values()].filter((ns) => wanted(ns, scan.hostInode));
-const h = await NsidHelper.start();
-const entries = new Map<number, string>();
-for (const ns of chosen) entries.set(ns.inode, openPaths(ns, scan)[0]!);
-await h.sync(entries);
-const out: Record<string, { names: string[]; stdout: string }> = {};
-for (const ns of chosen) {
-  const r = await run(
-    NSENTER,
-    [`--net=${openPaths(ns, scan)[0]}`, `--mount=${h.mountNs}`, IP, '-j', '-d', '-b', '-'],
-    {
-      input: [...READ_BATCH, NSID_BATCH_LINE].join('\n') + '\n',
-    },
-  );
-  const host = ns.inode === scan.hostInode && filters.hostPrefix !== null;
-  out[String(ns.inode)] = {
-    names: ns.netnsNames,
-    stdout: host ? onlyDevices(r.stdout, filters.hostPrefix!, new Set(chosen.map((n) => n.inode))) : r.stdout,
-  };
-}
-h.stop();
+const prefix = filters.hostPrefix;
+const keepHostDevice =
+  prefix === null
+    ? null
+    : ({ ifname }: IpRow) => typeof ifname === 'string' && (ifname === 'lo' || ifname.startsWith(prefix));
+const out = await recordBatches(scan, chosen, keepHostDevice);
 process.stdout.write(JSON.stringify({ hostInode: scan.hostInode, namespaces: out }, null, 1) + '\n');
