@@ -5,6 +5,7 @@
  * answers there. nlReplies.test.ts parses the first and must find the second. Run as root:
  * `npx tsx test/recordTraceFixtures.ts`; removes its namespaces.
  */
+import { format } from 'prettier';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { askNamespace, NETLINK_ROUTE, NETLINK_SOCK_DIAG } from '../server/trace/nativeAsk.js';
@@ -112,9 +113,10 @@ async function main(): Promise<void> {
         listeners: (await ip.listeners(path('b'))).map((x) => ({ ...x, process: null, pid: null })),
       },
     };
+    // Written as the formatter would, so CI's format check passes on a fresh recording.
     writeFileSync(
       new URL('../server/trace/__fixtures__/native-router.json', import.meta.url),
-      `${JSON.stringify(fixture, null, 1)}\n`,
+      await format(JSON.stringify(fixture), { parser: 'json' }),
     );
   } finally {
     listener.kill('SIGKILL');
