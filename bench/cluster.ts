@@ -4,7 +4,7 @@
  * (WebSocket open to snapshot parsed), a change in a node to the hub client's delta (an `ip -b`
  * kept open in the node's own namespace, so no process start is timed), and the hub's idle CPU.
  * Targets: snapshot < 1 s, change p95 < 150 ms, idle < 1 % of a core.
- *   npm run build && node dist/bench/cluster.js [--pods 100] [--out bench-results/cluster-latest.json]
+ *   npm run build && npm run build:bench && node dist-bench/bench/cluster.js [--pods 100] [--out bench-results/cluster-latest.json]
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * The long fuzz run (the CI test, server/fuzz/liveFuzz.kernel.test.ts, is bounded to seconds):
- * `node dist/bench/fuzz.js [minutes]` (default 10) sends generated HTTP requests and WebSocket
+ * `node dist-bench/bench/fuzz.js [minutes]` (default 10) sends generated HTTP requests and WebSocket
  * frames to the real live server for that long per kind, then prints what it sent, the answers,
  * the RSS growth, and whether /api/health still answers. Exit 1 on any failed property.
  * Touches no kernel state (the generators can only be refused or read).

@@ -14,7 +14,7 @@ import { iface, ns, route } from '../common/testing/builders.js';
 import { HistoryQuery } from '../server/history/query.js';
 import { HistoryRecorder } from '../server/history/recorder.js';
 import { HistoryStore } from '../server/history/store.js';
-import { prng } from '../server/history/testModels.js';
+import { prng } from '../server/history/testing/testModels.js';
 
 export interface HistoryBenchResult {
   namespaces: number;

@@ -7,7 +7,7 @@
  * a member (target at most 1 %), text under 8 px, and frame times while zooming and panning
  * (median and spread; headless software rendering is noisy), with the machine's load beside them.
  *
- *   npm run build && node dist/bench/layoutBench.js [--members 300,1000]
+ *   npm run build && npm run build:bench && node dist-bench/bench/layoutBench.js [--members 300,1000]
  */
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';

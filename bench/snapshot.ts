@@ -7,7 +7,8 @@ import type { Topology } from '../common/model.js';
 import type { Timed } from './baselines.js';
 import { cmd } from './proc.js';
 
-export const CLI = new URL('../server/cli.js', import.meta.url).pathname;
+// The product's build (dist/), not the bench's own copy in dist-bench/: the CLI serves dist/client.
+export const CLI = new URL('../../dist/server/cli.js', import.meta.url).pathname;
 const DISCOVERY = new URL('../server/discovery/index.js', import.meta.url).href;
 
 interface FullResult {

@@ -3,7 +3,7 @@
  * veth, deliver, plus the reply's way back) while the machine has N namespaces. The scene is
  * a - r - b (r forwards); the model comes from one full discovery, as the live server holds it.
  * Run inside `npm run bench` (traceBench with the bench's fixture present) or alone:
- * `node dist/bench/traceBench.js [--namespaces 300] [--repeat 30]` (empty background namespaces).
+ * `node dist-bench/bench/traceBench.js [--namespaces 300] [--repeat 30]` (empty background namespaces).
  * NETNS_EXPLORER_NO_NATIVE=1 measures the process-based reader (the fallback) instead.
  */
 import { statSync } from 'node:fs';

@@ -29,6 +29,15 @@ if ! npm run build --silent; then
   exit 1
 fi
 
+step "dist/ ships no test code"
+# Test kits live in testing/ folders (and the fuzzer in server/fuzz); the product build leaves them out.
+shipped="$(find dist -path '*/testing/*' -o -path '*/fuzz/*' -o -path 'dist/test/*' -o -name '*.test.js' | head -5)"
+if [ -n "$shipped" ]; then
+  echo "test-all: dist/ holds test code:" >&2
+  echo "$shipped" >&2
+  failed+=(dist-test-code)
+fi
+
 step "unit tests as user nobody (no root, read-only checkout, a network namespace of their own)"
 scripts/test-unit-nonroot.sh || failed+=(unit-as-nobody)
 

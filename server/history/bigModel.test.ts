@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryQuery } from './query.js';
 import { HistoryRecorder } from './recorder.js';
 import { HistoryStore } from './store.js';
-import { baseModel, prng, randomStep } from './testModels.js';
+import { baseModel, prng, randomStep } from './testing/testModels.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -12,7 +12,7 @@ import type { ChangesResponse, HistoryInfo } from '../../common/history.js';
 import type { Topology } from '../../common/model.js';
 import { toSnapshotFile } from '../../common/snapshotFile.js';
 import { CHECKOUT, killStarted, startCli, stopWith, urlLine } from '../testing/cliProcess.js';
-import { baseModel, prng, randomStep } from './testModels.js';
+import { baseModel, prng, randomStep } from './testing/testModels.js';
 
 const execFileP = promisify(execFile);
 const TOKEN = 'view-command-test-token-0123456789';

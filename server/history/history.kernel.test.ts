@@ -14,7 +14,7 @@ import type { Topology } from '../../common/model.js';
 import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
 import type { CliServer } from '../testing/cliProcess.js';
 import { killStarted, startServer as startCliServer, stopWith } from '../testing/cliProcess.js';
-import { prng } from './testModels.js';
+import { prng } from './testing/testModels.js';
 
 const TOKEN = 'history-kernel-test-token-0123456789';
 const prefix = uniquePrefix('hk');

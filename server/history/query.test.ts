@@ -6,7 +6,7 @@ import type { Topology } from '../../common/model.js';
 import { HistoryQuery } from './query.js';
 import { HistoryRecorder } from './recorder.js';
 import { HistoryStore } from './store.js';
-import { baseModel, prng, randomStep } from './testModels.js';
+import { baseModel, prng, randomStep } from './testing/testModels.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -12,7 +12,7 @@ import { HistoryRecorder } from './recorder.js';
 import { historyRouter } from './router.js';
 import { diffText } from './snapshotFiles.js';
 import { HistoryStore } from './store.js';
-import { baseModel, prng, randomStep } from './testModels.js';
+import { baseModel, prng, randomStep } from './testing/testModels.js';
 
 const T0 = Date.UTC(2026, 11, 4, 3, 0, 0);
 let dir: string;

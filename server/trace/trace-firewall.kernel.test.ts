@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniquePrefix } from '../../test/kernel.js';
-import { Scene, shape } from './traceTestKit.js';
+import { Scene, shape } from './testing/traceTestKit.js';
 
 const scene = new Scene(uniquePrefix('tf'));
 const all = ['a6', 'r6', 'b6', 'a8', 'b8', 'a9', 'r9', 'b9'];

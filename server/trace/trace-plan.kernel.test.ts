@@ -11,7 +11,7 @@ import { IP, onSpawn } from '../exec/run.js';
 import { uniquePrefix } from '../../test/kernel.js';
 import { indexTopology } from './segment.js';
 import { planTrace } from './plan.js';
-import { Scene, shape } from './traceTestKit.js';
+import { Scene, shape } from './testing/traceTestKit.js';
 
 const scene = new Scene(uniquePrefix('tp'));
 const all = ['a', 'r1', 'r2', 'b'];

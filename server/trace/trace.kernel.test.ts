@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipJson, uniquePrefix } from '../../test/kernel.js';
-import { Scene, shape } from './traceTestKit.js';
+import { Scene, shape } from './testing/traceTestKit.js';
 
 const scene = new Scene(uniquePrefix('tr'));
 const all = ['a1', 's1', 'b1', 'a2', 'r2', 'b2', 'a4', 'r4', 'b4', 'a5', 'b5'];

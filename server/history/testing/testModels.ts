@@ -1,9 +1,9 @@
 /** Random model evolutions for the history unit tests (seeded: failures reproduce). */
-import { diffTopology } from '../../common/delta.js';
-import { emptyTopology, normalizeTopology } from '../../common/model.js';
-import type { Topology } from '../../common/model.js';
-import type { DeltaOp } from '../../common/protocol.js';
-import { iface, ns, route } from '../../common/testing/builders.js';
+import { diffTopology } from '../../../common/delta.js';
+import { emptyTopology, normalizeTopology } from '../../../common/model.js';
+import type { Topology } from '../../../common/model.js';
+import type { DeltaOp } from '../../../common/protocol.js';
+import { iface, ns, route } from '../../../common/testing/builders.js';
 
 /** A small deterministic PRNG (mulberry32). */
 export function prng(seed: number): () => number {

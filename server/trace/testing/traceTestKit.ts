@@ -6,18 +6,18 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
-import type { Topology } from '../../common/model.js';
-import { ifId, nsId } from '../../common/ids.js';
-import type { TraceResponse } from '../../common/trace.js';
-import { createDiscovery, namespacePath } from '../discovery/index.js';
-import { cleanupPrefix, ipJson, pollUntil, sh } from '../../test/kernel.js';
+import type { Topology } from '../../../common/model.js';
+import { ifId, nsId } from '../../../common/ids.js';
+import type { TraceResponse } from '../../../common/trace.js';
+import { createDiscovery, namespacePath } from '../../discovery/index.js';
+import { cleanupPrefix, ipJson, pollUntil, sh } from '../../../test/kernel.js';
 import { expect } from 'vitest';
-import { FirewallCache } from './firewallCache.js';
-import { askStatus } from './nativeAsk.js';
-import { nativeTraceReader } from './nativeReader.js';
-import { kernelReader } from './reader.js';
-import type { TraceDeps } from './router.js';
-import { runTrace } from './router.js';
+import { FirewallCache } from '../firewallCache.js';
+import { askStatus } from '../nativeAsk.js';
+import { nativeTraceReader } from '../nativeReader.js';
+import { kernelReader } from '../reader.js';
+import type { TraceDeps } from '../router.js';
+import { runTrace } from '../router.js';
 
 export class Scene {
   private listeners: ChildProcess[] = [];
