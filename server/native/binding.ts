@@ -49,21 +49,27 @@ export function packageRoot(): string | null {
   }
 }
 
-function load(): { addon: Addon | null; reason: string } {
+/**
+ * Loads one of the package's addons (`build/Release/<name>.node`) and checks it exports `fn`.
+ * Never throws: a missing or broken addon gives the reason, and callers fall back to processes.
+ */
+export function loadAddon<T>(rel: string, fn: string): { addon: T | null; reason: string } {
   if (process.env['NETNS_EXPLORER_NO_NATIVE'] === '1')
     return { addon: null, reason: 'disabled by NETNS_EXPLORER_NO_NATIVE=1' };
   const root = packageRoot();
-  const file = root && join(root, ADDON);
-  if (!file || !existsSync(file)) return { addon: null, reason: `${ADDON} was not built` };
+  const file = root && join(root, rel);
+  if (!file || !existsSync(file)) return { addon: null, reason: `${rel} was not built` };
   try {
     const m: unknown = createRequire(import.meta.url)(file);
-    if (typeof (m as Partial<Addon>).read !== 'function')
-      return { addon: null, reason: `${ADDON} has no read()` };
-    return { addon: m as Addon, reason: '' };
+    if (typeof (m as Record<string, unknown>)[fn] !== 'function')
+      return { addon: null, reason: `${rel} has no ${fn}()` };
+    return { addon: m as T, reason: '' };
   } catch (e) {
-    return { addon: null, reason: `${ADDON} does not load: ${e instanceof Error ? e.message : String(e)}` };
+    return { addon: null, reason: `${rel} does not load: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
+
+const load = (): { addon: Addon | null; reason: string } => loadAddon<Addon>(ADDON, 'read');
 
 let loaded: { addon: Addon | null; reason: string } | null = null;
 

@@ -4,10 +4,7 @@
  * requests, return the raw replies, and read these /proc/sys files. Null, with the reason, when
  * it is not there: the trace then asks with processes (reader.ts).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { packageRoot } from '../native/binding.js';
+import { loadAddon } from '../native/binding.js';
 
 export const NETLINK_ROUTE = 0;
 export const NETLINK_SOCK_DIAG = 4;
@@ -47,21 +44,7 @@ interface Addon {
 
 const ADDON = 'build/Release/netns_ask.node';
 
-function load(): { addon: Addon | null; reason: string } {
-  if (process.env['NETNS_EXPLORER_NO_NATIVE'] === '1')
-    return { addon: null, reason: 'disabled by NETNS_EXPLORER_NO_NATIVE=1' };
-  const root = packageRoot();
-  const file = root && join(root, ADDON);
-  if (!file || !existsSync(file)) return { addon: null, reason: `${ADDON} was not built` };
-  try {
-    const m: unknown = createRequire(import.meta.url)(file);
-    if (typeof (m as Partial<Addon>).ask !== 'function')
-      return { addon: null, reason: `${ADDON} has no ask()` };
-    return { addon: m as Addon, reason: '' };
-  } catch (e) {
-    return { addon: null, reason: `${ADDON} does not load: ${e instanceof Error ? e.message : String(e)}` };
-  }
-}
+const load = (): { addon: Addon | null; reason: string } => loadAddon<Addon>(ADDON, 'ask');
 
 let loaded: { addon: Addon | null; reason: string } | null = null;
 
