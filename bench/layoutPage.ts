@@ -5,6 +5,7 @@
  * 8 px, and frame times while scripted zooming and panning.
  */
 import type { Page } from 'playwright-core';
+import { findPane, startFrames, stopFrames } from './pageFrames.js';
 
 /** Installed before the page's scripts: the time the first snapshot message arrived. */
 export const RECORD_SNAPSHOT = `(() => {
@@ -76,35 +77,9 @@ export async function firstPictureMs(page: Page): Promise<number | null> {
   return typeof v === 'number' ? v : null;
 }
 
-const START_FRAMES = `(() => {
-  window.__benchFrames = [];
-  window.__benchOn = true;
-  let last = 0;
-  const tick = (t) => {
-    window.__benchFrames.push(t - last);
-    last = t;
-    if (window.__benchOn) requestAnimationFrame(tick);
-  };
-  requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
-})()`;
-const STOP_FRAMES = `(() => { window.__benchOn = false; return window.__benchFrames.slice(1); })()`;
-
-const FIND_PANE = (w: number, h: number): string => `(() => {
-  for (let y = ${h} * 0.2; y < ${h} * 0.9; y += 7)
-    for (let x = ${w} * 0.2; x < ${w} * 0.8; x += 11) {
-      const el = document.elementFromPoint(x, y);
-      if (el && el.classList.contains('react-flow__pane')) return { x, y };
-    }
-  return null;
-})()`;
-
-function isPoint(v: unknown): v is { x: number; y: number } {
-  return typeof v === 'object' && v !== null && typeof (v as { x?: unknown }).x === 'number';
-}
-
 /** Frame deltas (ms) while the wheel zooms in and out and a drag on the pane pans. */
 export async function framesWhileMoving(page: Page): Promise<number[]> {
-  await page.evaluate(START_FRAMES);
+  await startFrames(page);
   const vp = page.viewportSize() ?? { width: 1600, height: 1000 };
   const cx = vp.width / 2;
   const cy = vp.height / 2;
@@ -114,8 +89,7 @@ export async function framesWhileMoving(page: Page): Promise<number[]> {
     await page.waitForTimeout(40);
   }
   // Pan as a user does: drag on empty canvas (on a box, the box would move).
-  const pane: unknown = await page.evaluate(FIND_PANE(vp.width, vp.height));
-  const at = isPoint(pane) ? pane : { x: cx, y: cy };
+  const at = (await findPane(page, 11, 7)) ?? { x: cx, y: cy };
   await page.mouse.move(at.x, at.y);
   await page.mouse.down();
   for (let i = 0; i < 40; i++)
@@ -125,6 +99,5 @@ export async function framesWhileMoving(page: Page): Promise<number[]> {
     await page.mouse.wheel(0, 120);
     await page.waitForTimeout(40);
   }
-  const frames: unknown = await page.evaluate(STOP_FRAMES);
-  return Array.isArray(frames) ? frames.filter((f): f is number => typeof f === 'number') : [];
+  return stopFrames(page);
 }
