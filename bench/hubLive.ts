@@ -15,9 +15,9 @@ import type { HubScene } from './hubScene.js';
 import type { ChangeRecord } from './latency.js';
 import { measureOne } from './latency.js';
 import type { ServerHandle } from './live.js';
-import { LiveClient, startServer } from './live.js';
+import { LiveClient, idleFigure, startServer } from './live.js';
 import { IP, cmd, pollFor } from './proc.js';
-import { treeCpuSeconds, treeRss } from './procfs.js';
+import { treeRss } from './procfs.js';
 import type { Summary } from './stats.js';
 import { round, summarize } from './stats.js';
 
@@ -154,18 +154,7 @@ export async function hubLiveBench(
     );
     await rssSample();
     await client.quiet(1000, 30_000);
-    const from = client.received.length;
-    const c0 = await treeCpuSeconds(server.pid);
-    const w0 = performance.now();
-    await new Promise((r) => setTimeout(r, opts.idleSeconds * 1000));
-    const cpu = (await treeCpuSeconds(server.pid)) - c0;
-    const wall = (performance.now() - w0) / 1000;
-    f.idle = {
-      seconds: round(wall),
-      cpuSeconds: round(cpu),
-      percentOfOneCore: round((100 * cpu) / wall),
-      messages: client.received.length - from,
-    };
+    f.idle = await idleFigure(server.pid, client, opts.idleSeconds);
     f.loadavg.afterIdle = load();
     await rssSample();
     log(

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { DeltaMessage, ServerMessage } from '../common/protocol.js';
+import { treeCpuSeconds } from './procfs.js';
 import { CLI } from './snapshot.js';
+import { round } from './stats.js';
 
 export interface ServerHandle {
   child: ChildProcess;
@@ -165,4 +167,24 @@ export class LiveClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/** CPU of the server and its children while nothing is asked of it, and the messages it sent meanwhile. */
+export async function idleFigure(
+  pid: number,
+  client: LiveClient,
+  seconds: number,
+): Promise<{ seconds: number; cpuSeconds: number; percentOfOneCore: number; messages: number }> {
+  const from = client.received.length;
+  const c0 = await treeCpuSeconds(pid);
+  const w0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const cpu = (await treeCpuSeconds(pid)) - c0;
+  const wall = (performance.now() - w0) / 1000;
+  return {
+    seconds: round(wall),
+    cpuSeconds: round(cpu),
+    percentOfOneCore: round((100 * cpu) / wall),
+    messages: client.received.length - from,
+  };
 }

@@ -8,11 +8,11 @@ import { nsId } from '../common/ids.js';
 import type { Fixture } from './fixture.js';
 import type { LatencyFigures } from './latency.js';
 import { latencyBench } from './latency.js';
-import { LiveClient, startServer } from './live.js';
+import { LiveClient, idleFigure, startServer } from './live.js';
 import type { Options } from './options.js';
 import type { PageFigures } from './page.js';
 import { pageBench } from './page.js';
-import { treeCpuSeconds, treeRss } from './procfs.js';
+import { treeRss } from './procfs.js';
 import { round } from './stats.js';
 
 export interface ServerFigures {
@@ -91,19 +91,7 @@ export async function serverBench(
     }
     if (opts.only.has('idle')) {
       const gotQuietFirst = await client.quiet(1000, 15_000);
-      const from = client.received.length;
-      const c0 = await treeCpuSeconds(server.pid);
-      const w0 = performance.now();
-      await new Promise((r) => setTimeout(r, opts.idleSeconds * 1000));
-      const cpu = (await treeCpuSeconds(server.pid)) - c0;
-      const wall = (performance.now() - w0) / 1000;
-      figures.idle = {
-        seconds: round(wall),
-        cpuSeconds: round(cpu),
-        percentOfOneCore: round((100 * cpu) / wall),
-        messages: client.received.length - from,
-        gotQuietFirst,
-      };
+      figures.idle = { ...(await idleFigure(server.pid, client, opts.idleSeconds)), gotQuietFirst };
       log(
         `  idle: ${figures.idle.percentOfOneCore}% of one core over ${figures.idle.seconds} s, ${figures.idle.messages} messages`,
       );

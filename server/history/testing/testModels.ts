@@ -5,17 +5,8 @@ import type { Topology } from '../../../common/model.js';
 import type { DeltaOp } from '../../../common/protocol.js';
 import { iface, ns, route } from '../../../common/testing/builders.js';
 
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// One seeded PRNG for every randomized test (the kernel differential test's scenes use it too).
+export { prng } from '../../../test/randomScene.js';
 
 export function baseModel(): Topology {
   const t = emptyTopology();
