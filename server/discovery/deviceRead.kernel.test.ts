@@ -25,6 +25,25 @@ async function fullRead(): Promise<NamespaceRead> {
   return o.read;
 }
 
+/**
+ * A full read once no IPv6 address in the namespace is still tentative: a link that came up (or
+ * whose peer got its carrier back) gets its link-local address only after duplicate address
+ * detection, and with it a local route. A cache taken before that would rightly differ from a
+ * later full read by those routes (the product reads them on their own route events).
+ */
+async function settledRead(): Promise<NamespaceRead> {
+  type Link = { ifname: string; flags: string[]; addr_info: Array<{ scope: string; tentative?: boolean }> };
+  // A link with carrier gets its link-local address when linkwatch tells IPv6 (up to a second later).
+  const settled = (l: Link) =>
+    l.addr_info.every((a) => !a.tentative) &&
+    (l.ifname === 'lo' || !l.flags.includes('LOWER_UP') || l.addr_info.some((a) => a.scope === 'link'));
+  await pollUntil(
+    async () => (await ipJson<Link[]>(['addr', 'show'], { name: ns })).every(settled),
+    'every link with carrier to have its IPv6 link-local address, none tentative',
+  );
+  return fullRead();
+}
+
 async function deviceRead(name: string) {
   const devices = [{ name, routes: true }];
   const r = await server.read({ withNsids: false, path, mountNs: null, devices, timeoutMs: 10_000 });
@@ -102,7 +121,7 @@ describe('device reads', () => {
   ];
   for (const [what, cmd] of changes) {
     it(`merged into the cached read, equals a full read when ${what}`, async () => {
-      const cached = await fullRead();
+      const cached = await settledRead();
       await sh(cmd);
       const merged = await mergedEqualsFull(cached, [{ name: dev, routes: true }]);
       // Devices that did not change keep their parsed objects (the diff compares by identity).
@@ -112,7 +131,7 @@ describe('device reads', () => {
   }
 
   it('reads several devices in one run, each merged equal to a full read', async () => {
-    const cached = await fullRead();
+    const cached = await settledRead();
     const asks = [dev, `${prefix}w0`, `${prefix}w1`].map((name) => ({ name, routes: true }));
     await sh(`ip -n ${ns} link set ${prefix}w1 down
 ip -n ${ns} addr add 10.78.4.1/24 dev ${prefix}w0
@@ -138,7 +157,7 @@ ip -n ${ns} route add 10.78.7.0/24 via 10.78.4.2`);
   });
 
   it('reads only the link when the event showed the flags the cache has, keeping cached routes', async () => {
-    const cached = await fullRead();
+    const cached = await settledRead();
     const link = cached.links.find((l) => l.iface.name === dev)!.iface;
     // What a link event would show now: the same flags (an mtu change, an STP port state).
     await sh(`ip -n ${ns} link set ${dev} mtu 1300`);
@@ -156,7 +175,7 @@ ip -n ${ns} route add 10.78.7.0/24 via 10.78.4.2`);
   });
 
   it('refuses a read that is not about the device it expected', async () => {
-    const cached = await fullRead();
+    const cached = await settledRead();
     const ifindex = cached.links.find((l) => l.iface.name === dev)!.iface.ifindex;
     const other = await deviceRead(`${prefix}w0`);
     expect(mergeDeviceRead(cached, ifindex, `${prefix}w0`, other!)).toBeNull(); // wrong ifindex
