@@ -11,14 +11,13 @@ import { cleanupPrefix, ipJson, pollUntil, sh, uniquePrefix } from '../../test/k
 import { onSpawn } from '../exec/run.js';
 import { LiveConnectionRegistry } from '../http/liveConnections.js';
 import type { Kit } from './testing/kit.js';
+import { buildStandIn, standInNames } from './testing/standIn.js';
 import { kernelState, startKit } from './testing/kit.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
 const P = uniquePrefix('cp');
-const HOST = `${P}h`;
-const OTHER = `${P}o`;
-const DEV = `${P}a`;
+const { host: HOST, other: OTHER, dev: DEV } = standInNames(P);
 // Long enough for a request and its answer on a loaded 2-core machine (4 s was missed at load 30).
 const WINDOW_MS = 10_000;
 const live = new LiveConnectionRegistry();
@@ -34,12 +33,7 @@ const addresses = async () =>
   ).flatMap((l) => l.addr_info.map((a) => a.local));
 
 beforeAll(async () => {
-  await sh(`
-    ip netns add ${HOST}; ip netns add ${OTHER}
-    ip -n ${HOST} link add name ${DEV} type veth peer name ${P}b netns ${OTHER}
-    ip -n ${HOST} link set ${DEV} up; ip -n ${HOST} link set lo up
-  `);
-  const inode = statSync(`/run/netns/${HOST}`).ino;
+  const inode = await buildStandIn(P);
   hostId = nsId(inode);
   kit = await startKit({ confirmWindowMs: WINDOW_MS, liveConnections: live, hostStandInInode: inode });
   auditPath = kit.deps.auditLogPath;

@@ -12,16 +12,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { nsId } from '../../common/ids.js';
 import type { Topology } from '../../common/model.js';
-import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
+import { cleanupPrefix, pollUntil, uniquePrefix } from '../../test/kernel.js';
 import { killStarted, startServer, stopWith } from '../testing/cliProcess.js';
+import { buildStandIn, standInNames } from './testing/standIn.js';
 import { kernelState } from './testing/kit.js';
 
 vi.setConfig({ testTimeout: 300_000 });
 
 const P = uniquePrefix('cs');
-const HOST = `${P}h`;
-const OTHER = `${P}o`;
-const DEV = `${P}a`;
+const { host: HOST, other: OTHER, dev: DEV } = standInNames(P);
 const TOKEN = randomBytes(24).toString('hex');
 const dir = mkdtempSync(join(tmpdir(), 'nx-cp-shutdown-'));
 const sockets: WebSocket[] = [];
@@ -29,11 +28,7 @@ const sockets: WebSocket[] = [];
 const state = () => kernelState([HOST, OTHER], P);
 
 beforeAll(async () => {
-  await sh(`
-    ip netns add ${HOST}; ip netns add ${OTHER}
-    ip -n ${HOST} link add name ${DEV} type veth peer name ${P}b netns ${OTHER}
-    ip -n ${HOST} link set ${DEV} up; ip -n ${HOST} link set lo up
-  `);
+  await buildStandIn(P);
 });
 
 afterAll(async () => {

@@ -3,20 +3,19 @@
  * (declined, timed out or its connection lost) undoes the second too, newest first, so the
  * stand-in host is exactly as before the first (`ip -j`), and both are reported rolled back.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { nsId } from '../../common/ids.js';
-import { cleanupPrefix, sh, uniquePrefix } from '../../test/kernel.js';
+import { cleanupPrefix, uniquePrefix } from '../../test/kernel.js';
 import { LiveConnectionRegistry } from '../http/liveConnections.js';
 import type { Kit } from './testing/kit.js';
+import { buildStandIn, standInNames } from './testing/standIn.js';
 import { kernelState, startKit } from './testing/kit.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
 const P = uniquePrefix('ck');
-const HOST = `${P}h`;
-const OTHER = `${P}o`;
-const DEV = `${P}a`;
+const { host: HOST, other: OTHER, dev: DEV } = standInNames(P);
 const live = new LiveConnectionRegistry();
 let kit: Kit;
 let hostId: string;
@@ -25,12 +24,7 @@ let devId: string;
 const state = () => kernelState([HOST, OTHER], P);
 
 beforeAll(async () => {
-  await sh(`
-    ip netns add ${HOST}; ip netns add ${OTHER}
-    ip -n ${HOST} link add name ${DEV} type veth peer name ${P}b netns ${OTHER}
-    ip -n ${HOST} link set ${DEV} up; ip -n ${HOST} link set lo up
-  `);
-  const inode = statSync(`/run/netns/${HOST}`).ino;
+  const inode = await buildStandIn(P);
   hostId = nsId(inode);
   // A window far longer than the test: only the answers below settle anything.
   kit = await startKit({ confirmWindowMs: 600_000, liveConnections: live, hostStandInInode: inode });
