@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
-import { pollUntil, sh } from './kernel.js';
+import { pollUntil, sh, unmountUnder } from './kernel.js';
 import { busyboxRootfs } from './runtimes.js';
 
 export const DOCKERD = '/usr/sbin/dockerd';
@@ -63,12 +63,7 @@ export async function startDocker(prefix: string): Promise<DockerHarness> {
       clearTimeout(t);
     }
     // Whatever the daemon left mounted under our directory (container netns bind mounts, shm).
-    const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[4] ?? '')
-      .filter((m) => m.startsWith(`${dir}/`))
-      .sort((a, b) => b.length - a.length);
-    for (const m of mounts) await sh(`umount -l '${m}'`).catch(() => '');
+    await unmountUnder(dir);
     await sh(`ip link del dev ${bridge} 2>/dev/null || true`);
     rmSync(dir, { recursive: true, force: true });
   };

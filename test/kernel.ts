@@ -6,6 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 const execFileP = promisify(execFile);
 
@@ -112,4 +113,14 @@ export async function waitForFirstModel(base: string, token: string, timeoutMs =
     'the first model',
     timeoutMs,
   );
+}
+
+/** Lazily unmounts whatever is mounted under `dir` (a runtime's netns bind mounts, shm, overlays), deepest first. */
+export async function unmountUnder(dir: string): Promise<void> {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) await sh(`umount -l '${m}'`).catch(() => '');
 }

@@ -17,7 +17,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { pollUntil, sh } from './kernel.js';
+import { pollUntil, sh, unmountUnder } from './kernel.js';
 
 export const CONTAINERD = '/usr/bin/containerd';
 export const CTR = '/usr/bin/ctr';
@@ -114,12 +114,7 @@ export async function startContainerd(prefix: string): Promise<ContainerdHarness
       await ctr(ns, 'namespaces rm ' + ns).catch(() => '');
     }
     await killDaemon();
-    const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[4] ?? '')
-      .filter((m) => m.startsWith(`${dir}/`))
-      .sort((a, b) => b.length - a.length);
-    for (const m of mounts) await sh(`umount -l '${m}'`).catch(() => '');
+    await unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });
     if (!runDirExisted && !existsSync('/run/containerd/containerd.sock')) {
       // Our shims clean up after themselves there: wait until the last one is gone.
@@ -195,12 +190,7 @@ export async function startPodman(prefix: string): Promise<PodmanHarness> {
       await podman('pod rm -af -t 0').catch(() => '');
       await podman('rm -af -t 0').catch(() => '');
       await podman('rmi -af').catch(() => '');
-      const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-        .split('\n')
-        .map((l) => l.split(' ')[4] ?? '')
-        .filter((m) => m.startsWith(`${dir}/`))
-        .sort((a, b) => b.length - a.length);
-      for (const m of mounts) await sh(`umount -l '${m}'`).catch(() => '');
+      await unmountUnder(dir);
       rmSync(dir, { recursive: true, force: true });
       for (const d of leftovers) rmSync(d, { recursive: true, force: true });
     },
@@ -247,4 +237,19 @@ export function lxcHarness(prefix: string): LxcHarness {
       rmSync(lockExisted ? `/run/lxc/lock${dir}` : '/run/lxc', { recursive: true, force: true });
     },
   };
+}
+
+/** `ctr run` label flags that make a task look like a CRI (Kubernetes) pod sandbox or pod member. */
+export function podLabelFlags(
+  pod: Record<string, string>,
+  kind: 'sandbox' | 'container',
+  container?: string,
+): string {
+  return [
+    ...Object.entries(pod).map(([k, v]) => `io.kubernetes.pod.${k}=${v}`),
+    `io.cri-containerd.kind=${kind}`,
+    ...(container ? [`io.kubernetes.container.name=${container}`] : []),
+  ]
+    .map((l) => `--label ${l}`)
+    .join(' ');
 }

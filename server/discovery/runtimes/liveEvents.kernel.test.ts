@@ -9,7 +9,7 @@ import { createDiscovery } from '../index.js';
 import type { Discovery } from '../index.js';
 import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../../test/kernel.js';
 import type { ContainerdHarness } from '../../../test/runtimes.js';
-import { busyboxRootfs, runtimesMissing, startContainerd } from '../../../test/runtimes.js';
+import { busyboxRootfs, runtimesMissing, startContainerd, podLabelFlags } from '../../../test/runtimes.js';
 import type { RuntimeWatch } from './events.js';
 import type { RefreshTarget } from './liveEvents.js';
 import { connectRuntimeEvents } from './liveEvents.js';
@@ -40,15 +40,8 @@ class Target implements RefreshTarget {
   }
 }
 
-const labels = (kind: string, container?: string) =>
-  [
-    `io.kubernetes.pod.name=${P}pod`,
-    `io.kubernetes.pod.namespace=${P}ns`,
-    `io.cri-containerd.kind=${kind}`,
-    ...(container ? [`io.kubernetes.container.name=${container}`] : []),
-  ]
-    .map((l) => `--label ${l}`)
-    .join(' ');
+const labels = (kind: 'sandbox' | 'container', container?: string) =>
+  podLabelFlags({ name: `${P}pod`, namespace: `${P}ns` }, kind, container);
 
 const names = (t: Topology) => t.namespaces.flatMap((n) => n.containers.map((c) => c.name));
 

@@ -17,6 +17,7 @@ import {
   runtimesMissing,
   startContainerd,
   startPodman,
+  podLabelFlags,
 } from '../../../test/runtimes.js';
 
 const P = uniquePrefix('rt');
@@ -29,18 +30,18 @@ let lxc: LxcHarness;
 let discovery: Discovery;
 const pids: Record<string, number> = {};
 
-const podLabels = (kind: string, container?: string): string =>
-  [
-    `io.kubernetes.pod.name=${POD}`,
-    `io.kubernetes.pod.namespace=${K8S_NS}`,
-    `io.kubernetes.pod.uid=6c1f0d52-0f4e-4c1e-9d0b-${P.padEnd(12, '0')
-      .slice(0, 12)
-      .replace(/[^0-9a-f]/g, 'a')}`,
-    `io.cri-containerd.kind=${kind}`,
-    ...(container ? [`io.kubernetes.container.name=${container}`] : []),
-  ]
-    .map((l) => `--label ${l}`)
-    .join(' ');
+const podLabels = (kind: 'sandbox' | 'container', container?: string): string =>
+  podLabelFlags(
+    {
+      name: POD,
+      namespace: K8S_NS,
+      uid: `6c1f0d52-0f4e-4c1e-9d0b-${P.padEnd(12, '0')
+        .slice(0, 12)
+        .replace(/[^0-9a-f]/g, 'a')}`,
+    },
+    kind,
+    container,
+  );
 
 /** A veth from the test bridge into the namespace of `pid`, as a CNI plugin would make. */
 async function joinBridge(pid: number, tag: string): Promise<void> {

@@ -10,7 +10,7 @@ import type { RunningServer } from '../../serve.js';
 import { LiveClient, testServeOptions } from '../../testing/liveServer.js';
 import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../../test/kernel.js';
 import type { ContainerdHarness } from '../../../test/runtimes.js';
-import { busyboxRootfs, runtimesMissing, startContainerd } from '../../../test/runtimes.js';
+import { busyboxRootfs, runtimesMissing, startContainerd, podLabelFlags } from '../../../test/runtimes.js';
 
 const P = uniquePrefix('rs');
 const ROOTFS = `/tmp/${P}-rootfs`;
@@ -21,15 +21,8 @@ let cd: ContainerdHarness;
 let srv: RunningServer;
 let client: LiveClient | null = null;
 
-const labels = (kind: string, container?: string) =>
-  [
-    `io.kubernetes.pod.name=${P}pod`,
-    `io.kubernetes.pod.namespace=${P}ns`,
-    `io.cri-containerd.kind=${kind}`,
-    ...(container ? [`io.kubernetes.container.name=${container}`] : []),
-  ]
-    .map((l) => `--label ${l}`)
-    .join(' ');
+const labels = (kind: 'sandbox' | 'container', container?: string) =>
+  podLabelFlags({ name: `${P}pod`, namespace: `${P}ns` }, kind, container);
 
 beforeAll(async () => {
   const missing = runtimesMissing();
