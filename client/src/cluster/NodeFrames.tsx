@@ -4,28 +4,19 @@
  * namespace has a `host`). A node whose boxes are mixed with another node's gets no frame: it
  * would hold a namespace that is not on it.
  */
-import { useMemo } from 'react';
 import { ViewportPortal } from '@xyflow/react';
-import { isNamespaceNode } from '../graph/types.js';
-import { usePicture } from '../picture/picture.js';
-import { FRAME_PAD, groupFrames } from '../groups/groupView.js';
+import type { Namespace } from '../../../common/model.js';
+import { FRAME_PAD } from '../groups/groupView.js';
+import { useNamespaceFrames } from '../groups/useNamespaceFrames.js';
 import './cluster.css';
 
 /** Outside the group frames (FRAME_PAD), with room for both labels. */
 const NODE_FRAME_PAD = FRAME_PAD * 2 + 6;
+/** Stable (module level), so the frames are recomputed only when the boxes move. */
+const hostOf = (ns: Namespace) => ns.host ?? null;
 
 export function NodeFrames() {
-  const nodes = usePicture((s) => s.nodes);
-  const frames = useMemo(() => {
-    const boxes = nodes.filter(isNamespaceNode).map((n) => ({
-      x: n.position.x,
-      y: n.position.y,
-      w: n.width ?? 0,
-      h: n.height ?? 0,
-      group: n.data.ns.host ?? null,
-    }));
-    return boxes.some((b) => b.group !== null) ? groupFrames(boxes, NODE_FRAME_PAD) : [];
-  }, [nodes]);
+  const frames = useNamespaceFrames(hostOf, NODE_FRAME_PAD);
   if (frames.length === 0) return null;
   return (
     <ViewportPortal>

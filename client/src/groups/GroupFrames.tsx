@@ -2,13 +2,12 @@
  * Labelled frames around each group's boxes on the canvas (in flow coordinates, so they pan and
  * zoom with the boxes); a group whose boxes are mixed with others gets no frame, only its tags.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import type { CSSProperties } from 'react';
 import { ViewportPortal, useReactFlow } from '@xyflow/react';
-import { isNamespaceNode } from '../graph/types.js';
-import { usePicture } from '../picture/picture.js';
 import { useGroups } from './groupStore.js';
-import { groupFrames, groupHue, primaryGroup } from './groupView.js';
+import { groupHue, primaryGroup } from './groupView.js';
+import { useNamespaceFrames } from './useNamespaceFrames.js';
 import './groups.css';
 
 /**
@@ -34,20 +33,7 @@ function useFitOnPick(): void {
 
 export function GroupFrames() {
   useFitOnPick();
-  const nodes = usePicture((s) => s.nodes);
-  const frames = useMemo(
-    () =>
-      groupFrames(
-        nodes.filter(isNamespaceNode).map((n) => ({
-          x: n.position.x,
-          y: n.position.y,
-          w: n.width ?? 0,
-          h: n.height ?? 0,
-          group: primaryGroup(n.data.ns),
-        })),
-      ),
-    [nodes],
-  );
+  const frames = useNamespaceFrames(primaryGroup);
   if (frames.length === 0) return null;
   return (
     <ViewportPortal>
