@@ -66,7 +66,8 @@ export class HubCaptures {
   /** An agent's refusal, naming the node (capture off there: the flag that turns it on). */
   private refusal(host: string, a: AgentAnswer): Failure {
     const e = errorOf(a.body);
-    if (a.status === 403 && e.code === 'capture_disabled')
+    // A read-only agent without --allow-capture refuses at its read-only check, before the capture router.
+    if (a.status === 403 && (e.code === 'capture_disabled' || e.code === 'read_only'))
       return {
         status: 403,
         code: 'capture_disabled',
@@ -155,8 +156,10 @@ export class HubCaptures {
 
   /** Stops a running capture on its node (kept for download) or forgets an ended one. */
   async delete(c: RelayedCapture): Promise<{ ok: true; info: CaptureInfo } | ({ ok: false } & Failure)> {
+    // Asked before the call: the agent's `ended` reaches the relay while the DELETE is answered.
+    const wasRunning = c.running;
     const a = await this.ask(c.host, 'DELETE', `/api/captures/${c.agentId}`);
-    if (!c.running) {
+    if (!wasRunning) {
       // Forgotten here whatever the agent says (it may have dropped or lost it already).
       this.captures.delete(c.hubId);
       return { ok: true, info: c.info };
