@@ -55,6 +55,8 @@ export class RelayedCapture {
       const msg = parseCaptureMessage(data.toString());
       if (msg) this.fromAgent(msg);
     });
+    // Never unhandled: 'close' follows every error and says what happened.
+    ws.on('error', () => {});
     ws.on('close', (code, reason) => {
       if (this.agentWs === ws) this.agentWs = null;
       const why = reason.length ? reason.toString() : `code ${code}`;
