@@ -4,8 +4,8 @@
  * node-b asked of the hub streams exactly the pings sent between two pods of that node (ids
  * qualified) and its pcapng through the hub is the agent's own file; a node without the flag
  * refuses, naming itself, and runs nothing; the single-host limits hold; and the capture ends,
- * with no tcpdump left in the node, when the hub's client goes, when the hub is killed and when
- * the node's agent is killed. Traffic only between the test's own pods (10.0.0.0/8).
+ * with no tcpdump left in the node, when the hub's client goes, when the hub stops (SIGTERM) or
+ * is killed, and when the node's agent is killed. Traffic only between the test's own pods (10.0.0.0/8).
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -231,7 +231,11 @@ describe('packet capture through the hub', () => {
     expect(onHub).toMatchObject({ running: false, endReason: 'the page closed' });
   });
 
-  it('the capture ends when the hub is killed', async () => {
+  // SIGTERM: the hub stops its captures on the nodes; SIGKILL: its connection to the agent drops.
+  it.each([
+    ['SIGTERM', 'stopped'],
+    ['SIGKILL', 'the page closed'],
+  ] as const)('the capture ends when the hub goes (%s)', async (signal, reason) => {
     const n = capturing;
     const other = await startHubCli(
       cluster.nodes.map((x) => x.agentUrl),
@@ -249,10 +253,12 @@ describe('packet capture through the hub', () => {
     const c = await start({ interfaces: [await podEth0(n, 'pod1')] }, other.origin);
     expect(await tcpdumpsIn(n)).toBe(1);
     // No browser ever watched it: the hub's own stream is what holds it.
-    other.child.kill('SIGKILL');
+    const exited = new Promise((resolve) => other.child.once('exit', resolve));
+    other.child.kill(signal);
+    await exited;
     await pollUntil(async () => (await tcpdumpsIn(n)) === 0, 'tcpdump gone with the hub', 30_000);
     const onAgent = (await agentCaptures(n)).find((x) => x.startedAt === c.startedAt);
-    expect(onAgent).toMatchObject({ running: false, endReason: 'the page closed' });
+    expect(onAgent).toMatchObject({ running: false, endReason: reason });
   });
 
   it('the capture ends when the agent is killed, and the hub client is told', async () => {
