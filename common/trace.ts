@@ -3,7 +3,7 @@
  * schema (zod, shared so the page validates the same way) and the response shape.
  */
 import { z } from 'zod';
-import { isNsId } from './ids.js';
+import { isIfId, isNsId } from './ids.js';
 
 export const TRACE_PROTOCOLS = ['icmp', 'tcp', 'udp'] as const;
 export type TraceProtocol = (typeof TRACE_PROTOCOLS)[number];
@@ -29,6 +29,23 @@ export const traceRequestSchema = z
       .min(0, 'must be at least 0')
       .max(0xffffffff, 'must be at most 4294967295')
       .optional(),
+    /**
+     * The packet arrives from outside `from` (a leg the hub continues from another node): on this
+     * interface of `from`, from this source address, so the kernel decides it as a forwarded
+     * packet (`route get ... from SOURCE iif IF`: policy rules on iif, rp_filter, the forward chain).
+     */
+    enter: z
+      .object({
+        interface: z
+          .string({ error: 'must be a string' })
+          .refine(isIfId, { message: 'interface id must look like if-<inode>-<ifindex>' }),
+        source: z
+          .string({ error: 'must be a string' })
+          .min(1, 'must not be empty')
+          .max(64, 'address is too long'),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -37,6 +54,16 @@ export const traceRequestSchema = z
     if (r.protocol === 'icmp' && r.port !== undefined)
       ctx.addIssue({ code: 'custom', path: ['port'], message: 'is only for tcp and udp' });
     // The probe's tools (busybox ping, a Node socket) cannot mark what they send.
+    // A probe is sent from the namespace itself: it cannot arrive on one of its interfaces.
+    if (r.probe && r.enter)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['enter'],
+        message: 'cannot be probed: the probe is sent from the namespace',
+      });
+    // The kernel scrubs the mark of a packet that changes namespace: an arriving one has none.
+    if (r.enter && r.mark !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['mark'], message: 'an arriving packet (enter) carries no mark' });
     if (r.probe && r.mark)
       ctx.addIssue({
         code: 'custom',

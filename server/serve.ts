@@ -217,6 +217,9 @@ export async function listenServer(options: ServeOptions, deps: LiveDeps): Promi
     origins: new Set(),
     readOnly: options.readOnly,
     readOnlyReason: options.readOnlyReason,
+    ...(options.captureWhenReadOnly
+      ? { readOnlyAllows: (path: string) => /^\/captures(\/|$)/.test(path) }
+      : {}),
     staticDir: options.staticDir,
     state: () => hub.state,
     routers: [

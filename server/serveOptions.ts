@@ -33,6 +33,8 @@ export interface ServeOptions {
   hostNetnsPath: string | null;
   /** Packet capture from the page (false with `--no-capture`). */
   capture: boolean;
+  /** Capture even when read-only (an agent with `--allow-capture`: a capture changes no kernel state). */
+  captureWhenReadOnly?: boolean;
 }
 
 export type ParseResult =

@@ -212,6 +212,8 @@ export interface AgentFlags {
   allowChanges?: { auditLog: string };
   /** `--verbose`: one log line per refresh with where its time went. */
   verbose?: boolean;
+  /** `--allow-capture`, its audit journal at this path of the test's own. */
+  allowCapture?: { auditLog: string };
 }
 
 /** The agent in a node: nsenter into it, killed with nsenter (pdeathsig). */
@@ -230,7 +232,10 @@ export async function startAgent(node: SimNode, token: string, flags: AgentFlags
   ];
   argv.push(process.execPath, '--import', 'tsx', 'server/cli.ts', 'agent', '--host', node.underlayIp);
   argv.push('--allow-remote', '--node-name', node.name);
-  if (flags.allowChanges) argv.push('--allow-changes', '--audit-log', flags.allowChanges.auditLog);
+  if (flags.allowChanges) argv.push('--allow-changes');
+  if (flags.allowCapture) argv.push('--allow-capture');
+  const auditLog = flags.allowChanges?.auditLog ?? flags.allowCapture?.auditLog;
+  if (auditLog) argv.push('--audit-log', auditLog);
   if (flags.verbose) argv.push('--verbose');
   const { child, stderr } = await startCli(
     argv,

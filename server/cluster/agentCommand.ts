@@ -16,7 +16,7 @@ import { clusterAgentRouter } from './overlay.js';
 
 export const AGENT_USAGE =
   'usage: netns-explorer agent [--host IP] [--port N] [--allow-remote] [--node-name NAME]\n' +
-  '                            [--allow-changes [--allow-host-changes]] [--verbose]\n' +
+  '                            [--allow-changes [--allow-host-changes]] [--allow-capture] [--verbose]\n' +
   'Needs NETNS_EXPLORER_TOKEN (shared with the hub). Node name: --node-name, else NODE_NAME, else the host name.\n';
 
 export const DEFAULT_AGENT_PORT = 7879;
@@ -35,11 +35,13 @@ export function parseAgentArgs(
 ): AgentParse {
   const serveArgs: string[] = [];
   let allowChanges = false;
+  let allowCapture = false;
   let nodeName = env.NODE_NAME ?? systemHostName.toLowerCase();
   let port = String(DEFAULT_AGENT_PORT);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--allow-changes') allowChanges = true;
+    else if (a === '--allow-capture') allowCapture = true;
     else if (a === '--node-name' || a === '--port') {
       const v = argv[++i];
       if (v === undefined || v === '') return { ok: false, error: `${a} needs a value` };
@@ -56,21 +58,21 @@ export function parseAgentArgs(
   if (!allowChanges && serveArgs.includes('--allow-host-changes'))
     return { ok: false, error: '--allow-host-changes needs --allow-changes' };
   const parsed = parseServeArgs(
-    // No packet capture: the hub does not carry it, and an agent exposes as little as it can.
+    // No packet capture unless the operator allows it: an agent exposes as little as it can.
     [
       ...serveArgs,
       '--port',
       port,
       '--confirm-window',
       '0',
-      '--no-capture',
+      ...(allowCapture ? [] : ['--no-capture']),
       ...(allowChanges ? [] : ['--read-only']),
     ],
     env,
     isRoot,
   );
   if (parsed.ok !== true) return parsed;
-  const options = { ...parsed.options, staticDir: null };
+  const options = { ...parsed.options, staticDir: null, captureWhenReadOnly: allowCapture };
   if (!allowChanges) options.readOnlyReason = 'agent mode is read-only without --allow-changes';
   return { ok: true, options, nodeName, warnings: parsed.warnings };
 }

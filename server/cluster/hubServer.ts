@@ -23,6 +23,7 @@ import { ClusterModel } from './clusterModel.js';
 import { inspectProxyRouter } from './inspectProxy.js';
 import { askNode, hubProxyRouter } from './hubProxy.js';
 import { traceAcross } from './traceAcross.js';
+import { HubCaptures, hubCaptureRouter } from './captureProxy.js';
 import type { HubProxyDeps } from './hubProxy.js';
 
 export interface HubServerOptions {
@@ -101,6 +102,12 @@ export async function startHub(o: HubServerOptions): Promise<RunningHub> {
         answer,
       ),
   };
+  // Packet capture: run by the node's agent (only with its --allow-capture), relayed here.
+  const captures = new HubCaptures({
+    agentUrlOf: (h) => cluster.agentUrlOf(h),
+    agentToken: o.agentToken,
+    log: o.log,
+  });
   const ctx: AppContext = {
     secrets: new Secrets(o.token),
     limiter: new FailureLimiter(),
@@ -115,6 +122,7 @@ export async function startHub(o: HubServerOptions): Promise<RunningHub> {
       clusterRouter,
       inspectProxyRouter((host) => cluster.agentUrlOf(host), o.agentToken),
       hubProxyRouter(proxy),
+      hubCaptureRouter(captures),
     ],
     log: o.log,
   };
@@ -137,6 +145,7 @@ export async function startHub(o: HubServerOptions): Promise<RunningHub> {
       wss,
       hub,
       maxConnections: 32,
+      extraPaths: (pathname) => captures.upgrade(pathname),
       log: o.log,
     }),
   );
@@ -153,6 +162,7 @@ export async function startHub(o: HubServerOptions): Promise<RunningHub> {
     hub,
     cluster,
     async close() {
+      await captures.closeAll();
       stopAll();
       for (const c of wss.clients) c.terminate();
       wss.close();

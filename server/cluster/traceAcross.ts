@@ -3,9 +3,9 @@
  * finds where), leg after leg, at most MAX_NODES nodes and never twice the same one; then the
  * reply's way back is traced the same way, from the namespace that took the packet to the source
  * address. Each leg is an ordinary `POST /api/trace` on that agent, from the namespace the
- * packet enters: the agent's trace API has no "arrives on interface X", so a leg is traced as if
- * sent from there (the kernel's route decision without `iif`); its first hop names where the
- * packet came in. The reply leg is traced as ICMP (a new echo, not an established flow).
+ * packet enters, with `enter` (the interface it arrives on and the source address it carries),
+ * so the next node decides it as a forwarded packet: policy rules on `iif`, rp_filter, the
+ * forward chain. The reply leg is traced as ICMP (a new echo, not an established flow).
  */
 import type { CrossLink } from '../../common/cluster.js';
 import { parseQualifiedId } from '../../common/ids.js';
@@ -41,6 +41,7 @@ async function follow(
   hops: TraceHop[],
   to: string,
   request: { [key: string]: Json },
+  source: string | null,
 ): Promise<Leg> {
   const leg: Leg = { hops, namespaces: new Set(), crossed: false };
   const visited = new Set([host]);
@@ -50,7 +51,10 @@ async function follow(
     if (c === null || visited.has(c.host)) break;
     visited.add(c.host);
     const local = parseQualifiedId(c.namespace)!.local;
-    const answer = await deps.ask(c.host, { ...request, from: local, to, probe: false });
+    // Without a known source (the first node could not say) the leg is asked as if sent from there.
+    const body: { [key: string]: Json } = { ...request, from: local, to, probe: false };
+    if (source !== null) body.enter = { interface: parseQualifiedId(c.enter)!.local, source };
+    const answer = await deps.ask(c.host, body);
     if (answer.status !== 200 || !isTrace(answer.body)) break;
     const next = answer.body as unknown as TraceResponse;
     leg.hops = joinLeg(leg.hops, next.hops, c);
@@ -73,7 +77,7 @@ export async function traceAcross(
   const to = typeof request.to === 'string' ? request.to : '';
   // The mark does not survive a change of namespace, so the next nodes are asked without it.
   const { mark: _mark, ...rest } = request;
-  const there = await follow(deps, host, first.hops, to, rest);
+  const there = await follow(deps, host, first.hops, to, rest, first.source);
   if (!there.crossed) return answer;
   const namespaces = new Set([...first.namespaces, ...there.namespaces]);
   let back: TraceHop[] | null = null;
@@ -84,7 +88,7 @@ export async function traceAcross(
     const reply = await deps.ask(endHost, { from, to: first.source, protocol: 'icmp' });
     if (reply.status === 200 && isTrace(reply.body)) {
       const r = reply.body as unknown as TraceResponse;
-      const leg = await follow(deps, endHost, r.hops, first.source, { protocol: 'icmp' });
+      const leg = await follow(deps, endHost, r.hops, first.source, { protocol: 'icmp' }, r.source);
       back = leg.hops;
       for (const ns of [...r.namespaces, ...leg.namespaces]) namespaces.add(ns);
     }

@@ -22,6 +22,8 @@ export interface AppContext extends AuthContext {
   origins: Set<string>;
   readOnly: boolean;
   readOnlyReason: string | null;
+  /** Mutating API paths a read-only server still serves (an agent's `--allow-capture`). */
+  readOnlyAllows?(path: string): boolean;
   staticDir: string | null;
   state(): { epoch: string; seq: number; topology: Topology };
   /** Mounted at /api after auth and the mutation checks. */
@@ -150,7 +152,7 @@ export function createApp(ctx: AppContext): express.Express {
       return fail(res, 415, 'Content-Type must be application/json');
     }
     // A trace only reads the kernel (its probe is checked by the trace router itself).
-    if (ctx.readOnly && !READ_ONLY_POSTS.has(req.path)) {
+    if (ctx.readOnly && !READ_ONLY_POSTS.has(req.path) && !ctx.readOnlyAllows?.(req.path)) {
       return fail(
         res,
         403,

@@ -53,7 +53,10 @@ export async function trace(
   const there = await walk(ctx, {
     namespace: req.from,
     to: target.addr,
-    from: null,
+    from: target.enter?.source ?? null,
+    inIf: target.enter
+      ? (ctx.topology.interfaces.find((i) => i.id === target.enter!.interface) ?? null)
+      : null,
     family: target.family,
     mark: req.mark ?? null,
     warmReturn: true,

@@ -12,6 +12,8 @@ export interface ParsedTarget {
   family: 4 | 6;
   /** Canonical text. */
   addr: string;
+  /** The packet arrives on this interface of `from` from this source (canonical), or null. */
+  enter: { interface: string; source: string } | null;
 }
 
 export interface TracePolicy {
@@ -35,5 +37,18 @@ export function validateTrace(
       'probe: the server is read-only; a probe sends real traffic and needs --allow-probe',
       'probe',
     );
-  return { req, target: { family: a.family, addr: a.addr } };
+  let enter: ParsedTarget['enter'] = null;
+  if (req.enter) {
+    const i = topology.interfaces.find((x) => x.id === req.enter!.interface);
+    if (!i || i.namespace !== req.from)
+      throw badRequest(
+        `enter.interface: no interface ${req.enter.interface} in ${req.from}`,
+        'enter.interface',
+      );
+    const src = parseAddr(req.enter.source, 'enter.source');
+    if (src.family !== a.family)
+      throw badRequest(`enter.source: IPv${src.family}, but to is IPv${a.family}`, 'enter.source');
+    enter = { interface: i.id, source: src.addr };
+  }
+  return { req, target: { family: a.family, addr: a.addr, enter } };
 }

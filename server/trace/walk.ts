@@ -30,6 +30,9 @@ export interface WalkStart {
    * the return walk still asks the kernel its own questions.
    */
   warmReturn?: boolean;
+  /** The packet arrives on this interface of `namespace` (with `from` as its source): it is
+   * decided as a forwarded packet there, not as one sent from there. */
+  inIf?: Interface | null;
 }
 
 export interface WalkResult {
@@ -48,7 +51,7 @@ const MAX_NAMESPACES = 32;
 export async function walk(ctx: TraceContext, start: WalkStart): Promise<WalkResult> {
   const hops: TraceHop[] = [];
   let ns = start.namespace;
-  let iif: Interface | null = null;
+  let iif: Interface | null = start.inIf ?? null;
   let src = start.from;
   const seen = new Set<string>();
   const result = (deliveredTo: string | null, unknown = false): WalkResult => ({

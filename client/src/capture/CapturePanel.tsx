@@ -14,7 +14,8 @@ import './capture.css';
 function useInterfaceLabels(): Array<{ id: string; label: string }> {
   const t = useLive((s) => s.live?.topology);
   if (!t) return [];
-  const nsName = new Map(t.namespaces.map((n) => [n.id, n.name]));
+  // Hub mode: every node has its pod1/eth0, so the label names the node (as the hub's rows do).
+  const nsName = new Map(t.namespaces.map((n) => [n.id, n.host ? `${n.host}/${n.name}` : n.name]));
   return t.interfaces
     .map((i) => ({ id: i.id, label: `${nsName.get(i.namespace) ?? i.namespace}/${i.name}` }))
     .sort((a, b) => a.label.localeCompare(b.label));
