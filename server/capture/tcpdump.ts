@@ -4,13 +4,12 @@
  * an option, and no shell sees it.
  */
 import type { ChildProcess } from 'node:child_process';
-import { NSENTER, run, startLongLived } from '../exec/run.js';
+import { NSENTER, SETPRIV, run, startLongLived } from '../exec/run.js';
 import { parseDrops } from './flow.js';
 import { PcapStreamReader } from './pcapReader.js';
 import type { PcapHeader, PcapRecord } from './pcapReader.js';
 
 export const TCPDUMP = '/usr/bin/tcpdump';
-export const SETPRIV = '/usr/bin/setpriv';
 const SNAPLEN = '262144';
 
 export interface TcpdumpTarget {

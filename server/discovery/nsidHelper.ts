@@ -13,11 +13,10 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, readFile, readlink } from 'node:fs/promises';
 import { readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
-import { NSENTER, run, runOk } from '../exec/run.js';
+import { NSENTER, SETPRIV, run, runOk } from '../exec/run.js';
 import { unescapeMountPath } from './procParse.js';
 
 const UNSHARE = '/usr/bin/unshare';
-const SETPRIV = '/usr/bin/setpriv';
 const SLEEP = '/usr/bin/sleep';
 const MOUNT = '/usr/bin/mount';
 const UMOUNT = '/usr/bin/umount';

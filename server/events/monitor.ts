@@ -7,7 +7,7 @@
  */
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
-import { IP } from '../exec/run.js';
+import { IP, diesWithUs } from '../exec/run.js';
 
 /**
  * The one device a monitor line is about; `flags` only for a link line (`<FLAGS>`), `deleted`
@@ -79,8 +79,8 @@ export type SpawnMonitor = (h: MonitorHandlers) => { stop(): void };
 
 export const MONITOR_ARGS = ['-o', 'monitor', 'all-nsid', 'nsid', 'link', 'address', 'route'];
 
-/** The real monitor: absolute path, no shell, fixed env (no token), killed when we exit. */
-export const spawnIpMonitor: SpawnMonitor = (h) => spawnLines(IP, MONITOR_ARGS, h);
+/** The real monitor: absolute path, no shell, fixed env (no token), killed when we exit (even by SIGKILL). */
+export const spawnIpMonitor: SpawnMonitor = (h) => spawnLines(...diesWithUs(IP, MONITOR_ARGS), h);
 
 function spawnLines(file: string, args: string[], h: MonitorHandlers): { stop(): void } {
   const child = execa(file, args, {
@@ -110,4 +110,5 @@ export const FINDMNT = '/usr/bin/findmnt';
 export const MOUNT_MONITOR_ARGS = ['--poll', '--types', 'nsfs', '--noheadings', '--output', 'ACTION,TARGET'];
 
 /** Watches nsfs mounts: every line is a namespace mounted, unmounted or moved. */
-export const spawnMountMonitor: SpawnMonitor = (h) => spawnLines(FINDMNT, MOUNT_MONITOR_ARGS, h);
+export const spawnMountMonitor: SpawnMonitor = (h) =>
+  spawnLines(...diesWithUs(FINDMNT, MOUNT_MONITOR_ARGS), h);

@@ -4,12 +4,23 @@
  * the one script that does (discovery's chunk reader, /bin/sh with a constant script) receives
  * paths only as arguments, never in its text.
  */
+import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
 
 export const IP = '/usr/sbin/ip';
 export const NSENTER = '/usr/bin/nsenter';
+export const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * The argv that runs `file args` with a parent-death signal (setpriv sets it, then execs the
+ * command): a server killed with SIGKILL has no chance to stop its long-lived children (event
+ * monitors), and they must not outlive it. Without setpriv, the command as it is.
+ */
+export function diesWithUs(file: string, args: readonly string[]): [string, string[]] {
+  return existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', file, ...args]] : [file, [...args]];
+}
 
 /** Fixed environment: nothing of ours (in particular no token) leaks into children. */
 const CHILD_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };

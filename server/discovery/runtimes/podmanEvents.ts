@@ -7,12 +7,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { startLongLived } from '../../exec/run.js';
+import { diesWithUs, startLongLived } from '../../exec/run.js';
 import type { RuntimeEvent, RuntimeWatch } from './types.js';
 import { PODMAN, PODMAN_SOCKET } from './podman.js';
 
 export const PODMAN_STORAGE = '/var/lib/containers/storage';
-const SETPRIV = '/usr/bin/setpriv';
 const RETRY_MS = 1000;
 /** A child that exits sooner than this (no journal, a broken config) waits twice as long each time. */
 const SHORT_LIFE_MS = 5000;
@@ -73,17 +72,9 @@ export function watchPodmanCliEvents(
     timer = null;
     if (stopped) return;
     if (!existsSync(binary) || !existsSync(storage) || existsSync(socket)) return retry();
-    // Through setpriv, which execs podman with a parent-death signal: even a server killed with
-    // SIGKILL (no chance to stop it) takes its podman events process along.
-    const c = existsSync(SETPRIV)
-      ? startLongLived(SETPRIV, [
-          '--pdeathsig',
-          'KILL',
-          '--',
-          binary,
-          ...podmanEventsArgs(opts.cliArgs ?? []),
-        ])
-      : startLongLived(binary, podmanEventsArgs(opts.cliArgs ?? []));
+    // With a parent-death signal: even a server killed with SIGKILL (no chance to stop it)
+    // takes its podman events process along.
+    const c = startLongLived(...diesWithUs(binary, podmanEventsArgs(opts.cliArgs ?? [])));
     const startedAt = Date.now();
     child = c;
     c.stdin?.end();
