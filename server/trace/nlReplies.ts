@@ -174,8 +174,17 @@ export function socketRows(
   protocols: Array<'tcp' | 'udp'>,
   links: LinkFacts[],
 ): SocketRow[] {
+  return socketRowsWithInodes(dumps, protocols, links).map((x) => x.row);
+}
+
+/** The same rows, each with its socket's inode (inet_diag_msg's idiag_inode), to find its owners. */
+export function socketRowsWithInodes(
+  dumps: Buffer[],
+  protocols: Array<'tcp' | 'udp'>,
+  links: LinkFacts[],
+): Array<{ row: SocketRow; inode: number }> {
   const name = nameByIndex(links);
-  const rows: SocketRow[] = [];
+  const rows: Array<{ row: SocketRow; inode: number }> = [];
   dumps.forEach((dump, i) => {
     for (const m of messages(dump)) {
       if (m.type !== SOCK_DIAG_BY_FAMILY || m.body.length < 72) continue;
@@ -188,14 +197,15 @@ export function socketRows(
       let local = addr;
       if (family === AF_INET6) local = addr === '::' && !(v6only && v6only.b[v6only.o]) ? '*' : `[${addr}]`;
       if (dev) local += `%${name(dev)}`;
-      rows.push({
+      const row: SocketRow = {
         proto: protocols[i]!,
         state: state === TCP_LISTEN ? 'LISTEN' : 'UNCONN',
         local,
         port,
         process: null,
         pid: null,
-      });
+      };
+      rows.push({ row, inode: m.body.readUInt32LE(68) });
     }
   });
   return rows;
