@@ -54,6 +54,9 @@ beforeAll(async () => {
   await inNs('r', 'sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=1');
   await inNs('r', 'ip rule add fwmark 7 table 70');
   await inNs('r', 'ip route add 10.71.9.0/24 dev br0 table 70');
+  // An IPv4 route via an IPv6 gateway (RTA_VIA).
+  await inNs('r', 'ip -6 addr add fd71:8::1/64 dev r0 nodad');
+  await inNs('r', 'ip route add 10.71.8.0/24 via inet6 fd71:8::2 dev r0');
   await inNs('b', "nft 'add table inet tn; add chain inet tn in { type filter hook input priority 0; }'");
   await pollUntil(
     async () =>
@@ -89,6 +92,7 @@ describe('native trace reader equals the process one', () => {
       { to: '10.71.1.254' },
       { to: 'fd71::1' },
       { to: '10.71.2.1', iif: 'nosuch' },
+      { to: '10.71.8.5' },
     ];
     const [byIp, natively] = [
       await processes.readMany!(path('r'), qs),
@@ -104,7 +108,17 @@ describe('native trace reader equals the process one', () => {
       true,
       false,
       false,
+      true,
     ]);
+    // `via inet6 ADDR` is the gateway, printed as ip prints it.
+    expect(natively.routes[8]!.route).toMatchObject({
+      ok: true,
+      route: {
+        gateway: 'fd71:8::2',
+        dev: 'r0',
+        text: '10.71.8.5 via inet6 fd71:8::2 dev r0 src 10.71.1.254',
+      },
+    });
     expect(natively.neigh.some((n) => n.dst === '10.71.2.1' && n.dev === 'br0')).toBe(true);
     await inNs('r', 'sysctl -qw net.ipv4.ip_forward=0');
     try {
