@@ -65,8 +65,8 @@ describe('every ruleset of a namespace must accept', () => {
       main: { tool: 'iptables', text: legacyDrop, text6: null },
       legacy: NO_LEGACY,
     };
-    expect(verdicts(fw)).toEqual(['iptables:drop']);
-    expect(verdicts(fw, { ...pkt, family: 6 })).toEqual(['ip6tables:unknown']);
+    expect(verdicts(fw)).toEqual(['iptables-nft:drop']);
+    expect(verdicts(fw, { ...pkt, family: 6 })).toEqual(['iptables-nft:unknown']);
     const broken: FirewallReads = {
       main: nftAccept,
       legacy: { v4: null, v6: null, error: 'iptables-legacy-save: exit 1' },
@@ -75,6 +75,48 @@ describe('every ruleset of a namespace must accept', () => {
       tool: 'iptables-legacy',
       unread: true,
     });
+  });
+  it('beside nft, the tables iptables-nft manages are judged from its save output (xt matches)', () => {
+    const xtRuleset = {
+      nftables: [
+        ...nftAccept.json.nftables,
+        { table: { family: 'ip', name: 'filter' } },
+        {
+          chain: {
+            family: 'ip',
+            table: 'filter',
+            name: 'FORWARD',
+            type: 'filter',
+            hook: 'forward',
+            prio: 0,
+            policy: 'drop',
+          },
+        },
+        {
+          rule: {
+            family: 'ip',
+            table: 'filter',
+            chain: 'FORWARD',
+            expr: [{ xt: { type: 'match', name: 'conntrack' } }, { accept: null }],
+          },
+        },
+      ],
+    };
+    const saved =
+      '*filter\n:FORWARD DROP [0:0]\n-A FORWARD -m conntrack --ctstate ESTABLISHED -j ACCEPT\nCOMMIT\n';
+    // nft alone cannot tell (the xt match), so the answer would be unknown.
+    expect(verdicts({ main: { tool: 'nft', json: xtRuleset }, legacy: NO_LEGACY })).toEqual([
+      'nftables:unknown',
+    ]);
+    const fw: FirewallReads = {
+      main: { tool: 'nft', json: xtRuleset, iptables: { text: saved, text6: null } },
+      legacy: NO_LEGACY,
+    };
+    expect(verdicts(fw)).toEqual(['nftables:accept', 'iptables-nft:drop']);
+    expect(verdicts(fw, { ...pkt, ctState: 'established' })).toEqual([
+      'nftables:accept',
+      'iptables-nft:accept',
+    ]);
   });
   it('reads the x_tables table lists as grep prints them', () => {
     const out =

@@ -1,9 +1,10 @@
 /**
  * The firewall at one hook of one namespace, as a hop: null when it lets the packet pass, a
  * failing `drop` hop naming the rule or policy when it drops it, an `unknown` one when the rules
- * cannot be decided statically. Every ruleset of the namespace is asked (nftables or, without
- * `nft`, iptables-nft's save output; and legacy iptables beside it): the kernel runs them all,
- * so each must accept; one certain drop decides, whatever the others could not tell.
+ * cannot be decided statically. Every ruleset of the namespace is asked: nftables (the tables
+ * iptables-nft manages in iptables' words when they hold xt matches, iptablesNft.ts; without `nft`,
+ * iptables-nft's save output alone) and legacy iptables beside it. The kernel runs them all, so
+ * each must accept; one certain drop decides, whatever the others could not tell.
  */
 import type { Interface } from '../../common/model.js';
 import type { TraceHop } from '../../common/trace.js';
@@ -11,6 +12,7 @@ import type { TraceContext } from './context.js';
 import type { FirewallVerdict, Hook, PacketView } from './nft.js';
 import { evaluateNft } from './nft.js';
 import { evaluateIptables } from './iptables.js';
+import { managedTables, withoutTables } from './iptablesNft.js';
 import type { FirewallReads } from './reader.js';
 
 interface Judgement {
@@ -29,7 +31,20 @@ export function judgeFirewalls(fw: FirewallReads, hook: Hook, pkt: PacketView): 
   const out: Judgement[] = [];
   const v6 = pkt.family === 6;
   const { main, legacy } = fw;
-  if (main.tool === 'nft')
+  const iptablesNft = (text: string | null): Judgement => ({
+    tool: 'iptables-nft',
+    command: v6 ? 'ip6tables-nft-save' : 'iptables-nft-save',
+    verdict:
+      text === null ? unreadable('ip6tables-nft-save is not installed') : evaluateIptables(text, hook, pkt),
+    ...(text === null ? { unread: true as const } : {}),
+  });
+  if (main.tool === 'nft' && main.iptables) {
+    // The tables iptables-nft manages are judged in its words, the others by nft.ts.
+    const { text, text6 } = main.iptables;
+    const rest = withoutTables(main.json, managedTables(text, text6));
+    out.push({ tool: 'nftables', command: 'nft -j list ruleset', verdict: evaluateNft(rest, hook, pkt) });
+    out.push(iptablesNft(v6 ? text6 : text));
+  } else if (main.tool === 'nft')
     out.push({
       tool: 'nftables',
       command: 'nft -j list ruleset',
@@ -38,21 +53,11 @@ export function judgeFirewalls(fw: FirewallReads, hook: Hook, pkt: PacketView): 
   else if (main.tool === 'error')
     out.push({
       tool: 'nftables',
-      command: main.error.startsWith('iptables-save') ? 'iptables-save' : 'nft -j list ruleset',
+      command: main.error.startsWith('iptables-nft-save') ? 'iptables-nft-save' : 'nft -j list ruleset',
       verdict: unreadable(`the firewall could not be read: ${main.error}`),
       unread: true,
     });
-  else if (main.tool === 'iptables') {
-    const text = v6 ? main.text6 : main.text;
-    const command = v6 ? 'ip6tables-save' : 'iptables-save';
-    out.push({
-      tool: v6 ? 'ip6tables' : 'iptables',
-      command,
-      verdict:
-        text === null ? unreadable('ip6tables-save is not installed') : evaluateIptables(text, hook, pkt),
-      ...(text === null ? { unread: true as const } : {}),
-    });
-  }
+  else if (main.tool === 'iptables') out.push(iptablesNft(v6 ? main.text6 : main.text));
   const legacyText = v6 ? legacy.v6 : legacy.v4;
   const legacyTool = v6 ? 'ip6tables-legacy' : 'iptables-legacy';
   if (legacyText !== null)

@@ -10,6 +10,7 @@ import type { FdbFacts, LinkFacts, NeighFacts, RouteAnswer, SysctlFacts } from '
 import { jsonArray, parseAddrShow, parseFdb, parseNeigh, parseRouteGet, parseSysctlGrep } from './facts.js';
 import type { FirewallTools, LegacyRead } from './legacy.js';
 import { TABLE_NAMES, firewallTools, parseNamesGrep, readLegacyRules } from './legacy.js';
+import { hasXt } from './iptablesNft.js';
 
 export const SS = '/usr/bin/ss';
 export const NFT = '/usr/sbin/nft';
@@ -32,10 +33,17 @@ export interface NamespaceRead {
   routeCommand: string;
 }
 
+/** iptables-nft-save and ip6tables-nft-save output (null: that tool is not installed). */
+export interface IptablesNftText {
+  text: string;
+  text6: string | null;
+}
+
 export type FirewallRead =
-  | { tool: 'nft'; json: unknown }
+  /** `iptables`: the tables iptables-nft manages, read where the ruleset has xt expressions. */
+  | { tool: 'nft'; json: unknown; iptables?: IptablesNftText }
   /** iptables-save output of the nft backend, where `nft` itself is not installed. */
-  | { tool: 'iptables'; text: string; text6: string | null }
+  | ({ tool: 'iptables' } & IptablesNftText)
   | { tool: 'none' }
   | { tool: 'error'; error: string };
 
@@ -162,27 +170,33 @@ export function kernelReader(tools: FirewallTools = firewallTools()): TraceReade
       return parseSysctlGrep(r.stdout);
     },
     async firewall(path) {
+      const saveNft = async (): Promise<IptablesNftText | { error: string }> => {
+        const save = tools.nftSave!;
+        const [v4, v6] = await Promise.all(
+          [save.v4, save.v6].map((t) => (t ? run(...inNs(path, t, []), { timeoutMs: 5000 }) : null)),
+        );
+        for (const r of [v4, v6])
+          if (r && (r.exitCode !== 0 || r.timedOut))
+            return { error: failure('iptables-nft-save', r).message };
+        return { text: v4?.stdout ?? '', text6: v6?.stdout ?? null };
+      };
       if (tools.nft) {
         const r = await run(...inNs(path, tools.nft, ['-j', 'list', 'ruleset']), { timeoutMs: 5000 });
         if (r.exitCode !== 0 || r.timedOut) return { tool: 'error', error: failure('nft', r).message };
+        let json: unknown;
         try {
-          return {
-            tool: 'nft',
-            json: r.stdout.trim() ? (JSON.parse(r.stdout) as unknown) : { nftables: [] },
-          };
+          json = r.stdout.trim() ? (JSON.parse(r.stdout) as unknown) : { nftables: [] };
         } catch (e) {
           return { tool: 'error', error: `nft printed no JSON: ${String(e)}` };
         }
+        // iptables-nft's own matches are opaque to nft -j: its save output tells them.
+        if (!tools.nftSave || !hasXt(json)) return { tool: 'nft', json };
+        const iptables = await saveNft();
+        return 'error' in iptables ? { tool: 'nft', json } : { tool: 'nft', json, iptables };
       }
-      const save = tools.nftSave;
-      if (!save) return { tool: 'none' };
-      const [v4, v6] = await Promise.all(
-        [save.v4, save.v6].map((t) => (t ? run(...inNs(path, t, []), { timeoutMs: 5000 }) : null)),
-      );
-      for (const r of [v4, v6])
-        if (r && (r.exitCode !== 0 || r.timedOut))
-          return { tool: 'error', error: failure('iptables-save', r).message };
-      return { tool: 'iptables', text: v4?.stdout ?? '', text6: v6?.stdout ?? null };
+      if (!tools.nftSave) return { tool: 'none' };
+      const text = await saveNft();
+      return 'error' in text ? { tool: 'error', error: text.error } : { tool: 'iptables', ...text };
     },
     async legacy(path) {
       // `-s`: a family whose x_tables are not in this kernel has no file (and no rules).
