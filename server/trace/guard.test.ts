@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeFirewalls } from './guard.js';
 import { NO_LEGACY, parseNamesGrep } from './legacy.js';
+import { hasXt, managedTables, withoutTables } from './iptablesNft.js';
 import type { PacketView } from './nft.js';
 import type { FirewallReads } from './reader.js';
 
@@ -123,5 +124,32 @@ describe('every ruleset of a namespace must accept', () => {
       '/proc/net/ip_tables_names:filter\n/proc/net/ip_tables_names:nat\n/proc/net/ip6_tables_names:mangle\n';
     expect(parseNamesGrep(out)).toEqual({ v4: ['filter', 'nat'], v6: ['mangle'] });
     expect(parseNamesGrep('')).toEqual({ v4: [], v6: [] });
+  });
+});
+
+describe('tables iptables-nft manages', () => {
+  it('are named by its save output and left out of the nft evaluation, sets and all', () => {
+    const managed = managedTables(
+      '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n*nat\nCOMMIT\n',
+      '*filter\nCOMMIT\n',
+    );
+    expect([...managed]).toEqual(['ip/filter', 'ip/nat', 'ip6/filter']);
+    const json = {
+      nftables: [
+        { metainfo: { version: '1.0.6' } },
+        { table: { family: 'ip', name: 'filter' } },
+        { chain: { family: 'ip', table: 'filter', name: 'FORWARD' } },
+        { set: { family: 'ip', table: 'filter', name: 's' } },
+        { table: { family: 'inet', name: 'filter' } },
+        { chain: { family: 'inet', table: 'filter', name: 'fw' } },
+      ],
+    };
+    expect(withoutTables(json, managed)).toEqual({
+      nftables: [json.nftables[0], json.nftables[4], json.nftables[5]],
+    });
+    expect(hasXt(json)).toBe(false);
+    expect(hasXt({ nftables: [{ rule: { expr: [{ xt: { type: 'match', name: 'conntrack' } }] } }] })).toBe(
+      true,
+    );
   });
 });
