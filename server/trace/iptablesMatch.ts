@@ -143,7 +143,7 @@ function generalMatch(o: IptOption, p: PacketView): Decided {
   return unknown(o.name);
 }
 
-/** One module option; null when the module is not modelled at all. */
+/** One module option: decided, or unknown (naming it) where the module or option is not modelled. */
 function moduleOption(mod: string, o: IptOption, p: PacketView): Decided {
   const v = o.values[0] ?? '';
   const l4 = mod === 'tcp' || mod === 'udp' ? mod : null;

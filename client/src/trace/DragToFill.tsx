@@ -4,7 +4,7 @@
  * handle and hit-testing where it is released, so React Flow never sees the drag: namespace boxes
  * do not move and no veth is proposed (those drags start on the canvas, this one in the panel).
  */
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { PointerEvent } from 'react';
 import { liveModel } from '../sync/live.js';
 import type { DropFill } from './dropTarget.js';
@@ -27,6 +27,8 @@ export function DragToFill({ onFill }: { onFill(fill: DropFill): void }) {
     el?.setAttribute(HOVER, '');
     hovered.current = el;
   };
+  // A form closed mid-drag leaves no outline behind.
+  useEffect(() => () => hovered.current?.removeAttribute(HOVER), []);
 
   const down = (e: PointerEvent<HTMLButtonElement>) => {
     if (e.button !== 0) return;
