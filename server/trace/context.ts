@@ -5,7 +5,7 @@
 import type { Interface, Topology } from '../../common/model.js';
 import type { FdbFacts, LinkFacts, SysctlFacts } from './facts.js';
 import { sysctlNumber } from './facts.js';
-import type { FirewallRead, NamespaceRead, RouteQuery, TraceReader } from './reader.js';
+import type { FirewallReads, NamespaceRead, RouteQuery, TraceReader } from './reader.js';
 import type { SegmentIndex } from './segment.js';
 import { indexTopology } from './segment.js';
 import type { SocketRow } from '../../common/inspect.js';
@@ -84,9 +84,20 @@ export class TraceContext {
     const path = this.path(nsId);
     return this.once(`sysctl|${nsId}`, () => this.reader.sysctls(path));
   }
-  firewall(nsId: string): Promise<FirewallRead> {
+  /** nftables (or iptables-nft) and legacy iptables, read side by side. */
+  firewall(nsId: string): Promise<FirewallReads> {
     const path = this.path(nsId);
-    return this.once(`fw|${nsId}`, () => this.reader.firewall(path));
+    return this.once(`fw|${nsId}`, async () => {
+      const [main, legacy] = await Promise.all([
+        this.reader.firewall(path),
+        this.reader.legacy(path).catch((e: unknown) => ({
+          v4: null,
+          v6: null,
+          error: e instanceof Error ? e.message : String(e),
+        })),
+      ]);
+      return { main, legacy };
+    });
   }
   fdb(nsId: string, bridge: string): Promise<FdbFacts[]> {
     const path = this.path(nsId);

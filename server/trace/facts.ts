@@ -106,6 +106,12 @@ export function parseNeigh(rows: Json[]): NeighFacts[] {
   }));
 }
 
+/** `"via": {"family": "inet6", "host": ADDR}` as ip -j prints RTA_VIA. */
+const viaOf = (r: Json): Json | null =>
+  typeof r.via === 'object' && r.via !== null && !Array.isArray(r.via) ? (r.via as Json) : null;
+const viaHost = (r: Json): string | null => str(viaOf(r)?.host);
+const viaFamily = (r: Json): string => str(viaOf(r)?.family) ?? 'inet6';
+
 /** Text of a route decision the way `ip route get` prints it. */
 export function routeText(r: Json): string {
   const parts: string[] = [];
@@ -114,6 +120,7 @@ export function routeText(r: Json): string {
   parts.push(str(r.dst) ?? '?');
   if (str(r.from)) parts.push('from', String(r.from));
   if (str(r.gateway)) parts.push('via', String(r.gateway));
+  else if (viaHost(r)) parts.push('via', viaFamily(r), viaHost(r)!);
   if (str(r.dev)) parts.push('dev', String(r.dev));
   if (str(r.table) && r.table !== 'main') parts.push('table', String(r.table));
   if (str(r.prefsrc)) parts.push('src', String(r.prefsrc));
@@ -139,7 +146,8 @@ export function parseRouteGet(line: string | undefined, stderr: string): RouteAn
       type: str(r.type) ?? 'unicast',
       dst: str(r.dst) ?? '',
       dev: str(r.dev),
-      gateway: str(r.gateway),
+      // An IPv4 route may go via an IPv6 gateway (RTA_VIA: `via inet6 ADDR`).
+      gateway: str(r.gateway) ?? viaHost(r),
       prefsrc: str(r.prefsrc),
       table: str(r.table),
       text: routeText(r),

@@ -1,19 +1,20 @@
 /**
  * The native trace reader against the process one, question by question, in namespaces built
  * here (no discovery needed): route decisions (forwarded, refused by rp_filter and by forwarding
- * off, unreachable, with a mark), links, neighbours, a bridge's FDB, sysctls, listeners; and the
+ * off, unreachable, with a mark), links, neighbours, a bridge's FDB, sysctls, listeners with their
+ * processes, legacy iptables tables; and the
  * ruleset cache: `nft` runs again only after the ruleset changed, and a gone namespace's entry goes.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix, pollUntil, sh, uniquePrefix } from '../../test/kernel.js';
-import type { SocketRow } from '../../common/inspect.js';
 import { FirewallCache } from './firewallCache.js';
 import { askStatus } from './nativeAsk.js';
 import { nativeTraceReader } from './nativeReader.js';
 import type { FirewallRead, RouteQuery } from './reader.js';
 import { kernelReader } from './reader.js';
+import { NO_LEGACY } from './legacy.js';
 
 const p = uniquePrefix('tn');
 const path = (s: string) => `/run/netns/${p}${s}`;
@@ -53,6 +54,9 @@ beforeAll(async () => {
   await inNs('r', 'sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=1');
   await inNs('r', 'ip rule add fwmark 7 table 70');
   await inNs('r', 'ip route add 10.71.9.0/24 dev br0 table 70');
+  // An IPv4 route via an IPv6 gateway (RTA_VIA).
+  await inNs('r', 'ip -6 addr add fd71:8::1/64 dev r0 nodad');
+  await inNs('r', 'ip route add 10.71.8.0/24 via inet6 fd71:8::2 dev r0');
   await inNs('b', "nft 'add table inet tn; add chain inet tn in { type filter hook input priority 0; }'");
   await pollUntil(
     async () =>
@@ -88,6 +92,7 @@ describe('native trace reader equals the process one', () => {
       { to: '10.71.1.254' },
       { to: 'fd71::1' },
       { to: '10.71.2.1', iif: 'nosuch' },
+      { to: '10.71.8.5' },
     ];
     const [byIp, natively] = [
       await processes.readMany!(path('r'), qs),
@@ -103,7 +108,17 @@ describe('native trace reader equals the process one', () => {
       true,
       false,
       false,
+      true,
     ]);
+    // `via inet6 ADDR` is the gateway, printed as ip prints it.
+    expect(natively.routes[8]!.route).toMatchObject({
+      ok: true,
+      route: {
+        gateway: 'fd71:8::2',
+        dev: 'r0',
+        text: '10.71.8.5 via inet6 fd71:8::2 dev r0 src 10.71.1.254',
+      },
+    });
     expect(natively.neigh.some((n) => n.dst === '10.71.2.1' && n.dev === 'br0')).toBe(true);
     await inNs('r', 'sysctl -qw net.ipv4.ip_forward=0');
     try {
@@ -133,17 +148,31 @@ describe('native trace reader equals the process one', () => {
     const exited = new Promise((r) => listener.once('exit', r));
     try {
       await pollUntil(async () => (await native.listeners(path('b'))).length >= 2, 'listeners in b');
-      const strip = (rows: SocketRow[]) => rows.map((r) => ({ ...r, process: null, pid: null }));
       const rows = await native.listeners(path('b'));
-      expect(rows).toEqual(strip(await processes.listeners(path('b'))));
-      expect(rows.map((r) => `${r.proto} ${r.state} ${r.local}:${r.port}`).sort()).toEqual([
-        'tcp LISTEN *:8071',
-        'udp UNCONN *:8072',
-      ]);
+      // Owners too: ss -p finds them by the fd links, the native reader by sock_diag's inode.
+      expect(rows).toEqual(await processes.listeners(path('b')));
+      expect(
+        rows.map((r) => `${r.proto} ${r.state} ${r.local}:${r.port} ${r.process} ${r.pid}`).sort(),
+      ).toEqual([`tcp LISTEN *:8071 node ${listener.pid}`, `udp UNCONN *:8072 node ${listener.pid}`]);
     } finally {
       listener.kill('SIGKILL');
       await exited;
     }
+  });
+
+  it('legacy iptables: read only where a table exists, the same by both readers, none created', async () => {
+    const tables = async (s: string) =>
+      (await inNs(s, 'cat /proc/net/ip_tables_names /proc/net/ip6_tables_names')).trim();
+    expect(await native.legacy(path('a'))).toEqual(NO_LEGACY);
+    expect(await processes.legacy(path('a'))).toEqual(NO_LEGACY);
+    await inNs('b', '/usr/sbin/iptables-legacy -A INPUT -p tcp --dport 9 -j DROP');
+    const read = await native.legacy(path('b'));
+    expect(read).toEqual(await processes.legacy(path('b')));
+    expect(read.v4).toContain('-A INPUT -p tcp -m tcp --dport 9 -j DROP');
+    expect(read).toMatchObject({ v6: null, error: null });
+    // Reading created no table: a still has none, b only the filter table the rule made.
+    expect(await tables('a')).toBe('');
+    expect(await tables('b')).toBe('filter');
   });
 
   it('runs nft again only when the ruleset changed; forgets namespaces that are gone', async () => {
@@ -181,6 +210,7 @@ describe('native trace reader equals the process one', () => {
       await native.readMany!(path('r'), [{ to: '10.71.2.1', from: '10.71.1.1', iif: 'r0' }]);
       await native.listeners(path('b'));
       await native.firewall(path('b'));
+      await native.legacy(path('a'));
     }
     expect(open().filter((l) => l.startsWith('net:['))).toEqual([]);
     expect(sockets()).toBe(before);

@@ -6,7 +6,6 @@
  * read by `nft -j`, but only when the namespace's ruleset generation changed since the last read
  * (firewallCache.ts). Where the native reader is not built, `chooseTraceReader` gives reader.ts.
  */
-import { existsSync } from 'node:fs';
 import type { SocketRow } from '../../common/inspect.js';
 import type { RouteNames } from '../native/names.js';
 import { loadRouteNames } from '../native/names.js';
@@ -21,7 +20,7 @@ import {
   nftGeneration,
   nftTableCount,
   routeAnswer,
-  socketRows,
+  socketRowsWithInodes,
   sysctlFacts,
 } from './nlReplies.js';
 import {
@@ -35,7 +34,12 @@ import {
   routeGet,
 } from './nlRequests.js';
 import type { FirewallRead, NamespaceReads, RouteQuery, TraceReader } from './reader.js';
-import { NFT, kernelReader, readOne, routeGetArgs } from './reader.js';
+import { kernelReader, readOne, routeGetArgs } from './reader.js';
+import type { FirewallTools, LegacyRead } from './legacy.js';
+import { firewallTools, readLegacyRules } from './legacy.js';
+import { parseTableNames } from './iptablesParse.js';
+import type { SocketOwner } from './socketOwners.js';
+import { processesIn, socketOwners, withOwners } from './socketOwners.js';
 
 const SYSCTL_FILES = [
   '/proc/sys/net/ipv4/ip_forward',
@@ -50,18 +54,28 @@ const route = (message: Buffer) => ({ protocol: NETLINK_ROUTE, message });
 /** Rulesets by namespace for the life of the server (shared by every trace). */
 const rulesets = new FirewallCache();
 
+/**
+ * x_tables' table lists as the native thread sees them: /proc/net is /proc/self/net, the netns of
+ * the process's main thread; thread-self follows the thread that entered the namespace.
+ */
+const TABLE_FILES = {
+  v4: '/proc/thread-self/net/ip_tables_names',
+  v6: '/proc/thread-self/net/ip6_tables_names',
+};
+
 let names: RouteNames | null = null;
-let nft: boolean | null = null;
-const nftInstalled = (): boolean => (nft ??= existsSync(NFT));
 
 export interface NativeTraceReaderOptions {
   /** Reads the ruleset when its generation changed (default: reader.ts's `nft`). */
   firewall?: (path: string) => Promise<FirewallRead>;
   cache?: FirewallCache;
+  /** Which firewall tools to use (default: what is installed). */
+  tools?: FirewallTools;
 }
 
 export function nativeTraceReader(opts: NativeTraceReaderOptions = {}): TraceReader {
-  const fallback = kernelReader();
+  const tools = opts.tools ?? firewallTools();
+  const fallback = kernelReader(tools);
   const readRuleset = opts.firewall ?? ((path: string) => fallback.firewall(path));
   const cache = opts.cache ?? rulesets;
   const routeNames = () => (names ??= loadRouteNames());
@@ -117,7 +131,7 @@ export function nativeTraceReader(opts: NativeTraceReaderOptions = {}): TraceRea
       return sysctlFacts(r.files);
     },
     async firewall(path): Promise<FirewallRead> {
-      if (!nftInstalled()) return readRuleset(path);
+      if (!tools.nft) return readRuleset(path);
       const r = await askNamespace({
         path,
         requests: [nftGetGen(), nftTableDump()].map((message) => ({ protocol: NETLINK_NETFILTER, message })),
@@ -136,6 +150,15 @@ export function nativeTraceReader(opts: NativeTraceReaderOptions = {}): TraceRea
       if (read.tool === 'nft') cache.set(r.inode, r.cookie, generation, read);
       return read;
     },
+    async legacy(path): Promise<LegacyRead> {
+      const r = await askNamespace({ path, requests: [], files: [TABLE_FILES.v4, TABLE_FILES.v6] });
+      const value = (file: string) => r.files.find((f) => f.path === file)?.value ?? null;
+      const tables = {
+        v4: parseTableNames(value(TABLE_FILES.v4)),
+        v6: parseTableNames(value(TABLE_FILES.v6)),
+      };
+      return readLegacyRules(path, tables, tools);
+    },
     async fdb(path, bridge): Promise<FdbFacts[]> {
       const r = await askNamespace({
         path,
@@ -152,11 +175,16 @@ export function nativeTraceReader(opts: NativeTraceReaderOptions = {}): TraceRea
         files: [],
       });
       const links = linksOf(r, path, diag.length);
-      return socketRows(
+      const rows = socketRowsWithInodes(
         r.replies.slice(2).map((x) => x.bytes),
         ['udp', 'udp', 'tcp', 'tcp'],
         links,
       );
+      // Their processes, as `ss -p` names them: sock_diag knows only the sockets' inodes.
+      const owners = rows.length
+        ? await socketOwners(await processesIn(r.inode), new Set(rows.map((x) => x.inode)))
+        : new Map<number, SocketOwner[]>();
+      return withOwners(rows, owners);
     },
     retain(inodes) {
       cache.retain(inodes);

@@ -118,7 +118,7 @@ export function fdbFacts(dump: Buffer, links: LinkFacts[], bridge: string): FdbF
     });
 }
 
-const RTA = { DST: 1, SRC: 2, IIF: 3, OIF: 4, GATEWAY: 5, PREFSRC: 7, TABLE: 15, MARK: 16 };
+const RTA = { DST: 1, SRC: 2, IIF: 3, OIF: 4, GATEWAY: 5, PREFSRC: 7, TABLE: 15, MARK: 16, VIA: 18 };
 
 /** `ip -j -d route get`'s answer: the route the kernel chose, or its refusal (strerror text). */
 export function routeAnswer(
@@ -145,6 +145,12 @@ export function routeAnswer(
   if (dst) row.dst = withLen(dst, m.body[1]!);
   if (src) row.from = withLen(src, m.body[2]!);
   if (gateway) row.gateway = gateway;
+  // RTA_VIA (struct rtvia: a 2-byte family, then the address): an IPv4 route via an IPv6 gateway.
+  const via = a[RTA.VIA];
+  if (via && via.n > 2) {
+    const family = via.b.readUInt16LE(via.o) === AF_INET6 ? 'inet6' : 'inet';
+    row.via = { family, host: ntop({ b: via.b, o: via.o + 2, n: via.n - 2 }) };
+  }
   const oif = u32(a[RTA.OIF]);
   if (oif !== undefined) row.dev = name(oif);
   row.table = nameOf(names.table, u32(a[RTA.TABLE]) ?? m.body[4]!);
@@ -160,7 +166,7 @@ export function routeAnswer(
       type: String(row.type),
       dst: text(row.dst) ?? '',
       dev: text(row.dev),
-      gateway: text(row.gateway),
+      gateway: text(row.gateway) ?? (via && via.n > 2 ? (row.via as { host: string }).host : null),
       prefsrc: text(row.prefsrc),
       table: text(row.table),
       text: routeText(row),
@@ -174,8 +180,17 @@ export function socketRows(
   protocols: Array<'tcp' | 'udp'>,
   links: LinkFacts[],
 ): SocketRow[] {
+  return socketRowsWithInodes(dumps, protocols, links).map((x) => x.row);
+}
+
+/** The same rows, each with its socket's inode (inet_diag_msg's idiag_inode), to find its owners. */
+export function socketRowsWithInodes(
+  dumps: Buffer[],
+  protocols: Array<'tcp' | 'udp'>,
+  links: LinkFacts[],
+): Array<{ row: SocketRow; inode: number }> {
   const name = nameByIndex(links);
-  const rows: SocketRow[] = [];
+  const rows: Array<{ row: SocketRow; inode: number }> = [];
   dumps.forEach((dump, i) => {
     for (const m of messages(dump)) {
       if (m.type !== SOCK_DIAG_BY_FAMILY || m.body.length < 72) continue;
@@ -188,14 +203,15 @@ export function socketRows(
       let local = addr;
       if (family === AF_INET6) local = addr === '::' && !(v6only && v6only.b[v6only.o]) ? '*' : `[${addr}]`;
       if (dev) local += `%${name(dev)}`;
-      rows.push({
+      const row: SocketRow = {
         proto: protocols[i]!,
         state: state === TCP_LISTEN ? 'LISTEN' : 'UNCONN',
         local,
         port,
         process: null,
         pid: null,
-      });
+      };
+      rows.push({ row, inode: m.body.readUInt32LE(68) });
     }
   });
   return rows;

@@ -10,6 +10,7 @@ import type { RunningServer } from '../serve.js';
 import { FailureLimiter } from '../http/security.js';
 import { fakeDiscovery, testServeOptions } from '../testing/liveServer.js';
 import type { TraceReader } from './reader.js';
+import { NO_LEGACY } from './legacy.js';
 import { traceRouter } from './router.js';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
@@ -29,6 +30,7 @@ const noRoute: TraceReader = {
   }),
   sysctls: async () => ({ values: new Map() }),
   firewall: async () => ({ tool: 'none' }),
+  legacy: async () => NO_LEGACY,
   fdb: async () => [],
   listeners: async () => [],
 };

@@ -3,16 +3,17 @@
  * nsenter and server/exec/run.ts) and hands their parsed answers to the engine. Nothing here
  * changes the kernel; nothing stays inside a namespace after a read.
  */
-import { access } from 'node:fs/promises';
 import { IP, NSENTER, run } from '../exec/run.js';
 import { parseSs } from '../inspect/parse.js';
 import type { SocketRow } from '../../common/inspect.js';
 import type { FdbFacts, LinkFacts, NeighFacts, RouteAnswer, SysctlFacts } from './facts.js';
 import { jsonArray, parseAddrShow, parseFdb, parseNeigh, parseRouteGet, parseSysctlGrep } from './facts.js';
+import type { FirewallTools, LegacyRead } from './legacy.js';
+import { TABLE_NAMES, firewallTools, parseNamesGrep, readLegacyRules } from './legacy.js';
+import { hasXt } from './iptablesNft.js';
 
 export const SS = '/usr/bin/ss';
 export const NFT = '/usr/sbin/nft';
-export const IPTABLES_SAVE = '/usr/sbin/iptables-save';
 export const BRIDGE = '/usr/sbin/bridge';
 const GREP = '/usr/bin/grep';
 
@@ -32,11 +33,25 @@ export interface NamespaceRead {
   routeCommand: string;
 }
 
+/** iptables-nft-save and ip6tables-nft-save output (null: that tool is not installed). */
+export interface IptablesNftText {
+  text: string;
+  text6: string | null;
+}
+
 export type FirewallRead =
-  | { tool: 'nft'; json: unknown }
-  | { tool: 'iptables'; text: string }
+  /** `iptables`: the tables iptables-nft manages, read where the ruleset has xt expressions. */
+  | { tool: 'nft'; json: unknown; iptables?: IptablesNftText }
+  /** iptables-save output of the nft backend, where `nft` itself is not installed. */
+  | ({ tool: 'iptables' } & IptablesNftText)
   | { tool: 'none' }
   | { tool: 'error'; error: string };
+
+/** Everything that filters in a namespace: nftables (or iptables-nft) and legacy iptables. */
+export interface FirewallReads {
+  main: FirewallRead;
+  legacy: LegacyRead;
+}
 
 /** Links and neighbours of one namespace with the answers to several route questions. */
 export interface NamespaceReads {
@@ -53,6 +68,8 @@ export interface TraceReader {
   readMany?(path: string, qs: RouteQuery[]): Promise<NamespaceReads>;
   sysctls(path: string): Promise<SysctlFacts>;
   firewall(path: string): Promise<FirewallRead>;
+  /** Legacy (x_tables) rules, read only where a table exists (legacy.ts). */
+  legacy(path: string): Promise<LegacyRead>;
   fdb(path: string, bridge: string): Promise<FdbFacts[]>;
   listeners(path: string): Promise<SocketRow[]>;
   /** Forget what is kept between traces about namespaces other than these (by inode). */
@@ -65,15 +82,6 @@ export function routeGetArgs(q: RouteQuery): string[] {
   if (q.iif) args.push('iif', q.iif);
   if (q.mark) args.push('mark', String(q.mark));
   return args;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const inNs = (path: string, file: string, args: string[]): [string, string[]] => [
@@ -134,7 +142,8 @@ export function readOne(readMany: NonNullable<TraceReader['readMany']>): TraceRe
   };
 }
 
-export function kernelReader(): TraceReader {
+/** `tools`: which firewall tools to use (tests choose; default: what is installed). */
+export function kernelReader(tools: FirewallTools = firewallTools()): TraceReader {
   const readMany = async (path: string, qs: RouteQuery[]): Promise<NamespaceReads> => {
     // One ip process: links, neighbours, then every route decision.
     const input = `addr show\nneigh show\n${qs.map((q) => `${routeGetArgs(q).join(' ')}\n`).join('')}`;
@@ -161,25 +170,41 @@ export function kernelReader(): TraceReader {
       return parseSysctlGrep(r.stdout);
     },
     async firewall(path) {
-      if (await exists(NFT)) {
-        const r = await run(...inNs(path, NFT, ['-j', 'list', 'ruleset']), { timeoutMs: 5000 });
+      const saveNft = async (): Promise<IptablesNftText | { error: string }> => {
+        const save = tools.nftSave!;
+        const [v4, v6] = await Promise.all(
+          [save.v4, save.v6].map((t) => (t ? run(...inNs(path, t, []), { timeoutMs: 5000 }) : null)),
+        );
+        for (const r of [v4, v6])
+          if (r && (r.exitCode !== 0 || r.timedOut))
+            return { error: failure('iptables-nft-save', r).message };
+        return { text: v4?.stdout ?? '', text6: v6?.stdout ?? null };
+      };
+      if (tools.nft) {
+        const r = await run(...inNs(path, tools.nft, ['-j', 'list', 'ruleset']), { timeoutMs: 5000 });
         if (r.exitCode !== 0 || r.timedOut) return { tool: 'error', error: failure('nft', r).message };
+        let json: unknown;
         try {
-          return {
-            tool: 'nft',
-            json: r.stdout.trim() ? (JSON.parse(r.stdout) as unknown) : { nftables: [] },
-          };
+          json = r.stdout.trim() ? (JSON.parse(r.stdout) as unknown) : { nftables: [] };
         } catch (e) {
           return { tool: 'error', error: `nft printed no JSON: ${String(e)}` };
         }
+        // iptables-nft's own matches are opaque to nft -j: its save output tells them.
+        if (!tools.nftSave || !hasXt(json)) return { tool: 'nft', json };
+        const iptables = await saveNft();
+        return 'error' in iptables ? { tool: 'nft', json } : { tool: 'nft', json, iptables };
       }
-      if (await exists(IPTABLES_SAVE)) {
-        const r = await run(...inNs(path, IPTABLES_SAVE, []), { timeoutMs: 5000 });
-        if (r.exitCode !== 0 || r.timedOut)
-          return { tool: 'error', error: failure('iptables-save', r).message };
-        return { tool: 'iptables', text: r.stdout };
-      }
-      return { tool: 'none' };
+      if (!tools.nftSave) return { tool: 'none' };
+      const text = await saveNft();
+      return 'error' in text ? { tool: 'error', error: text.error } : { tool: 'iptables', ...text };
+    },
+    async legacy(path) {
+      // `-s`: a family whose x_tables are not in this kernel has no file (and no rules).
+      const r = await run(...inNs(path, GREP, ['-H', '-s', '', TABLE_NAMES.v4, TABLE_NAMES.v6]), {
+        timeoutMs: 5000,
+      });
+      if (r.timedOut || r.stderr.trim()) throw failure(`x_tables names in ${path}`, r);
+      return readLegacyRules(path, parseNamesGrep(r.stdout), tools);
     },
     async fdb(path, bridge) {
       const r = await run(...inNs(path, BRIDGE, ['-j', 'fdb', 'show', 'br', bridge]), { timeoutMs: 5000 });

@@ -10,6 +10,7 @@ import type { Topology } from '../../common/model.js';
 import { iface, ns } from '../../common/testing/builders.js';
 import { onSpawn } from '../exec/run.js';
 import type { NamespaceRead, RouteQuery, TraceReader } from './reader.js';
+import { NO_LEGACY } from './legacy.js';
 import { traceRouter } from './router.js';
 import type { TraceDeps } from './router.js';
 
@@ -76,6 +77,7 @@ const recorded: TraceReader = {
   },
   sysctls: async () => ({ values: new Map() }),
   firewall: async () => ({ tool: 'none' }),
+  legacy: async () => NO_LEGACY,
   fdb: async () => [],
   listeners: async () => [],
 };

@@ -8,6 +8,7 @@ import type { Topology } from '../../../common/model.js';
 import type { TraceHop, TracePath } from '../../../common/trace.js';
 import { useLive } from '../sync/live.js';
 import { useTrace } from './traceStore.js';
+import { DragToFill } from './DragToFill.js';
 import './trace.css';
 
 function names(t: Topology | undefined) {
@@ -53,6 +54,7 @@ export function TraceSection({ nsId }: { nsId: string }) {
   const [port, setPort] = useState('80');
   const [probe, setProbe] = useState(false);
   const [mark, setMark] = useState('');
+  const [dropNote, setDropNote] = useState<string | null>(null);
   const addresses = useMemo(() => {
     const out = new Set<string>();
     for (const i of t?.interfaces ?? [])
@@ -90,7 +92,16 @@ export function TraceSection({ nsId }: { nsId: string }) {
           placeholder="destination address"
           list="trace-addresses"
           value={to}
-          onChange={(e) => setTo(e.target.value)}
+          onChange={(e) => {
+            setTo(e.target.value);
+            setDropNote(null);
+          }}
+        />
+        <DragToFill
+          onFill={(f) => {
+            if (f.addr) setTo(f.addr);
+            setDropNote(f.note);
+          }}
         />
         <datalist id="trace-addresses">
           {addresses.map((a) => (
@@ -129,6 +140,11 @@ export function TraceSection({ nsId }: { nsId: string }) {
           {running ? 'tracing…' : 'Trace'}
         </button>
       </form>
+      {dropNote && (
+        <div className="muted trace-drop-note" data-testid="trace-drop-note">
+          {dropNote}
+        </div>
+      )}
       {mine && error && (
         <div className="error-text" data-testid="trace-error">
           {error.message}

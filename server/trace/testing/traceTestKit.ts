@@ -16,6 +16,7 @@ import { FirewallCache } from '../firewallCache.js';
 import { askStatus } from '../nativeAsk.js';
 import { nativeTraceReader } from '../nativeReader.js';
 import { kernelReader } from '../reader.js';
+import type { TraceReader } from '../reader.js';
 import type { TraceDeps } from '../router.js';
 import { runTrace } from '../router.js';
 
@@ -111,20 +112,10 @@ export class Scene {
   /**
    * The trace as the server answers it (the native reader), after a differential check: the same
    * question without the probe, asked with processes (`ip`, `ss`, `nft`, reader.ts) and natively,
-   * must give the same verdict and hops (process names aside: sock_diag does not know them).
+   * must give the same verdict and hops (listeners' process names included).
    */
   async trace(body: Record<string, unknown>): Promise<TraceResponse> {
-    const topology = this.topology;
-    if (!topology) throw new Error('discover() first');
-    const deps: TraceDeps = {
-      readOnly: false,
-      allowProbe: false,
-      getTopology: () => topology,
-      namespacePath: (id) => {
-        const ns = topology.namespaces.find((n) => n.id === id);
-        return ns ? namespacePath(ns) : null;
-      },
-    };
+    const deps = this.deps();
     expect(askStatus()).toEqual({ available: true, reason: '' });
     const quiet = { ...body, probe: false };
     const byProcesses = await runTrace({ ...deps, reader: kernelReader() }, quiet);
@@ -134,6 +125,25 @@ export class Scene {
     );
     expect(comparable(natively)).toEqual(comparable(byProcesses));
     return runTrace(deps, body);
+  }
+
+  /** The trace asked with a reader of the caller's choice (no differential check). */
+  traceWith(reader: TraceReader, body: Record<string, unknown>): Promise<TraceResponse> {
+    return runTrace({ ...this.deps(), reader }, body);
+  }
+
+  private deps(): TraceDeps {
+    const topology = this.topology;
+    if (!topology) throw new Error('discover() first');
+    return {
+      readOnly: false,
+      allowProbe: false,
+      getTopology: () => topology,
+      namespacePath: (id) => {
+        const ns = topology.namespaces.find((n) => n.id === id);
+        return ns ? namespacePath(ns) : null;
+      },
+    };
   }
 
   /** Stops the listeners and removes the namespaces (retrying while discovery's helper holds them). */
@@ -162,15 +172,13 @@ export function shape(scene: Scene, hops: TraceResponse['hops'], shorts: string[
   return hops.map((h) => `${h.action}@${byId.get(h.namespace) ?? h.namespace}${h.ok ? '' : '!'}`);
 }
 
-/** A trace without what only one reader knows: the listener's process names (`ss -p`). */
+/** What both readers must agree on. */
 export function comparable(t: TraceResponse): unknown {
-  const hops = (hs: TraceResponse['hops']) =>
-    hs.map((h) => ({ ...h, detail: h.detail.replace(/(; listening: \S+ \S+) \(.*\)$/, '$1') }));
   return {
     verdict: t.verdict,
     failedAt: t.failedAt,
     source: t.source,
-    hops: hops(t.hops),
-    returnPath: t.returnPath && { failedAt: t.returnPath.failedAt, hops: hops(t.returnPath.hops) },
+    hops: t.hops,
+    returnPath: t.returnPath && { failedAt: t.returnPath.failedAt, hops: t.returnPath.hops },
   };
 }
