@@ -18,7 +18,7 @@ function counting(answers: Record<string, number | null>) {
 }
 
 describe('MountPointInodes', () => {
-  it('stats a mount point once while the table reads the same, and again once it changes', () => {
+  it('stats a mount point once while its lines read the same, and again once they change', () => {
     const m = new MountPointInodes();
     const table = [ROOT, nsfs(40, 101, '/run/netns/a'), nsfs(41, 102, '/run/docker/netns/b')].join('\n');
     const s = counting({ '/run/netns/a': 101, '/run/docker/netns/b': 102 });
@@ -38,7 +38,33 @@ describe('MountPointInodes', () => {
     const again = counting({ '/run/netns/a': 103, '/run/docker/netns/b': 102 });
     expect(m.inode('/run/netns/a', again.stat)).toBe(103);
     expect(m.inode('/run/docker/netns/b', again.stat)).toBe(102);
-    expect(again.calls).toEqual(['/run/netns/a', '/run/docker/netns/b']);
+    // b's line did not change: remembered.
+    expect(again.calls).toEqual(['/run/netns/a']);
+  });
+
+  it('a mount at or above a remembered path forgets it; a mount elsewhere forgets nothing', () => {
+    const m = new MountPointInodes();
+    const base = [ROOT, nsfs(40, 101, '/run/netns/a'), nsfs(41, 102, '/run/docker/netns/b')];
+    const s = counting({ '/run/netns/a': 101, '/run/docker/netns/b': 102 });
+    const both = () => [m.inode('/run/netns/a', s.stat), m.inode('/run/docker/netns/b', s.stat)];
+    m.begin(base.join('\n'));
+    expect(both()).toEqual([101, 102]);
+    // Someone else's mount elsewhere, and a name next to ours (/run/netns/ab is not above a).
+    m.begin([...base, '50 22 0:60 / /mnt/x rw - tmpfs tmpfs rw', nsfs(51, 109, '/run/netns/ab')].join('\n'));
+    expect(both()).toEqual([101, 102]);
+    expect(s.calls).toHaveLength(2);
+    // A tmpfs mounted over /run/netns hides a: only a is asked again.
+    m.begin([...base, '52 22 0:61 / /run/netns rw - tmpfs tmpfs rw'].join('\n'));
+    expect(both()).toEqual([101, 102]);
+    expect(s.calls.slice(2)).toEqual(['/run/netns/a']);
+    // A mount stacked on b itself (same mount point): b is asked again.
+    m.begin(
+      [...base, '52 22 0:61 / /run/netns rw - tmpfs tmpfs rw', nsfs(53, 41, '/run/docker/netns/b')].join(
+        '\n',
+      ),
+    );
+    both();
+    expect(s.calls.slice(3)).toEqual(['/run/docker/netns/b']);
   });
 
   it('always stats paths that are not mount points (a symlink can change without the table)', () => {
