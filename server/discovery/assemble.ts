@@ -107,10 +107,14 @@ export function assemble(
   const present = new Set(input.namespaces.map((n) => n.inode));
   // In namespace id order, each read's entities in id order: the lists come out sorted, and
   // normalizing them is a check instead of a sort (see routesInOrder).
+  // Each namespace's id built once (not twice per comparison: a live refresh at 1,000 namespaces
+  // sorts them all).
   const reads = new Map(
     [...input.reads]
       .filter(([ino]) => present.has(ino))
-      .sort(([a], [b]) => byId({ id: nsId(a) }, { id: nsId(b) })),
+      .map(([ino, read]) => ({ id: nsId(ino), entry: [ino, read] as const }))
+      .sort(byId)
+      .map((x) => x.entry),
   );
   const namespaces = input.namespaces.map((n) => ({ ...n, error: input.unreadable.get(n.inode) ?? null }));
   const { interfaces, links } = resolve({ reads, unreadable: input.unreadable }, memo);

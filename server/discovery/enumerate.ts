@@ -4,7 +4,8 @@
  * Only stat/readlink/readdir: no process is started and no namespace file is kept open.
  */
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { parseNetnsMounts } from './procParse.js';
+import { MountPointInodes } from './mountPoints.js';
+import type { NsfsMount } from './procParse.js';
 
 export const NETNS_DIR = '/run/netns';
 
@@ -59,6 +60,9 @@ export function listPids(): number[] {
     .map(Number);
 }
 
+/** Shared by every scan of this process: the mount table is the process's, not a discovery's. */
+const mountPoints = new MountPointInodes();
+
 export function scanNamespaces(opts: { fds: boolean }): Scan {
   const self = statSync('/proc/self/ns/net');
   const dev = self.dev;
@@ -75,6 +79,16 @@ export function scanNamespaces(opts: { fds: boolean }): Scan {
   }
   entry(namespaces, hostInode);
 
+  // The mount table first: while it reads the same, mount points need no stat (mountPoints.ts).
+  let mounts: NsfsMount[] = [];
+  try {
+    mounts = mountPoints.begin(readFileSync('/proc/self/mountinfo', 'utf8'));
+  } catch (e) {
+    mountPoints.forget();
+    errors.push(`cannot read /proc/self/mountinfo: ${String(e)}`);
+  }
+  const inodeOf = (path: string): number | null => mountPoints.inode(path, (p) => statIno(p, dev));
+
   let names: string[] = [];
   try {
     names = readdirSync(NETNS_DIR);
@@ -84,23 +98,19 @@ export function scanNamespaces(opts: { fds: boolean }): Scan {
   // Mount point -> inode as stat just saw it (named namespaces reappear in mountinfo).
   const seen = new Map<string, number>();
   for (const name of names) {
-    const ino = statIno(`${NETNS_DIR}/${name}`, dev);
+    const ino = inodeOf(`${NETNS_DIR}/${name}`);
     if (ino !== null) {
       entry(namespaces, ino).netnsNames.push(name);
       seen.set(`${NETNS_DIR}/${name}`, ino);
     }
   }
 
-  try {
-    for (const m of parseNetnsMounts(readFileSync('/proc/self/mountinfo', 'utf8'))) {
-      // A mount listed in mountinfo may be hidden by a later mount: trust only what stat confirms.
-      if ((seen.get(m.path) ?? statIno(m.path, dev)) === m.inode) {
-        const e = entry(namespaces, m.inode);
-        if (!e.mounts.includes(m.path)) e.mounts.push(m.path);
-      }
+  for (const m of mounts) {
+    // A mount listed in mountinfo may be hidden by a later mount: trust only what stat confirms.
+    if ((seen.get(m.path) ?? inodeOf(m.path)) === m.inode) {
+      const e = entry(namespaces, m.inode);
+      if (!e.mounts.includes(m.path)) e.mounts.push(m.path);
     }
-  } catch (e) {
-    errors.push(`cannot read /proc/self/mountinfo: ${String(e)}`);
   }
 
   let denied = 0;

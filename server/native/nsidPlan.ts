@@ -45,7 +45,9 @@ export function planNsidQueries(input: PlanInput): NsidPlan {
   const { reads } = input;
   const veths: End[] = [];
   const lowers: End[] = [];
-  const byIfindex = new Map<number, End[]>();
+  // ifindex -> the ifindex its pointer names -> veths: a veth's candidates in one lookup (a hub's
+  // thousand ports all point at ifindex 2: filtering every leaf's eth0 for each was quadratic).
+  const byPair = new Map<number, Map<number, End[]>>();
   const nsWithIndex = new Map<number, number[]>();
   for (const [ns, read] of reads) {
     for (const link of read.links) {
@@ -60,8 +62,10 @@ export function planNsidQueries(input: PlanInput): NsidPlan {
         continue;
       }
       veths.push({ ns, link });
-      let list = byIfindex.get(idx);
-      if (!list) byIfindex.set(idx, (list = []));
+      let pointingAt = byPair.get(idx);
+      if (!pointingAt) byPair.set(idx, (pointingAt = new Map()));
+      let list = pointingAt.get(p.index);
+      if (!list) pointingAt.set(p.index, (list = []));
       list.push({ ns, link });
     }
   }
@@ -71,9 +75,7 @@ export function planNsidQueries(input: PlanInput): NsidPlan {
   for (const v of veths) {
     const p = v.link.pointer!;
     if (known(reads, v.ns, p.nsid!)) continue;
-    const candidates = (byIfindex.get(p.index!) ?? []).filter(
-      (w) => w.ns !== v.ns && w.link.pointer!.index === v.link.iface.ifindex,
-    );
+    const candidates = (byPair.get(p.index!)?.get(v.link.iface.ifindex) ?? []).filter((w) => w.ns !== v.ns);
     // Already decided from the other side (its map names our namespace under its nsid).
     if (candidates.some((w) => reads.get(w.ns)?.nsids?.get(w.link.pointer!.nsid!) === v.ns)) continue;
     // A candidate whose own map is known points elsewhere (checked above): not ours.
