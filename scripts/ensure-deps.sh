@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine (as root): Debian's Chromium for the
-# browser tests, docker.io and busybox-static for the container tests, nftables for the firewall view,
-# tcpdump for packet capture, podman and lxc for the runtime-naming tests, a compiler for the native
-# reader, and the npm packages. Does nothing for what is already there.
+# browser tests, docker.io and busybox-static for the container tests, nftables and iptables (its
+# legacy and nft tools) for the firewall view and the trace, tcpdump for packet capture, podman and
+# lxc for the runtime-naming tests, a compiler for the native reader, and the npm packages. Does
+# nothing for what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ need=()
 [ -x /usr/bin/nsenter ] || need+=(util-linux)
 [ -x /usr/sbin/ip ] || need+=(iproute2)
 [ -x /usr/sbin/nft ] || need+=(nftables)
+[ -x /usr/sbin/iptables-legacy ] || need+=(iptables)
 # Runtime naming tests (server/discovery/runtimes): containerd, ctr and runc come with docker.io.
 [ -x /usr/bin/podman ] || need+=(podman)
 [ -x /usr/bin/lxc-start ] || need+=(lxc)

@@ -51,14 +51,15 @@ describe('event monitors', () => {
     });
     let monitors: Array<{ pid: number; program: string }> = [];
     try {
-      monitors = await pollUntil(
-        () => {
-          const c = children(server.pid!).filter((p) => p.program === IP || p.program === FINDMNT);
-          return c.length === 2 ? c : null;
-        },
-        'both monitors running as children of the server',
-        60_000,
-      );
+      monitors =
+        (await pollUntil(
+          () => {
+            const c = children(server.pid!).filter((p) => p.program === IP || p.program === FINDMNT);
+            return c.length === 2 ? c : null;
+          },
+          'both monitors running as children of the server',
+          60_000,
+        )) ?? [];
       expect(monitors.map((m) => m.program).sort()).toEqual([IP, FINDMNT].sort());
     } finally {
       server.kill('SIGKILL');
