@@ -4,17 +4,15 @@
  * wins; the result is diffed against what clients have (the sink holds it) and published as one delta.
  */
 import type { Topology } from '../../common/model.js';
-import { normalizeTopology } from '../../common/model.js';
-import { diffTopology } from '../../common/delta.js';
 import type {
   HostDevice,
   LiveDiscovery,
   LiveDiscoveryResult,
-  RefreshOptions,
   SchedulerOptions,
   SchedulerSink,
 } from './schedulerTypes.js';
-import { describeRefresh, introducesUnresolved, sameFlags } from './schedulerTypes.js';
+import { describeRefresh } from './schedulerTypes.js';
+import { mergeHostDevice, publishResult, readHostLast } from './schedulerSteps.js';
 import type { MonitorDevice } from '../events/monitor.js';
 
 /**
@@ -75,24 +73,9 @@ export class RefreshScheduler {
     this.request();
   }
 
-  /**
-   * An event in the host about one device: that device is read, not the whole host. Events
-   * about the same device merge: the last link event says whether it was deleted; its routes
-   * may be skipped only if link events alone named it, all with the same flags.
-   */
+  /** An event in the host about one device: that device is read, not the whole host. */
   hostDevice(event: MonitorDevice): void {
-    const { ifindex, name } = event;
-    const known = this.hostDevices.get(name);
-    const isLink = event.flags !== undefined || event.deleted === true;
-    const flags = known ? (sameFlags(known.linkFlags, event.flags) ? event.flags : undefined) : event.flags;
-    const deleted = isLink ? event.deleted === true : known?.deleted === true;
-    this.hostDevices.set(name, {
-      // Events naming the same device with different ifindexes: let the read find out.
-      ifindex: known !== undefined && known.ifindex !== ifindex ? null : ifindex,
-      name,
-      ...(flags && !deleted ? { linkFlags: flags } : {}),
-      ...(deleted ? { deleted } : {}),
-    });
+    this.hostDevices.set(event.name, mergeHostDevice(this.hostDevices.get(event.name), event));
     this.request();
   }
 
@@ -228,7 +211,7 @@ export class RefreshScheduler {
     try {
       ({ result, hostLater } = full
         ? { result: await this.discovery.full(), hostLater: false }
-        : await this.read(inodes, !overdue, {
+        : await readHostLast(this.discovery, this.sink, host, inodes, !overdue, {
             reuseScan,
             newLimit: Math.max(0, (this.opts.maxPerRefresh ?? MAX_PER_REFRESH) - inodes.length),
             ...(hostDevices.length > 0 ? { hostDevices } : {}),
@@ -248,7 +231,7 @@ export class RefreshScheduler {
     }
     if (this.stopped) return;
     const t1 = performance.now();
-    const published = this.publish(result, reason);
+    const published = publishResult(this.sink, result, reason);
     if (this.opts.verbose) {
       const ms = (a: number, b: number) => `${Math.round(b - a)} ms`;
       const rest = `read ${ms(t0, t1)}, diff and publish ${ms(t1, performance.now())}`;
@@ -262,20 +245,6 @@ export class RefreshScheduler {
     if (result.leftOut) this.wantList = true;
     const found = (result.newWithoutHost ?? []).filter((i) => !unnamed.includes(i));
     if (unnamed.length + found.length > 0 || nsids) await this.nameNew([...unnamed, ...found]);
-  }
-
-  /** Diffs a result against what clients have and publishes it; says what was published. */
-  private publish(result: LiveDiscoveryResult, reason: string | null): string {
-    const next = normalizeTopology(result.topology);
-    this.sink.hostNsids(result.hostNsids);
-    if (reason) {
-      this.sink.reset(next, reason);
-      return `reset (${reason})`;
-    }
-    const ops = diffTopology(this.sink.current(), next);
-    if (!ops) return 'no change';
-    this.sink.delta(ops, next);
-    return `${ops.length} operation${ops.length === 1 ? '' : 's'}`;
   }
 
   /**
@@ -301,7 +270,7 @@ export class RefreshScheduler {
       return;
     }
     if (this.stopped) return;
-    const published = this.publish(result, null);
+    const published = publishResult(this.sink, result, null);
     if (this.opts.verbose)
       this.log(
         `refresh ${inodes.length} container namespace(s): read ${Math.round(performance.now() - t0)} ms: ${published}`,
@@ -330,34 +299,5 @@ export class RefreshScheduler {
     for (const i of unnamed) this.inodes.add(i);
     if (map) this.sink.hostNsids(map);
     else if (this.opts.hostInode !== undefined) this.hostOwedSince ??= Date.now();
-  }
-
-  /**
-   * A refresh that reads the host last when other namespaces changed with it (a link going down
-   * in X also changes its peer in the host), unless publishing without the host would show a
-   * veth end whose peer is not found (a new or deleted pair crossing into the host): then the
-   * host is read before anything is published.
-   */
-  private async read(
-    inodes: number[],
-    split: boolean,
-    opts: RefreshOptions,
-  ): Promise<{ result: LiveDiscoveryResult; hostLater: boolean }> {
-    const host = this.opts.hostInode;
-    const others = inodes.filter((i) => i !== host);
-    // Nothing to split when the host is all that was asked for.
-    const hostAlone = inodes.length > 0 && others.length === 0;
-    if (host === undefined || !split || hostAlone) {
-      return { result: await this.discovery.refresh(inodes, opts), hostLater: false };
-    }
-    const early = await this.discovery.refresh(others, { ...opts, deferHost: true });
-    // New namespaces get their nsids (and the host's map) from nameNew; without it, from a read.
-    const mapOwed = early.newWithoutHost !== undefined && !this.discovery.ensureHostNsids;
-    const hostWanted = others.length < inodes.length || mapOwed;
-    if (!hostWanted) return { result: early, hostLater: false };
-    if (introducesUnresolved(this.sink.current(), early.topology)) {
-      return { result: await this.discovery.refresh([host], { reuseScan: true }), hostLater: false };
-    }
-    return { result: early, hostLater: true };
   }
 }
