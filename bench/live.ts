@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { DeltaMessage, ServerMessage } from '../common/protocol.js';
 import { treeCpuSeconds } from './procfs.js';
-import { CLI } from './snapshot.js';
+import { CLI, CLI_NODE_FLAGS } from './snapshot.js';
 import { round } from './stats.js';
 
 export interface ServerHandle {
@@ -30,7 +30,7 @@ export async function startServer(timeoutMs = 120_000): Promise<ServerHandle> {
   const token = randomBytes(24).toString('hex');
   // History on (its recording cost is part of what is measured), in a directory of its own.
   const historyDir = mkdtempSync(join(tmpdir(), 'nx-bench-history-'));
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--history', historyDir], {
+  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, CLI, '--port', '0', '--history', historyDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NETNS_EXPLORER_TOKEN: token },
   });

@@ -9,6 +9,8 @@ import { cmd } from './proc.js';
 
 // The product's build (dist/), not the bench's own copy in dist-bench/: the CLI serves dist/client.
 export const CLI = new URL('../../dist/server/cli.js', import.meta.url).pathname;
+/** Node flags the CLI runs with when users start it (its shebang, `npm start`, the image). */
+export const CLI_NODE_FLAGS = ['--no-memory-reducer'];
 const DISCOVERY = new URL('../server/discovery/index.js', import.meta.url).href;
 
 interface FullResult {
