@@ -4,7 +4,7 @@
  * neighbour is the gateway's IPv6 address). The probe must agree; both readers must too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniquePrefix } from '../../test/kernel.js';
+import { pollUntil, uniquePrefix } from '../../test/kernel.js';
 import { Scene, shape } from './testing/traceTestKit.js';
 
 const scene = new Scene(uniquePrefix('tv'));
@@ -21,6 +21,18 @@ beforeAll(async () => {
   await scene.run('r', 'ip route add 10.75.0.1/32 via inet6 fd75:1::1 dev r0');
   await scene.run('b', 'ip route add default via 10.75.2.254');
   await scene.run('r', 'sysctl -qw net.ipv4.ip_forward=1');
+  // The IPv6 link carries traffic once both ends have their neighbour: a veth whose carrier came
+  // up a moment ago drops the first neighbour solicitation (seen in CI: the probe then missed its
+  // 2 s), so the scene is ready when a ping6 across it answers.
+  await pollUntil(
+    () =>
+      scene
+        .run('a', '/bin/busybox ping6 -c 1 -W 1 fd75:1::2')
+        .then(() => true)
+        .catch(() => false),
+    'a ping6 from a to the router across the IPv6-only link',
+    30_000,
+  );
   await scene.discover();
 }, 300_000);
 
