@@ -41,6 +41,8 @@ const linkSchema = z.object({
           link: z.string().optional(),
           link_index: z.number().optional(),
           link_netnsid: z.number().optional(),
+          /** A bridge's VLAN filtering (1: on); read by the trace, which cannot decide VLANs. */
+          vlan_filtering: z.number().optional(),
         })
         .optional(),
       info_slave_kind: z.string().optional(),

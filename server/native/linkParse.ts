@@ -18,6 +18,8 @@ const INFO = { KIND: 1, DATA: 2, SLAVE_KIND: 4, SLAVE_DATA: 5 };
 const IFLA_TUN_TYPE = 3;
 const IFLA_VXLAN_LINK = 3;
 const IFLA_BRPORT_STATE = 1;
+/** In a bridge's IFLA_INFO_DATA (u8), as `ip -d` prints it: `vlan_filtering`. */
+const IFLA_BR_VLAN_FILTERING = 7;
 const IFA = { ADDRESS: 1, LOCAL: 2, BROADCAST: 4 };
 
 const IFF_UP = 0x1;
@@ -83,6 +85,9 @@ function linkInfo(raw: Attrs, nameOfIndex: (i: number) => string): NonNullable<I
     } else if (kind === 'vxlan') {
       const lower = u32(d[IFLA_VXLAN_LINK]);
       out.info_data = lower ? { link: nameOfIndex(lower) } : {};
+    } else if (kind === 'bridge') {
+      const vf = u8(d[IFLA_BR_VLAN_FILTERING]);
+      out.info_data = vf !== undefined ? { vlan_filtering: vf } : {};
     } else out.info_data = {};
   }
   const slave = str(info[INFO.SLAVE_KIND]);

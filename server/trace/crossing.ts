@@ -52,14 +52,14 @@ export async function crossSegment(ctx: TraceContext, path: Interface[], how: st
       if (i < path.length - 1) continue;
       const h = await bridgeHop(ctx, cur, prev, null, receiver, links, how);
       hops.push(h);
-      if (!h.ok) return { ok: false, unknown: false, hops };
+      if (!h.ok) return { ok: false, unknown: h.unknown === true, hops };
       continue;
     }
     if (prev.kind === 'bridge' && cur.master === prev.id) {
       const inPort = path[i - 2] && path[i - 2]!.master === prev.id ? path[i - 2]! : null;
       const h = await bridgeHop(ctx, prev, inPort, cur, receiver, links, how);
       hops.push(h);
-      if (!h.ok) return { ok: false, unknown: false, hops };
+      if (!h.ok) return { ok: false, unknown: h.unknown === true, hops };
       continue;
     }
     hops.push(
@@ -96,6 +96,19 @@ async function bridgeHop(
   const fail = (detail: string, reason: string) =>
     hop(bridge.namespace, inPort, outPort ?? bridge, 'bridge', detail, command, false, reason);
   if (brFacts && !brFacts.up) return fail(`${bridge.name} down`, `bridge ${bridge.name} is down`);
+  // Which VLANs each port carries (and untags) would decide it: not modelled, so not guessed.
+  if (brFacts?.vlanFiltering)
+    return hop(
+      bridge.namespace,
+      inPort,
+      outPort ?? bridge,
+      'bridge',
+      `${bridge.name} vlan_filtering 1`,
+      'ip -j -d link show',
+      false,
+      `bridge ${bridge.name} filters by VLAN; the trace does not decide VLAN membership`,
+      true,
+    );
   for (const p of [inPort, outPort]) {
     const s = state(p);
     if (p && s && s !== 'forwarding')

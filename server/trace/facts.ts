@@ -21,6 +21,8 @@ export interface LinkFacts {
   kind: string | null;
   /** STP state of a bridge port (`forwarding`, `blocking`, `disabled`, ...), else null. */
   portState: string | null;
+  /** A bridge filtering by VLAN (`ip -d`: vlan_filtering 1). */
+  vlanFiltering: boolean;
 }
 
 export interface NeighFacts {
@@ -93,6 +95,8 @@ export function parseAddrShow(rows: Json[]): LinkFacts[] {
         .map((a) => `${String(a.local)}/${String(a.prefixlen)}`),
       kind: str(info.info_kind),
       portState: info.info_slave_kind === 'bridge' ? (str(slave.state) ?? null) : null,
+      vlanFiltering:
+        info.info_kind === 'bridge' && (info.info_data as Json | undefined)?.vlan_filtering === 1,
     };
   });
 }

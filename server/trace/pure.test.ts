@@ -226,3 +226,20 @@ describe('layer 2 segment (model only)', () => {
     expect(r).toMatchObject({ ok: false, unknown: true });
   });
 });
+
+describe('a bridge that filters by VLAN', () => {
+  // As `ip -j -d addr show` prints a bridge (this machine's kernel cannot turn filtering on).
+  const bridge = (vlanFiltering: number) => ({
+    ifindex: 3,
+    ifname: 'br0',
+    flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+    operstate: 'UP',
+    address: 'aa:bb:cc:dd:ee:01',
+    linkinfo: { info_kind: 'bridge', info_data: { stp_state: 0, vlan_filtering: vlanFiltering } },
+    addr_info: [],
+  });
+  it('is read as such, so that its hop is unknown rather than guessed', () => {
+    expect(parseAddrShow([bridge(1)])[0]!.vlanFiltering).toBe(true);
+    expect(parseAddrShow([bridge(0)])[0]!.vlanFiltering).toBe(false);
+  });
+});

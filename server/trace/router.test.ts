@@ -50,6 +50,7 @@ const recorded: TraceReader = {
         cidrs: [`${mine}/24`],
         kind: 'veth',
         portState: null,
+        vlanFiltering: false,
       },
     ];
     if (!q) return { links, neigh: [], route: { ok: false, error: 'not asked' }, routeCommand: '' };
