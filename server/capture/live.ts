@@ -9,10 +9,27 @@ import type { CaptureServerMessage } from '../../common/capture.js';
 import type { CaptureManager } from './manager.js';
 
 /** Above this many unsent bytes a client gets no more summaries until it catches up. */
-const HIGH_WATER = 1 << 20;
+export const HIGH_WATER = 1 << 20;
 const PING_MS = 30_000;
 /** Live clients of one capture (a page per person is plenty). */
-const MAX_CLIENTS = 4;
+export const MAX_CLIENTS = 4;
+
+/**
+ * Pings a live client every PING_MS and drops it when the last ping went unanswered, so a client
+ * that vanished without closing stops counting (its capture ends with the last one); a socket
+ * error drops it too. Returns the stopper, for when the socket closes.
+ */
+export function keepAlive(ws: WebSocket): () => void {
+  let alive = true;
+  const ping = setInterval(() => {
+    if (!alive) return ws.terminate();
+    alive = false;
+    ws.ping();
+  }, PING_MS);
+  ws.on('pong', () => (alive = true));
+  ws.on('error', () => ws.terminate());
+  return () => clearInterval(ping);
+}
 
 export type CaptureUpgrade = { accept(ws: WebSocket): void } | { status: 403 | 404 | 503; reason: string };
 
@@ -26,7 +43,6 @@ export function captureUpgrade(manager: CaptureManager | null, pathname: string)
   if (session.liveClients >= MAX_CLIENTS) return { status: 503, reason: 'too many clients on this capture' };
   return {
     accept(ws: WebSocket) {
-      let alive = true;
       const send = (msg: CaptureServerMessage): void => {
         if (ws.readyState !== ws.OPEN) return;
         if (msg.type === 'packets' && ws.bufferedAmount > HIGH_WATER) {
@@ -39,16 +55,10 @@ export function captureUpgrade(manager: CaptureManager | null, pathname: string)
       };
       const unsubscribe = session.subscribe(send);
       if (!session.running) ws.close(1000, 'capture ended');
-      const ping = setInterval(() => {
-        if (!alive) return ws.terminate();
-        alive = false;
-        ws.ping();
-      }, PING_MS);
-      ws.on('pong', () => (alive = true));
       // Nothing is expected from the client: anything it sends is ignored.
-      ws.on('error', () => ws.terminate());
+      const stopPings = keepAlive(ws);
       ws.on('close', () => {
-        clearInterval(ping);
+        stopPings();
         unsubscribe();
       });
     },

@@ -8,12 +8,9 @@
  */
 import WebSocket from 'ws';
 import type { CaptureInfo, CaptureServerMessage } from '../../common/capture.js';
+import { HIGH_WATER, MAX_CLIENTS, keepAlive } from '../capture/live.js';
 import { parseCaptureMessage, qualifyCaptureMessage } from './captureTranslate.js';
 
-/** As on one host: above this many unsent bytes a browser gets counters only. */
-const HIGH_WATER = 1 << 20;
-const PING_MS = 30_000;
-const MAX_BROWSERS = 4;
 const OPEN_TIMEOUT_MS = 10_000;
 
 export class RelayedCapture {
@@ -98,7 +95,7 @@ export class RelayedCapture {
 
   /** Why a browser cannot watch (null: it can). */
   refusal(): string | null {
-    return this.browsers.size >= MAX_BROWSERS ? 'too many clients on this capture' : null;
+    return this.browsers.size >= MAX_CLIENTS ? 'too many clients on this capture' : null;
   }
 
   /** A browser watching the capture through the hub (the upgrade handler checked it). */
@@ -110,16 +107,9 @@ export class RelayedCapture {
       this.send(ws, { type: 'ended', capture: this.info });
       return;
     }
-    let alive = true;
-    const ping = setInterval(() => {
-      if (!alive) return ws.terminate();
-      alive = false;
-      ws.ping();
-    }, PING_MS);
-    ws.on('pong', () => (alive = true));
-    ws.on('error', () => ws.terminate());
+    const stopPings = keepAlive(ws);
     ws.on('close', () => {
-      clearInterval(ping);
+      stopPings();
       this.browsers.delete(ws);
       if (this.hadBrowser && this.browsers.size === 0 && this.info.running) {
         // The agent sees its last client go and ends the capture, tcpdumps included.
