@@ -17,6 +17,7 @@ import type { Topology } from '../common/model.js';
 import { pollUntil, uniquePrefix } from './kernel.js';
 import { buildCluster, inNode, startAgent, startHubCli, stopAgent } from './clusterNodes.js';
 import type { SimCluster, SimNode } from './clusterNodes.js';
+import { bearerCall } from './bearerCall.js';
 
 const token = randomBytes(24).toString('base64url');
 const agentToken = randomBytes(24).toString('base64url');
@@ -29,26 +30,10 @@ let noCapture: SimNode;
 let capturing: SimNode;
 let spare: SimNode;
 
-async function call(base: string, bearer: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${bearer}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const bytes = Buffer.from(await res.arrayBuffer());
-  const type = res.headers.get('content-type') ?? '';
-  return {
-    status: res.status,
-    bytes,
-    body: type.includes('json') ? (JSON.parse(bytes.toString()) as unknown) : null,
-  };
-}
 const viaHub = (method: string, path: string, body?: unknown, origin = hub.origin) =>
-  call(origin, token, method, path, body);
-const viaAgent = (n: SimNode, method: string, path: string) => call(n.agentUrl, agentToken, method, path);
+  bearerCall(origin, token, method, path, body);
+const viaAgent = (n: SimNode, method: string, path: string) =>
+  bearerCall(n.agentUrl, agentToken, method, path);
 
 /** The hub's id of `pod`'s eth0 on node `n`. */
 async function podEth0(n: SimNode, pod: string): Promise<string> {

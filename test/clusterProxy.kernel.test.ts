@@ -17,6 +17,7 @@ import type { Json } from '../server/cluster/idTranslate.js';
 import { pollUntil, uniquePrefix } from './kernel.js';
 import { buildCluster, inNode, startAgent, startHubCli } from './clusterNodes.js';
 import type { SimCluster, SimNode } from './clusterNodes.js';
+import { bearerCall } from './bearerCall.js';
 
 const token = randomBytes(24).toString('base64url');
 const agentToken = randomBytes(24).toString('base64url');
@@ -29,15 +30,8 @@ let readOnlyNode: SimNode;
 let writableNode: SimNode;
 
 async function call(base: string, bearer: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${bearer}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
+  const r = await bearerCall(base, bearer, method, path, body);
+  return { status: r.status, body: r.body as Json };
 }
 const viaHub = (method: string, path: string, body?: unknown) => call(hub.origin, token, method, path, body);
 const viaAgent = (n: SimNode, method: string, path: string, body?: unknown) =>

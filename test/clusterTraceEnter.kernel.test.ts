@@ -15,6 +15,7 @@ import type { TraceResponse } from '../common/trace.js';
 import { pollUntil, uniquePrefix } from './kernel.js';
 import { buildCluster, inNode, startAgent, startHubCli } from './clusterNodes.js';
 import type { SimCluster, SimNode } from './clusterNodes.js';
+import { bearerCall } from './bearerCall.js';
 
 const token = randomBytes(24).toString('base64url');
 const agentToken = randomBytes(24).toString('base64url');
@@ -24,17 +25,8 @@ let hub: { origin: string };
 let a: SimNode;
 let b: SimNode;
 
-async function call(base: string, bearer: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      authorization: `Bearer ${bearer}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as unknown };
-}
+const call = (base: string, bearer: string, path: string, body?: unknown) =>
+  bearerCall(base, bearer, body === undefined ? 'GET' : 'POST', path, body);
 
 async function nsOf(n: SimNode, pred: (ns: Topology['namespaces'][number]) => boolean): Promise<string> {
   const t = (await call(n.agentUrl, agentToken, '/api/topology')).body as Topology;
