@@ -3,6 +3,9 @@ import { defineConfig } from '@playwright/test';
 // End-to-end tests run Debian's Chromium against the real server and the real kernel. They change
 // the machine's namespaces, so they run one at a time (workers: 1) and never retry (a flaky kernel
 // test is a bug to fix, not to hide). Servers and the demo lab are started by e2e/fixtures.ts.
+// Servers the tests start never run podman against the host's own storage (events.ts).
+process.env.NETNS_EXPLORER_PODMAN_ROOT ??= '/nonexistent/netns-explorer-tests/podman';
+
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',

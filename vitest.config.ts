@@ -27,6 +27,8 @@ const cacheDir =
 export default defineConfig({
   cacheDir,
   test: {
+    // Servers the tests start never run podman against the host's own storage (events.ts).
+    env: { NETNS_EXPLORER_PODMAN_ROOT: '/nonexistent/netns-explorer-tests/podman' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [

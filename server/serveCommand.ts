@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { namespacePath } from './discovery/index.js';
 import { createBestDiscovery } from './native/choose.js';
-import { DEFAULT_EVENT_SOURCES } from './discovery/runtimes/events.js';
+import { defaultEventSources } from './discovery/runtimes/events.js';
 import { parseServeArgs, USAGE } from './serveOptions.js';
 import { apiRouters, listenServer } from './serve.js';
 import { hostPort } from './http/security.js';
@@ -70,7 +70,7 @@ export async function main(args: string[]): Promise<number> {
       ],
       history: history?.recorder ?? null,
       recoverCrashedOps: true,
-      runtimeEvents: DEFAULT_EVENT_SOURCES,
+      runtimeEvents: defaultEventSources(process.env),
       log,
     },
   );

@@ -191,7 +191,14 @@ function startCli(
 ): Promise<{ child: ChildProcess; line: string; stderr: string[] }> {
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...env },
+    env: {
+      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      // Never podman against the host's own storage (events.ts); set by vitest.config.ts.
+      ...(process.env.NETNS_EXPLORER_PODMAN_ROOT
+        ? { NETNS_EXPLORER_PODMAN_ROOT: process.env.NETNS_EXPLORER_PODMAN_ROOT }
+        : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -11,7 +11,7 @@ import { createBestDiscovery } from '../native/choose.js';
 import { parseServeArgs } from '../serveOptions.js';
 import type { ServeOptions } from '../serveOptions.js';
 import { apiRouters, startServer } from '../serve.js';
-import { DEFAULT_EVENT_SOURCES } from '../discovery/runtimes/events.js';
+import { defaultEventSources } from '../discovery/runtimes/events.js';
 import { clusterAgentRouter } from './overlay.js';
 
 export const AGENT_USAGE =
@@ -99,7 +99,7 @@ export async function main(args: string[]): Promise<number> {
     namespacePath,
     routers: (model, live) => [clusterAgentRouter(nodeName, model), ...apiRouters(options, model, live)],
     recoverCrashedOps: true,
-    runtimeEvents: DEFAULT_EVENT_SOURCES,
+    runtimeEvents: defaultEventSources(process.env),
     log,
   });
   log(`node ${nodeName} listening on ${server.origin}${options.readOnly ? ' (read-only)' : ''}`);

@@ -88,6 +88,21 @@ export const DEFAULT_EVENT_SOURCES: EventSources = {
   podmanCli: {},
 };
 
+/** Where podman keeps its storage when not in /var/lib/containers/storage (`--root` of podman). */
+export const PODMAN_ROOT_ENV = 'NETNS_EXPLORER_PODMAN_ROOT';
+
+/**
+ * Pure: the default sources, with podman's graph root from NETNS_EXPLORER_PODMAN_ROOT when set.
+ * `podman events` is started only once that root exists, and is told it with `--root`. The test
+ * scripts point it at a path that never exists: a server under test then never runs podman
+ * against the host's own storage (podman mounts its overlay home when it opens a storage).
+ */
+export function defaultEventSources(env: Readonly<Record<string, string | undefined>>): EventSources {
+  const root = env[PODMAN_ROOT_ENV];
+  if (!root) return DEFAULT_EVENT_SOURCES;
+  return { ...DEFAULT_EVENT_SOURCES, podmanCli: { storage: root, cliArgs: ['--root', root] } };
+}
+
 /** Watches every runtime whose socket exists now or later (checked on each retry). */
 export function watchRuntimeEvents(
   sources: EventSources,

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../../common/model.js';
 import { eventShown, namespacesForEvent } from './liveEvents.js';
 import type { RuntimeEvent } from './types.js';
-import { parsePodmanEvent, podmanEventsArgs } from './podmanEvents.js';
+import { parsePodmanEvent, podmanEventsArgs, PODMAN_STORAGE } from './podmanEvents.js';
+import { DEFAULT_EVENT_SOURCES, defaultEventSources } from './events.js';
 
 const ID = '74d4f3d3cbeedcf3be4410d9f649a4aa0660bd7412bfa4b977be590888e3d619';
 // Lines as podman 4.3's `podman events --format json` printed them (file events backend).
@@ -35,6 +36,15 @@ describe('podman events', () => {
       '--filter',
       'type=container',
     ]);
+  });
+
+  it("follows podman's default storage unless NETNS_EXPLORER_PODMAN_ROOT names another", () => {
+    expect(defaultEventSources({})).toBe(DEFAULT_EVENT_SOURCES);
+    expect(defaultEventSources({}).podmanCli).toEqual({});
+    expect(PODMAN_STORAGE).toBe('/var/lib/containers/storage');
+    const custom = defaultEventSources({ NETNS_EXPLORER_PODMAN_ROOT: '/srv/podman' });
+    expect(custom.podmanCli).toEqual({ storage: '/srv/podman', cliArgs: ['--root', '/srv/podman'] });
+    expect(custom.dockerSocket).toBe(DEFAULT_EVENT_SOURCES.dockerSocket);
   });
 
   it("finds a pid-less event's namespace through the container's processes", () => {
