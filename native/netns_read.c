@@ -9,6 +9,7 @@
  * JS: read(jobs, done) where jobs = [{ path, targets: string[], assign: boolean, dump?: boolean }],
  * done(error, results); dump false: only the nsids of targets are asked (no link/address/route dump).
  * results[i] = { inode, error, links, addrs, routes, nsids: Int32Array, targetInodes: Float64Array }
+ *   links, addrs, routes: Uint8Array views of one ArrayBuffer holding every dump of the call;
  *   nsids[j]: nsid of targets[j] as seen from jobs[i] (-1 none, -2 target could not be opened);
  *   targetInodes[j]: the inode of the namespace targets[j] opened (0 if it could not be).
  */
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,22 +34,25 @@
 #define NETLINK_GET_STRICT_CHK 12
 #endif
 
+/* Every dump of one call goes into one mapping, grown with mremap (no copying, no malloc arena
+   to fault in again on every call) and handed to JS as it is: one external ArrayBuffer. */
 struct buf { char *p; size_t len, cap; };
 struct job {
   char *path; char **targets; int ntargets; int assign; int dump;
   double inode; char error[160];
-  struct buf dumps[3]; int32_t *nsids; double *tinodes;
+  size_t off[3], len[3]; int32_t *nsids; double *tinodes;
 };
 struct work {
-  napi_async_work aw; napi_ref cb; struct job *jobs; int njobs; char error[160];
+  napi_async_work aw; napi_ref cb; struct job *jobs; int njobs; char error[160]; struct buf out;
 };
 
 static int append(struct buf *b, const void *p, size_t n) {
   if (b->len + n > b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 16384;
+    size_t cap = b->cap ? b->cap * 2 : 1 << 20;
     while (cap < b->len + n) cap *= 2;
-    char *q = realloc(b->p, cap);
-    if (!q) return -ENOMEM;
+    char *q = b->p ? mremap(b->p, b->cap, cap, MREMAP_MAYMOVE)
+                   : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (q == MAP_FAILED) return -ENOMEM;
     b->p = q; b->cap = cap;
   }
   memcpy(b->p + b->len, p, n);
@@ -90,13 +95,21 @@ static int dump(int sock, uint16_t type, size_t hdrlen, uint32_t seq, struct buf
     struct { struct nlmsghdr nh; char body[32]; } req;
     memset(&req, 0, sizeof req);
     req.nh.nlmsg_len = NLMSG_LENGTH(hdrlen);
+    if (type == RTM_GETLINK) {
+      /* No statistics: a third of a link dump's bytes (and the kernel's per-cpu sums), never read. */
+      struct rtattr *a = (struct rtattr *)(req.body + NLMSG_ALIGN(hdrlen));
+      a->rta_type = IFLA_EXT_MASK; a->rta_len = RTA_LENGTH(4);
+      *(uint32_t *)RTA_DATA(a) = RTEXT_FILTER_SKIP_STATS;
+      req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_LENGTH(4);
+    }
     req.nh.nlmsg_type = type;
     req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     req.nh.nlmsg_seq = seq + attempt * 8;
-    out->len = 0;
+    size_t start = out->len; /* an interrupted dump is dropped and taken again */
     int e = send_req(sock, &req.nh);
     if (e == 0) e = receive(sock, req.nh.nlmsg_seq, out, NULL, rx, rxlen);
-    if (e != -EINTR) return e; /* interrupted dumps (changed meanwhile) are taken again */
+    if (e != -EINTR) return e;
+    out->len = start;
   }
   return -EINTR;
 }
@@ -123,7 +136,7 @@ static void fail(struct job *j, const char *step, int err) {
 
 /* `cur`: the namespace this thread is in. Entering it again is skipped: without CAP_SYS_ADMIN
    setns fails even into one's own namespace, which a non-root server can still read. */
-static void read_one(struct job *j, char *rx, size_t rxlen, int *left, ino_t *cur) {
+static void read_one(struct job *j, struct buf *out, char *rx, size_t rxlen, int *left, ino_t *cur) {
   int fd = open(j->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) { fail(j, "open", errno); return; }
   struct stat st;
@@ -147,7 +160,9 @@ static void read_one(struct job *j, char *rx, size_t rxlen, int *left, ino_t *cu
     { RTM_GETROUTE, sizeof(struct rtmsg), "route dump" },
   };
   for (int i = 0; j->dump && i < 3 && !j->error[0]; i++) {
-    e = dump(sock, d[i].type, d[i].len, 100 + i * 32, &j->dumps[i], rx, rxlen);
+    j->off[i] = out->len;
+    e = dump(sock, d[i].type, d[i].len, 100 + i * 32, out, rx, rxlen);
+    j->len[i] = out->len - j->off[i];
     if (e) fail(j, d[i].what, e);
   }
   for (int t = 0; t < j->ntargets && !j->error[0]; t++) {
@@ -177,7 +192,7 @@ static void *reader_thread(void *arg) {
   int left = 0;
   struct stat hst;
   ino_t cur = fstat(home, &hst) == 0 ? hst.st_ino : 0;
-  for (int i = 0; rx && i < w->njobs; i++) read_one(&w->jobs[i], rx, rxlen, &left, &cur);
+  for (int i = 0; rx && i < w->njobs; i++) read_one(&w->jobs[i], &w->out, rx, rxlen, &left, &cur);
   free(rx);
   /* Only if it left: without CAP_SYS_ADMIN every setns fails, going home included, and the
      per-namespace errors (setns: EPERM) are the whole answer. */
@@ -197,27 +212,45 @@ static void execute(napi_env env, void *data) {
 }
 
 static void free_work(struct work *w) {
+  if (w->out.p) munmap(w->out.p, w->out.cap);
   for (int i = 0; i < w->njobs; i++) {
     struct job *j = &w->jobs[i];
     free(j->path);
     for (int t = 0; t < j->ntargets; t++) free(j->targets[t]);
     free(j->targets); free(j->nsids); free(j->tinodes);
-    for (int k = 0; k < 3; k++) free(j->dumps[k].p);
   }
   free(w->jobs); free(w);
 }
 
-static napi_value set_buffer(napi_env env, napi_value obj, const char *name, struct buf *b) {
-  napi_value v; void *unused;
-  napi_create_buffer_copy(env, b->len, b->len ? b->p : "", &unused, &v);
+static void unmap(napi_env env, void *p, void *cap) {
+  (void)env;
+  munmap(p, (size_t)cap);
+}
+
+/* The call's dumps as one ArrayBuffer: the mapping itself (unmapped when JS lets go of it), or a
+   copy where external buffers are not allowed. */
+static napi_value dumps_buffer(napi_env env, struct buf *b) {
+  napi_value ab; void *p;
+  if (b->p && napi_create_external_arraybuffer(env, b->p, b->len, unmap, (void *)b->cap, &ab) == napi_ok) {
+    b->p = NULL;
+    return ab;
+  }
+  napi_create_arraybuffer(env, b->len, &p, &ab);
+  if (b->len) memcpy(p, b->p, b->len);
+  return ab;
+}
+
+static void set_view(napi_env env, napi_value obj, const char *name, napi_value ab, size_t off, size_t len) {
+  napi_value v;
+  napi_create_typedarray(env, napi_uint8_array, len, ab, off, &v);
   napi_set_named_property(env, obj, name, v);
-  return v;
 }
 
 static void complete(napi_env env, napi_status status, void *data) {
   struct work *w = data;
   napi_value results, cb, global, err = NULL;
   napi_create_array_with_length(env, w->njobs, &results);
+  napi_value all = dumps_buffer(env, &w->out);
   for (int i = 0; i < w->njobs; i++) {
     struct job *j = &w->jobs[i];
     napi_value o, v, ab;
@@ -226,9 +259,9 @@ static void complete(napi_env env, napi_status status, void *data) {
     if (j->error[0]) napi_create_string_utf8(env, j->error, NAPI_AUTO_LENGTH, &v);
     else napi_get_null(env, &v);
     napi_set_named_property(env, o, "error", v);
-    set_buffer(env, o, "links", &j->dumps[0]);
-    set_buffer(env, o, "addrs", &j->dumps[1]);
-    set_buffer(env, o, "routes", &j->dumps[2]);
+    set_view(env, o, "links", all, j->off[0], j->len[0]);
+    set_view(env, o, "addrs", all, j->off[1], j->len[1]);
+    set_view(env, o, "routes", all, j->off[2], j->len[2]);
     void *p;
     napi_create_arraybuffer(env, j->ntargets * 4, &p, &ab);
     if (j->ntargets) memcpy(p, j->nsids, j->ntargets * 4);

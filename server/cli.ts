@@ -39,7 +39,7 @@ async function main(): Promise<number> {
         'usage: netns-explorer [serve] [--host H] [--port P] [--read-only] [--allow-remote] [--allow-host-changes]\n' +
           '       netns-explorer agent [--host IP --allow-remote] [--allow-changes]   (one node of a cluster)\n' +
           '       netns-explorer hub --agent URL ... | --agents-dns NAME              (one page for every node)\n' +
-          '       netns-explorer snapshot\n' +
+          '       netns-explorer snapshot [--pretty]\n' +
           '       netns-explorer lab up|down [--docker [--docker-host unix:///path]]\n' +
           '       netns-explorer view A.json [B.json]   (a saved snapshot, or the difference of two; no root)\n' +
           '       netns-explorer diff A.json B.json     (prints the changes from A to B)\n',

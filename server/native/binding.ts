@@ -32,9 +32,19 @@ export interface NativeResult {
   targetInodes: Float64Array;
 }
 
+/** As the addon answers: the dumps are views of one ArrayBuffer per call (netns_read.c). */
+type RawResult = Omit<NativeResult, 'links' | 'addrs' | 'routes'> & {
+  links: Uint8Array;
+  addrs: Uint8Array;
+  routes: Uint8Array;
+};
+
 interface Addon {
-  read(jobs: NativeJob[], done: (error: string | null, results: NativeResult[]) => void): void;
+  read(jobs: NativeJob[], done: (error: string | null, results: RawResult[]) => void): void;
 }
+
+/** A Buffer over the same bytes (no copy), for the parsers' readUInt*LE. */
+const asBuffer = (v: Uint8Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 const ADDON = 'build/Release/netns_read.node';
 
@@ -85,6 +95,17 @@ export function nativeRead(jobs: NativeJob[]): Promise<NativeResult[]> {
   const addon = loaded.addon;
   if (!addon) return Promise.reject(new Error(`native reader unavailable: ${loaded.reason}`));
   return new Promise((resolve, reject) => {
-    addon.read(jobs, (error, results) => (error ? reject(new Error(error)) : resolve(results)));
+    addon.read(jobs, (error, results) =>
+      error
+        ? reject(new Error(error))
+        : resolve(
+            results.map((r) => ({
+              ...r,
+              links: asBuffer(r.links),
+              addrs: asBuffer(r.addrs),
+              routes: asBuffer(r.routes),
+            })),
+          ),
+    );
   });
 }

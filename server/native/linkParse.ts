@@ -6,7 +6,7 @@
  */
 import type { IpLink } from '../discovery/ipParse.js';
 import type { Attrs } from './netlink.js';
-import { attrs, linkTypeName, llAddr, messages, ntop, s32, str, u32, u8 } from './netlink.js';
+import { attrs, attrTypes, linkTypeName, llAddr, messages, ntop, s32, str, u32, u8 } from './netlink.js';
 import { nameOf } from './names.js';
 
 const RTM_NEWLINK = 16;
@@ -21,6 +21,9 @@ const IFLA_BRPORT_STATE = 1;
 /** In a bridge's IFLA_INFO_DATA (u8), as `ip -d` prints it: `vlan_filtering`. */
 const IFLA_BR_VLAN_FILTERING = 7;
 const IFA = { ADDRESS: 1, LOCAL: 2, BROADCAST: 4 };
+/** The attributes read here (of ~50 a link carries). */
+const LINK_ATTRS = attrTypes(...Object.values(IFLA), IFLA_IFALIAS, IFLA_LINK_NETNSID);
+const ADDR_ATTRS = attrTypes(...Object.values(IFA));
 
 const IFF_UP = 0x1;
 const IFF_RUNNING = 0x40;
@@ -106,7 +109,7 @@ function addrInfo(addrs: Buffer, scopes: Map<number, string>): Map<number, IpLin
     if (m.type !== RTM_NEWADDR || m.body.length < 8) continue;
     const family = m.body[0]!;
     if (family !== 2 && family !== 10) continue;
-    const a = attrs(m.body, 8);
+    const a = attrs(m.body, 8, ADDR_ATTRS);
     const local = a[IFA.LOCAL] ?? a[IFA.ADDRESS];
     const entry: IpLink['addr_info'][number] = { family: family === 2 ? 'inet' : 'inet6' };
     if (local) {
@@ -135,7 +138,7 @@ export function parseLinkDump(links: Buffer, addrs: Buffer, scopes: Map<number, 
       type: m.body.readUInt16LE(2),
       index: m.body.readInt32LE(4),
       flags: m.body.readUInt32LE(8),
-      a: attrs(m.body, 16),
+      a: attrs(m.body, 16, LINK_ATTRS),
     });
   }
   // iproute2 names indexes through the links it just dumped (its ll cache).

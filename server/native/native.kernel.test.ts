@@ -171,12 +171,15 @@ describe('native reader (kernel)', () => {
 
 describe('netns-explorer snapshot (kernel)', () => {
   const cli = new URL('../cli.ts', import.meta.url).pathname;
-  async function snapshot(env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
+  async function snapshot(
+    env: Record<string, string>,
+    args: string[] = [],
+  ): Promise<{ stdout: string; stderr: string }> {
     const { execFile } = await import('node:child_process');
     return new Promise((resolve, reject) =>
       execFile(
         process.execPath,
-        ['--import', 'tsx', cli, 'snapshot'],
+        ['--import', 'tsx', cli, 'snapshot', ...args],
         { env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 },
         (err, stdout, stderr) => (err && !stdout ? reject(err) : resolve({ stdout, stderr })),
       ),
@@ -197,5 +200,12 @@ describe('netns-explorer snapshot (kernel)', () => {
     }
     const [a, b] = [native.stdout, viaIp.stdout].map((s) => partOf(JSON.parse(s) as Topology, m.inodes));
     expect(a).toEqual(b);
+    // Not a terminal: one line, as `ip -j`; --pretty indents the same model.
+    expect(native.stdout.trimEnd().split('\n')).toHaveLength(1);
+    const pretty = await snapshot({}, ['--pretty']);
+    expect(pretty.stdout).toContain('\n  "namespaces": [');
+    expect(partOf(JSON.parse(pretty.stdout) as Topology, m.inodes)).toEqual(a);
+    // execFile's error carries stderr: refused before reading anything, nothing on stdout.
+    await expect(snapshot({}, ['--bogus'])).rejects.toThrow('unknown argument "--bogus"');
   });
 });

@@ -32,26 +32,37 @@ const OURS = /^socket: |^(?:link|address|route) dump: (?:Cannot allocate memory|
 
 export class ReaderFailure extends Error {}
 
-/** Runs the jobs in chunks, reporting after each; rejects (ReaderFailure) if our reader failed. */
-async function readChunked(jobs: NativeJob[], progress?: () => void): Promise<NativeResult[]> {
-  const out: NativeResult[] = [];
-  for (let i = 0; i < jobs.length; i += CHUNK) {
-    const chunk = jobs.slice(i, i + CHUNK);
+/**
+ * Runs the jobs in chunks and hands each chunk's results (with the index of its first job) to
+ * `onChunk` while the native thread already reads the next chunk: parsing overlaps the kernel's
+ * dumps. Rejects (ReaderFailure) if our reader failed.
+ */
+async function readChunked(
+  jobs: NativeJob[],
+  onChunk: (first: number, results: NativeResult[]) => void,
+): Promise<void> {
+  const call = (i: number): Promise<NativeResult[]> => {
+    const p = nativeRead(jobs.slice(i, i + CHUNK));
+    // Awaited below unless an earlier chunk failed first: never an unhandled rejection.
+    p.catch(() => undefined);
+    return p;
+  };
+  let next = jobs.length > 0 ? call(0) : null;
+  for (let i = 0; next; i += CHUNK) {
     let results: NativeResult[];
     try {
-      results = await nativeRead(chunk);
+      results = await next;
     } catch (e) {
       throw new ReaderFailure(`native reader failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    chunk.forEach((job, k) => {
+    next = i + CHUNK < jobs.length ? call(i + CHUNK) : null;
+    for (let k = 0; k < Math.min(CHUNK, jobs.length - i); k++) {
       const error = results[k]?.error ?? 'no answer';
       if (results[k] === undefined || OURS.test(error))
-        throw new ReaderFailure(`native reader failed in ${job.path}: ${error}`);
-    });
-    out.push(...results);
-    progress?.();
+        throw new ReaderFailure(`native reader failed in ${jobs[i + k]!.path}: ${error}`);
+    }
+    onChunk(i, results);
   }
-  return out;
 }
 
 /** Paths of every other namespace, with their inodes (the host asks the nsid of each). */
@@ -91,7 +102,10 @@ export async function readNative(
   const out = new Map<number, ReadOutcome>();
   const total = inodes.length;
   const others = othersOf(scan);
-  let pending = inodes.filter((ino) => scan.namespaces.has(ino));
+  // The host last: its job also asks the nsid of every other namespace (the slowest of all), and
+  // last it runs while the chunk before it is parsed rather than before anything can be.
+  let pending = inodes.filter((ino) => scan.namespaces.has(ino) && ino !== scan.hostInode);
+  if (inodes.includes(scan.hostInode)) pending.push(scan.hostInode);
   for (let attempt = 0; pending.length > 0; attempt++) {
     const jobs: NativeJob[] = [];
     const asked: number[] = [];
@@ -106,27 +120,22 @@ export async function readNative(
       asked.push(ino);
     }
     if (jobs.length === 0) break;
-    let done = 0;
-    const results = await readChunked(
-      jobs,
-      attempt === 0 && progress ? () => progress((done = Math.min(total, done + CHUNK)), total) : undefined,
-    );
-    pending = [];
-    asked.forEach((ino, i) => {
-      const r = results[i]!;
-      // Another namespace behind this path now (pid reuse, re-created name) or none: next path.
-      if (r.inode !== ino || (r.error !== null && r.error.startsWith('open:'))) {
-        pending.push(ino);
-        return;
-      }
-      if (r.error !== null) {
-        out.set(ino, { error: r.error });
-        return;
-      }
-      const read = parseDumps(ino, r, names);
-      read.nsids = ino === scan.hostInode ? nsidsFrom(r, others.inodes) : new Map();
-      out.set(ino, { read });
+    const retry: number[] = [];
+    await readChunked(jobs, (first, results) => {
+      results.forEach((r, k) => {
+        const ino = asked[first + k]!;
+        // Another namespace behind this path now (pid reuse, re-created name) or none: next path.
+        if (r.inode !== ino || (r.error !== null && r.error.startsWith('open:'))) retry.push(ino);
+        else if (r.error !== null) out.set(ino, { error: r.error });
+        else {
+          const read = parseDumps(ino, r, names);
+          read.nsids = ino === scan.hostInode ? nsidsFrom(r, others.inodes) : new Map();
+          out.set(ino, { read });
+        }
+      });
+      if (attempt === 0) progress?.(Math.min(total, first + results.length), total);
     });
+    pending = retry;
   }
   return out;
 }
@@ -153,18 +162,18 @@ export async function completeNsidMaps(
     jobs.push({ path, targets: targetPaths, assign: false, dump: false });
     asked.push({ from, targets });
   }
-  if (jobs.length === 0) return [];
-  const results = await readChunked(jobs);
   const errors: string[] = [];
-  asked.forEach(({ from, targets }, i) => {
-    const r = results[i]!;
-    const read = reads.get(from);
-    if (r.error !== null || r.inode !== from || !read) {
-      errors.push(`nsids as seen from ns-${from}: ${r.error ?? 'its path now opens another namespace'}`);
-      return;
-    }
-    const map = (read.nsids ??= new Map());
-    for (const [id, ino] of nsidsFrom(r, targets)) map.set(id, ino);
+  await readChunked(jobs, (first, results) => {
+    results.forEach((r, k) => {
+      const { from, targets } = asked[first + k]!;
+      const read = reads.get(from);
+      if (r.error !== null || r.inode !== from || !read) {
+        errors.push(`nsids as seen from ns-${from}: ${r.error ?? 'its path now opens another namespace'}`);
+        return;
+      }
+      const map = (read.nsids ??= new Map());
+      for (const [id, ino] of nsidsFrom(r, targets)) map.set(id, ino);
+    });
   });
   return errors;
 }

@@ -46,8 +46,18 @@ export interface Attr {
 /** Attributes by type (the nested flag stripped); the first of a type wins, as in iproute2. */
 export type Attrs = Array<Attr | undefined>;
 
-/** The attributes in `src` from `start` (a message body) or inside a nested attribute. */
-export function attrs(src: Buffer | Attr, start = 0): Attrs {
+/** A set of attribute types, for attrs() to keep only those (a link message carries ~50). */
+export function attrTypes(...types: number[]): Uint8Array {
+  const mask = new Uint8Array(Math.max(...types) + 1);
+  for (const t of types) mask[t] = 1;
+  return mask;
+}
+
+/**
+ * The attributes in `src` from `start` (a message body) or inside a nested attribute; with
+ * `only`, just those types (the others cost no object: a full read walks a million attributes).
+ */
+export function attrs(src: Buffer | Attr, start = 0, only?: Uint8Array): Attrs {
   const buf = Buffer.isBuffer(src) ? src : src.b;
   const end = Buffer.isBuffer(src) ? src.length : src.o + src.n;
   const out: Attrs = [];
@@ -56,7 +66,8 @@ export function attrs(src: Buffer | Attr, start = 0): Attrs {
     const len = buf.readUInt16LE(off);
     if (len < 4 || off + len > end) break;
     const type = buf.readUInt16LE(off + 2) & 0x3fff;
-    if (out[type] === undefined) out[type] = { b: buf, o: off + 4, n: len - 4 };
+    if (out[type] === undefined && (only === undefined || only[type] === 1))
+      out[type] = { b: buf, o: off + 4, n: len - 4 };
     off += align4(len);
   }
   return out;
@@ -81,30 +92,38 @@ function ntop4(b: Buffer, off = 0): string {
 
 /** glibc's inet_ntop for IPv6: longest run (>= 2) of zero groups compressed, IPv4 tails kept. */
 function ntop6(b: Buffer, off = 0): string {
-  const w = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(off + i * 2));
-  let best = { base: -1, len: 0 };
-  let cur = { base: -1, len: 0 };
-  for (let i = 0; i < 8; i++) {
-    if (w[i] === 0) {
-      cur = cur.base < 0 ? { base: i, len: 1 } : { base: cur.base, len: cur.len + 1 };
-      if (cur.len > best.len) best = cur;
-    } else cur = { base: -1, len: 0 };
+  // The longest run of zero groups (the first of equal ones), without allocating: a full read
+  // formats some ten thousand of these.
+  let bestBase = -1;
+  let bestLen = 0;
+  for (let i = 0, base = -1; i < 8; i++) {
+    if (b[off + 2 * i] === 0 && b[off + 2 * i + 1] === 0) {
+      if (base < 0) base = i;
+      if (i - base + 1 > bestLen) {
+        bestBase = base;
+        bestLen = i - base + 1;
+      }
+    } else base = -1;
   }
-  if (best.len < 2) best = { base: -1, len: 0 };
+  if (bestLen < 2) bestBase = -1;
   let s = '';
   for (let i = 0; i < 8; i++) {
-    if (best.base >= 0 && i >= best.base && i < best.base + best.len) {
-      if (i === best.base) s += ':';
+    if (bestBase >= 0 && i >= bestBase && i < bestBase + bestLen) {
+      if (i === bestBase) s += ':';
       continue;
     }
     if (i > 0) s += ':';
     // IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) addresses end in dotted quad.
-    if (i === 6 && best.base === 0 && (best.len === 6 || (best.len === 5 && w[5] === 0xffff))) {
+    if (
+      i === 6 &&
+      bestBase === 0 &&
+      (bestLen === 6 || (bestLen === 5 && b.readUInt16BE(off + 10) === 0xffff))
+    ) {
       return s + ntop4(b, off + 12);
     }
-    s += w[i]!.toString(16);
+    s += b.readUInt16BE(off + i * 2).toString(16);
   }
-  if (best.base >= 0 && best.base + best.len === 8) s += ':';
+  if (bestBase >= 0 && bestBase + bestLen === 8) s += ':';
   return s;
 }
 
@@ -116,10 +135,14 @@ function hex(b: Buffer, off: number, n: number): string {
 
 /** An address (a Buffer, or an attribute) as iproute2's format_host prints it (numeric). */
 export function ntop(src: Buffer | Attr): string {
-  const a = Buffer.isBuffer(src) ? { b: src, o: 0, n: src.length } : src;
-  if (a.n === 4) return ntop4(a.b, a.o);
-  if (a.n === 16) return ntop6(a.b, a.o);
-  return hex(a.b, a.o, a.n);
+  if (Buffer.isBuffer(src)) return ntopAt(src, 0, src.length);
+  return ntopAt(src.b, src.o, src.n);
+}
+
+function ntopAt(b: Buffer, o: number, n: number): string {
+  if (n === 4) return ntop4(b, o);
+  if (n === 16) return ntop6(b, o);
+  return hex(b, o, n);
 }
 
 const ARPHRD_TUNNEL = 768;

@@ -5,13 +5,14 @@
  */
 import type { IpRoute } from '../discovery/ipParse.js';
 import type { Attr } from './netlink.js';
-import { attrs, messages, ntop, u32 } from './netlink.js';
+import { attrs, attrTypes, messages, ntop, u32 } from './netlink.js';
 import type { RouteNames } from './names.js';
 import { nameOf } from './names.js';
 
 const RTM_NEWROUTE = 24;
 const RTA = { DST: 1, OIF: 4, GATEWAY: 5, PRIORITY: 6, PREFSRC: 7, MULTIPATH: 9, TABLE: 15, VIA: 18 };
 const RTM_F_CLONED = 0x200;
+const ROUTE_ATTRS = attrTypes(...Object.values(RTA));
 
 /** rtm_type names as iproute2 prints them (index = type). */
 export const TYPES = [
@@ -93,7 +94,7 @@ export function parseRouteDump(
     const flags = m.body.readUInt32LE(8);
     if (flags & RTM_F_CLONED) continue;
     const dstLen = m.body[1]!;
-    const a = attrs(m.body, 12);
+    const a = attrs(m.body, 12, ROUTE_ATTRS);
     const hostLen = family === 2 ? 32 : 128;
     const dst = a[RTA.DST];
     const type = m.body[7]!;
