@@ -178,6 +178,9 @@ export function hubLiveMarkdown(figs: HubLiveFigures[]): string {
   return [
     '## Live server on the hub scene',
     '',
+    'Started 20 s after the last port joined the bridge (each port sends one more link event ~15 s',
+    'after joining, and each makes the server re-read the hub namespace).',
+    '',
     '| N | health answers | first snapshot | change -> client p50 / p95 (n) | idle CPU, children incl. | RSS with children | load at start / after idle |',
     '|---|---|---|---|---|---|---|',
     ...figs.map(

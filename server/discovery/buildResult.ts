@@ -4,7 +4,9 @@
  */
 import type { DiscoveryResult } from './api.js';
 import { assemble, describeNamespace } from './assemble.js';
-import type { Scan } from './enumerate.js';
+import type { FoundNamespace, Scan } from './enumerate.js';
+import { byId } from '../../common/model.js';
+import { nsId } from '../../common/ids.js';
 import type { FactsCache } from './facts.js';
 import type { NamespaceRead } from './ipParse.js';
 import type { InterfaceMemo } from './peers.js';
@@ -22,10 +24,28 @@ export interface BuildInputs {
   fresh: Set<number> | 'all';
 }
 
+const idOrder = new WeakMap<Scan, FoundNamespace[]>();
+
+/**
+ * The scan's namespaces in id order, sorted once per scan (live refreshes reuse the last one):
+ * the model's namespace list then comes out sorted, and normalizing it is a check, not a sort.
+ */
+function inIdOrder(scan: Scan): FoundNamespace[] {
+  let list = idOrder.get(scan);
+  if (!list || list.length !== scan.namespaces.size) {
+    list = [...scan.namespaces.values()]
+      .map((f) => ({ id: nsId(f.inode), f }))
+      .sort(byId)
+      .map((x) => x.f);
+    idOrder.set(scan, list);
+  }
+  return list.filter((f) => scan.namespaces.get(f.inode) === f);
+}
+
 export async function buildResult(b: BuildInputs): Promise<DiscoveryResult> {
   const { scan, facts, errors, fresh } = b;
   const present = new Set<number>();
-  const nsFacts = [...scan.namespaces.values()].map((f) => {
+  const nsFacts = inIdOrder(scan).map((f) => {
     for (const pid of f.pids) present.add(pid);
     return facts.factsOf(f, f.inode === scan.hostInode, fresh === 'all' || fresh.has(f.inode));
   });

@@ -8,7 +8,7 @@
  * namespace needs one. Anything that cannot be proven is left unresolved with the reason.
  */
 import type { Interface, Link } from '../../common/model.js';
-import { ifId, nsId, vethLinkId } from '../../common/ids.js';
+import { nsId, vethLinkId } from '../../common/ids.js';
 import type { NamespaceRead, ParsedLink, RawPointer } from './ipParse.js';
 
 export interface ResolveInput {
@@ -184,19 +184,42 @@ export function namespacesNeedingMaps(input: ResolveInput): number[] {
  */
 export type InterfaceMemo = WeakMap<ParsedLink, Interface>;
 
-function reuse(memo: InterfaceMemo | undefined, l: ParsedLink, iface: Interface): Interface {
+/** What resolution derives of an interface from other interfaces (the rest is its own read). */
+interface Derived {
+  master: string | null;
+  peer: string | null;
+  peerUnresolved: string | null;
+  lower: string | null;
+}
+
+/** The memo's interface when nothing derived changed (no new object), else a new one. */
+function reuse(memo: InterfaceMemo | undefined, l: ParsedLink, d: Derived): Interface {
   const prev = memo?.get(l);
   if (
     prev &&
-    prev.master === iface.master &&
-    prev.peer === iface.peer &&
-    prev.peerUnresolved === iface.peerUnresolved &&
-    prev.lower === iface.lower
+    prev.master === d.master &&
+    prev.peer === d.peer &&
+    prev.peerUnresolved === d.peerUnresolved &&
+    prev.lower === d.lower
   ) {
     return prev;
   }
+  // Spread first: the interface's keys keep their order (the JSON clients and tests see).
+  const iface: Interface = { ...l.iface, ...d };
   memo?.set(l, iface);
   return iface;
+}
+
+/** The veth link last built from each parsed link (same pair: same object, for the diff). */
+const linkMemo = new WeakMap<ParsedLink, Link>();
+
+function vethLink(l: ParsedLink, self: string, peer: string): Link {
+  const prev = linkMemo.get(l);
+  if (prev && (prev.a === peer || prev.b === peer)) return prev;
+  const [a, b] = self < peer ? [self, peer] : [peer, self];
+  const link: Link = { id: vethLinkId(a, b), kind: 'veth', a, b };
+  linkMemo.set(l, link);
+  return link;
 }
 
 export interface Resolved {
@@ -211,28 +234,33 @@ export function resolve(input: ResolveInput, memo?: InterfaceMemo): Resolved {
   for (const [ns, read] of input.reads) {
     const { byName, sorted } = indexOf(read);
     for (const l of sorted) {
-      const iface: Interface = { ...l.iface };
+      const own = l.iface;
+      const d: Derived = {
+        master: own.master,
+        peer: own.peer,
+        peerUnresolved: own.peerUnresolved,
+        lower: own.lower,
+      };
       if (l.masterName !== null) {
-        const m = byName.get(l.masterName);
-        iface.master = m === undefined ? null : ifId(ns, m.iface.ifindex);
+        // Its id is ifId(ns, its ifindex): the master is in this namespace.
+        d.master = byName.get(l.masterName)?.iface.id ?? null;
       }
-      if (iface.kind === 'veth') {
-        const p = peers.get(iface.id);
+      if (own.kind === 'veth') {
+        const p = peers.get(own.id);
         const back = p?.peer ? peers.get(p.peer) : undefined;
         // Both ends must agree (one may be proven only from this side).
-        if (p?.peer && (!back || back.peer === iface.id || back.peer === null)) {
-          iface.peer = p.peer;
-          const id = vethLinkId(iface.id, p.peer);
-          const [a, b] = iface.id < p.peer ? [iface.id, p.peer] : [p.peer, iface.id];
-          links.set(id, { id, kind: 'veth', a, b });
+        if (p?.peer && (!back || back.peer === own.id || back.peer === null)) {
+          d.peer = p.peer;
+          const link = vethLink(l, own.id, p.peer);
+          if (!links.has(link.id)) links.set(link.id, link);
         } else {
-          iface.peerUnresolved = p?.reason ?? `${p?.peer} points elsewhere`;
+          d.peerUnresolved = p?.reason ?? `${p?.peer} points elsewhere`;
         }
       } else if (l.pointer) {
         const t = follow(input, ns, l.pointer);
-        iface.lower = t.ok ? t.link.iface.id : null;
+        d.lower = t.ok ? t.link.iface.id : null;
       }
-      interfaces.push(reuse(memo, l, iface));
+      interfaces.push(reuse(memo, l, d));
     }
   }
   return { interfaces, links: [...links.values()] };
