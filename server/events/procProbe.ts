@@ -2,7 +2,7 @@
  * A cheap, frequent look at /proc that says when a full namespace scan is worth doing. The kernel
  * sends no event when a process makes a network namespace (`unshare -n`), when the last process
  * of one exits, or when a namespace is bind-mounted outside /run/netns, and a full scan (every
- * pid's ns link plus mountinfo) costs several ms at a few hundred processes: too much to run 20
+ * pid's ns link plus mountinfo) costs several ms at a few hundred processes: too much to run 10
  * times a second. This probe costs ~30 µs when nothing happened: /proc/loadavg names the last
  * pid created and the number of tasks, so /proc is listed only when processes came or went.
  *
@@ -23,7 +23,7 @@ export interface ProcSource {
 }
 
 /**
- * /proc/loadavg read 20 times a second: through one descriptor kept open and re-read from offset
+ * /proc/loadavg read 10 times a second: through one descriptor kept open and re-read from offset
  * 0 (the kernel makes the text anew on each read at 0) into one buffer, one syscall a tick
  * instead of open, stat, read and close plus a buffer each time; at 1,000 namespaces the idle
  * server's CPU is mostly these ticks and the garbage they leave. The descriptor is of the proc

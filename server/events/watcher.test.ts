@@ -169,7 +169,7 @@ describe('EventWatcher', () => {
     afterEach(() => {
       vi.useRealTimers();
     });
-    it('runs every tick while tasks come and go, every fifth tick while none do', async () => {
+    it('runs every tick while tasks come and go, every eighth tick while none do', async () => {
       vi.useFakeTimers();
       let loadavg = '0.00 0.00 0.00 1/100 4242\n';
       const probe = new ProcProbe({ loadavg: () => loadavg, pids: () => [1], netInode: () => null });
@@ -194,8 +194,8 @@ describe('EventWatcher', () => {
       // t=0: the first scan; t=1 s: the probe's first look counted as a change, so another.
       await vi.advanceTimersByTimeAsync(1500);
       expect(scans).toBe(2);
-      // Nothing changes: ticks at 2, 3, 4 and 5 s pass, the one at 6 s scans.
-      await vi.advanceTimersByTimeAsync(4000);
+      // Nothing changes: ticks at 2 to 8 s pass, the eighth quiet one (9 s) scans.
+      await vi.advanceTimersByTimeAsync(7000);
       expect(scans).toBe(2);
       await vi.advanceTimersByTimeAsync(1000);
       expect(scans).toBe(3);
