@@ -127,8 +127,13 @@ export function scanNamespaces(opts: { fds: boolean }): Scan {
     if (ino !== null) entry(namespaces, ino).pids.push(pid);
     if (opts.fds) scanFds(pid, namespaces);
   }
-  if (denied > 0)
-    errors.push(`${denied} processes' namespaces could not be inspected (permission denied: run as root)`);
+  if (denied > 0) {
+    // Even root is refused a process's ns links when it runs under a security module's policy or
+    // is protected from ptrace (a sandbox's init): then asking for root would be wrong advice.
+    const why =
+      process.getuid?.() === 0 ? 'permission denied even to root' : 'permission denied: run as root';
+    errors.push(`${denied} processes' namespaces could not be inspected (${why})`);
+  }
 
   for (const e of namespaces.values()) {
     e.pids.sort((a, b) => a - b);

@@ -6,7 +6,19 @@
  */
 import type { IpLink } from '../discovery/ipParse.js';
 import type { Attrs } from './netlink.js';
-import { attrs, attrTypes, linkTypeName, llAddr, messages, ntop, s32, str, u32, u8 } from './netlink.js';
+import {
+  attrs,
+  attrsIn,
+  attrTypes,
+  forEachMessage,
+  linkTypeName,
+  llAddr,
+  ntop,
+  s32,
+  str,
+  u32,
+  u8,
+} from './netlink.js';
 import { nameOf } from './names.js';
 
 const RTM_NEWLINK = 16;
@@ -105,42 +117,42 @@ function linkInfo(raw: Attrs, nameOfIndex: (i: number) => string): NonNullable<I
 
 function addrInfo(addrs: Buffer, scopes: Map<number, string>): Map<number, IpLink['addr_info']> {
   const out = new Map<number, IpLink['addr_info']>();
-  for (const m of messages(addrs)) {
-    if (m.type !== RTM_NEWADDR || m.body.length < 8) continue;
-    const family = m.body[0]!;
-    if (family !== 2 && family !== 10) continue;
-    const a = attrs(m.body, 8, ADDR_ATTRS);
+  forEachMessage(addrs, (type, o, n) => {
+    if (type !== RTM_NEWADDR || n < 8) return;
+    const family = addrs[o]!;
+    if (family !== 2 && family !== 10) return;
+    const a = attrsIn(addrs, o + 8, o + n, ADDR_ATTRS);
     const local = a[IFA.LOCAL] ?? a[IFA.ADDRESS];
     const entry: IpLink['addr_info'][number] = { family: family === 2 ? 'inet' : 'inet6' };
     if (local) {
       entry.local = ntop(local);
-      entry.prefixlen = m.body[1]!;
+      entry.prefixlen = addrs[o + 1]!;
     }
     {
       const v = a[IFA.BROADCAST];
       if (v) entry.broadcast = ntop(v);
     }
-    entry.scope = nameOf(scopes, m.body[3]!);
-    const index = m.body.readUInt32LE(4);
+    entry.scope = nameOf(scopes, addrs[o + 3]!);
+    const index = addrs.readUInt32LE(o + 4);
     let list = out.get(index);
     if (!list) out.set(index, (list = []));
     list.push(entry);
-  }
+  });
   return out;
 }
 
 /** The links of one namespace, in dump order, each with its addresses (`ip -j -d addr show`). */
 export function parseLinkDump(links: Buffer, addrs: Buffer, scopes: Map<number, string>): IpLink[] {
   const raws: RawLink[] = [];
-  for (const m of messages(links)) {
-    if (m.type !== RTM_NEWLINK || m.body.length < 16) continue;
+  forEachMessage(links, (type, o, n) => {
+    if (type !== RTM_NEWLINK || n < 16) return;
     raws.push({
-      type: m.body.readUInt16LE(2),
-      index: m.body.readInt32LE(4),
-      flags: m.body.readUInt32LE(8),
-      a: attrs(m.body, 16, LINK_ATTRS),
+      type: links.readUInt16LE(o + 2),
+      index: links.readInt32LE(o + 4),
+      flags: links.readUInt32LE(o + 8),
+      a: attrsIn(links, o + 16, o + n, LINK_ATTRS),
     });
-  }
+  });
   // iproute2 names indexes through the links it just dumped (its ll cache).
   const byIndex = new Map(raws.map((r) => [r.index, r]));
   const nameOfIndex = (i: number) => {

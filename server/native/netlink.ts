@@ -34,6 +34,20 @@ export function messages(buf: Buffer): Message[] {
 }
 
 /**
+ * Calls `fn` with each message's type and its body's offset and length in `buf`, allocating
+ * nothing: a full read at 1,000 namespaces walks some twenty thousand messages.
+ */
+export function forEachMessage(buf: Buffer, fn: (type: number, body: number, len: number) => void): void {
+  let off = 0;
+  while (off + 16 <= buf.length) {
+    const len = buf.readUInt32LE(off);
+    if (len < 16 || off + len > buf.length) break;
+    fn(buf.readUInt16LE(off + 4), off + 16, len - 16);
+    off += align4(len);
+  }
+}
+
+/**
  * An attribute's payload as a view (buffer, offset, length): a plain object is far cheaper than a
  * Buffer slice, and a full read walks some hundred thousand attributes.
  */
@@ -58,10 +72,15 @@ export function attrTypes(...types: number[]): Uint8Array {
  * `only`, just those types (the others cost no object: a full read walks a million attributes).
  */
 export function attrs(src: Buffer | Attr, start = 0, only?: Uint8Array): Attrs {
-  const buf = Buffer.isBuffer(src) ? src : src.b;
-  const end = Buffer.isBuffer(src) ? src.length : src.o + src.n;
+  return Buffer.isBuffer(src)
+    ? attrsIn(src, start, src.length, only)
+    : attrsIn(src.b, src.o, src.o + src.n, only);
+}
+
+/** The attributes in `buf` from `off` to `end` (see attrs). */
+export function attrsIn(buf: Buffer, start: number, end: number, only?: Uint8Array): Attrs {
   const out: Attrs = [];
-  let off = Buffer.isBuffer(src) ? start : src.o;
+  let off = start;
   while (off + 4 <= end) {
     const len = buf.readUInt16LE(off);
     if (len < 4 || off + len > end) break;

@@ -5,7 +5,7 @@
  */
 import type { IpRoute } from '../discovery/ipParse.js';
 import type { Attr } from './netlink.js';
-import { attrs, attrTypes, messages, ntop, u32 } from './netlink.js';
+import { attrs, attrsIn, attrTypes, forEachMessage, ntop, u32 } from './netlink.js';
 import type { RouteNames } from './names.js';
 import { nameOf } from './names.js';
 
@@ -87,17 +87,17 @@ export function parseRouteDump(
   devName: (index: number) => string,
 ): RoutesByFamily {
   const out: RoutesByFamily = { inet: [], inet6: [] };
-  for (const m of messages(routes)) {
-    if (m.type !== RTM_NEWROUTE || m.body.length < 12) continue;
-    const family = m.body[0]!;
-    if (family !== 2 && family !== 10) continue;
-    const flags = m.body.readUInt32LE(8);
-    if (flags & RTM_F_CLONED) continue;
-    const dstLen = m.body[1]!;
-    const a = attrs(m.body, 12, ROUTE_ATTRS);
+  forEachMessage(routes, (msgType, o, n) => {
+    if (msgType !== RTM_NEWROUTE || n < 12) return;
+    const family = routes[o]!;
+    if (family !== 2 && family !== 10) return;
+    const flags = routes.readUInt32LE(o + 8);
+    if (flags & RTM_F_CLONED) return;
+    const dstLen = routes[o + 1]!;
+    const a = attrsIn(routes, o + 12, o + n, ROUTE_ATTRS);
     const hostLen = family === 2 ? 32 : 128;
     const dst = a[RTA.DST];
-    const type = m.body[7]!;
+    const type = routes[o + 7]!;
     const r: IpRoute = {
       type: TYPES[type] ?? String(type),
       dst: dst
@@ -107,9 +107,9 @@ export function parseRouteDump(
         : dstLen
           ? `0/${dstLen}`
           : 'default',
-      table: nameOf(names.table, u32(a[RTA.TABLE]) ?? m.body[4]!),
-      protocol: nameOf(names.protocol, m.body[5]!),
-      scope: nameOf(names.scope, m.body[6]!),
+      table: nameOf(names.table, u32(a[RTA.TABLE]) ?? routes[o + 4]!),
+      protocol: nameOf(names.protocol, routes[o + 5]!),
+      scope: nameOf(names.scope, routes[o + 6]!),
       flags: routeFlags(flags),
     };
     {
@@ -133,6 +133,6 @@ export function parseRouteDump(
       if (v) r.nexthops = nexthops(v, devName);
     }
     (family === 2 ? out.inet : out.inet6).push(r);
-  }
+  });
   return out;
 }
