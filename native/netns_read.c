@@ -6,8 +6,9 @@
  * started in. Parsing happens in TypeScript (server/native/). Nothing stays open between reads:
  * an open socket or namespace fd would keep a deleted namespace alive.
  *
- * JS: read(jobs, done) where jobs = [{ path, targets: string[], assign: boolean, dump?: boolean }],
- * done(error, results); dump false: only the nsids of targets are asked (no link/address/route dump).
+ * This file is the kernel side; netns_read_js.c turns JS jobs into `struct job`s and the results
+ * back (netns_read.h). JS: read(jobs, done) where
+ * jobs = [{ path, targets: string[], assign: boolean, dump?: boolean }], done(error, results); dump false: only the nsids of targets are asked (no link/address/route dump).
  * results[i] = { inode, error, links, addrs, routes, nsids: Int32Array, targetInodes: Float64Array }
  *   links, addrs, routes: Uint8Array views of one ArrayBuffer holding every dump of the call;
  *   nsids[j]: nsid of targets[j] as seen from jobs[i] (-1 none, -2 target could not be opened);
@@ -19,7 +20,6 @@
 #include <linux/net_namespace.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <node_api.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -29,22 +29,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "netns_read.h"
 
 #ifndef NETLINK_GET_STRICT_CHK
 #define NETLINK_GET_STRICT_CHK 12
 #endif
-
-/* Every dump of one call goes into one mapping, grown with mremap (no copying, no malloc arena
-   to fault in again on every call) and handed to JS as it is: one external ArrayBuffer. */
-struct buf { char *p; size_t len, cap; };
-struct job {
-  char *path; char **targets; int ntargets; int assign; int dump;
-  double inode; char error[160];
-  size_t off[3], len[3]; int32_t *nsids; double *tinodes;
-};
-struct work {
-  napi_async_work aw; napi_ref cb; struct job *jobs; int njobs; char error[160]; struct buf out;
-};
 
 static int append(struct buf *b, const void *p, size_t n) {
   if (b->len + n > b->cap) {
@@ -202,148 +191,9 @@ static void *reader_thread(void *arg) {
   return NULL;
 }
 
-static void execute(napi_env env, void *data) {
-  (void)env;
-  struct work *w = data;
+void netns_read_jobs(struct work *w) {
   pthread_t t;
   /* A thread of our own: libuv's pool threads never change namespace. It exits afterwards. */
   if (pthread_create(&t, NULL, reader_thread, w) != 0) strcpy(w->error, "cannot start reader thread");
   else pthread_join(t, NULL);
 }
-
-static void free_work(struct work *w) {
-  if (w->out.p) munmap(w->out.p, w->out.cap);
-  for (int i = 0; i < w->njobs; i++) {
-    struct job *j = &w->jobs[i];
-    free(j->path);
-    for (int t = 0; t < j->ntargets; t++) free(j->targets[t]);
-    free(j->targets); free(j->nsids); free(j->tinodes);
-  }
-  free(w->jobs); free(w);
-}
-
-static void unmap(napi_env env, void *p, void *cap) {
-  (void)env;
-  munmap(p, (size_t)cap);
-}
-
-/* The call's dumps as one ArrayBuffer: the mapping itself (unmapped when JS lets go of it), or a
-   copy where external buffers are not allowed. */
-static napi_value dumps_buffer(napi_env env, struct buf *b) {
-  napi_value ab; void *p;
-  if (b->p && napi_create_external_arraybuffer(env, b->p, b->len, unmap, (void *)b->cap, &ab) == napi_ok) {
-    b->p = NULL;
-    return ab;
-  }
-  napi_create_arraybuffer(env, b->len, &p, &ab);
-  if (b->len) memcpy(p, b->p, b->len);
-  return ab;
-}
-
-static void set_view(napi_env env, napi_value obj, const char *name, napi_value ab, size_t off, size_t len) {
-  napi_value v;
-  napi_create_typedarray(env, napi_uint8_array, len, ab, off, &v);
-  napi_set_named_property(env, obj, name, v);
-}
-
-static void complete(napi_env env, napi_status status, void *data) {
-  struct work *w = data;
-  napi_value results, cb, global, err = NULL;
-  napi_create_array_with_length(env, w->njobs, &results);
-  napi_value all = dumps_buffer(env, &w->out);
-  for (int i = 0; i < w->njobs; i++) {
-    struct job *j = &w->jobs[i];
-    napi_value o, v, ab;
-    napi_create_object(env, &o);
-    napi_create_double(env, j->inode, &v); napi_set_named_property(env, o, "inode", v);
-    if (j->error[0]) napi_create_string_utf8(env, j->error, NAPI_AUTO_LENGTH, &v);
-    else napi_get_null(env, &v);
-    napi_set_named_property(env, o, "error", v);
-    set_view(env, o, "links", all, j->off[0], j->len[0]);
-    set_view(env, o, "addrs", all, j->off[1], j->len[1]);
-    set_view(env, o, "routes", all, j->off[2], j->len[2]);
-    void *p;
-    napi_create_arraybuffer(env, j->ntargets * 4, &p, &ab);
-    if (j->ntargets) memcpy(p, j->nsids, j->ntargets * 4);
-    napi_create_typedarray(env, napi_int32_array, j->ntargets, ab, 0, &v);
-    napi_set_named_property(env, o, "nsids", v);
-    napi_create_arraybuffer(env, j->ntargets * 8, &p, &ab);
-    if (j->ntargets) memcpy(p, j->tinodes, j->ntargets * 8);
-    napi_create_typedarray(env, napi_float64_array, j->ntargets, ab, 0, &v);
-    napi_set_named_property(env, o, "targetInodes", v);
-    napi_set_element(env, results, i, o);
-  }
-  if (status != napi_ok || w->error[0])
-    napi_create_string_utf8(env, w->error[0] ? w->error : "async work failed", NAPI_AUTO_LENGTH, &err);
-  else napi_get_null(env, &err);
-  napi_get_reference_value(env, w->cb, &cb);
-  napi_get_global(env, &global);
-  napi_value argv[2] = { err, results };
-  napi_call_function(env, global, cb, 2, argv, NULL);
-  napi_delete_reference(env, w->cb);
-  napi_delete_async_work(env, w->aw);
-  free_work(w);
-}
-
-static char *get_string(napi_env env, napi_value v) {
-  size_t n;
-  if (napi_get_value_string_utf8(env, v, NULL, 0, &n) != napi_ok) return NULL;
-  char *s = malloc(n + 1);
-  if (s) napi_get_value_string_utf8(env, v, s, n + 1, &n);
-  return s;
-}
-
-static napi_value js_read(napi_env env, napi_callback_info info) {
-  size_t argc = 2; napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  uint32_t n = 0;
-  if (argc < 2 || napi_get_array_length(env, argv[0], &n) != napi_ok) {
-    napi_throw_type_error(env, NULL, "read(jobs, callback)");
-    return NULL;
-  }
-  struct work *w = calloc(1, sizeof *w);
-  w->jobs = calloc(n ? n : 1, sizeof *w->jobs);
-  w->njobs = n;
-  for (uint32_t i = 0; i < n; i++) {
-    struct job *j = &w->jobs[i];
-    napi_value o, v; uint32_t nt = 0; bool assign = false;
-    napi_get_element(env, argv[0], i, &o);
-    napi_get_named_property(env, o, "path", &v);
-    j->path = get_string(env, v);
-    napi_get_named_property(env, o, "assign", &v);
-    napi_get_value_bool(env, v, &assign);
-    j->assign = assign;
-    bool dumps = true; /* absent: dump */
-    napi_get_named_property(env, o, "dump", &v);
-    if (napi_get_value_bool(env, v, &dumps) != napi_ok) dumps = true;
-    j->dump = dumps;
-    napi_get_named_property(env, o, "targets", &v);
-    napi_get_array_length(env, v, &nt);
-    j->ntargets = nt;
-    j->targets = calloc(nt ? nt : 1, sizeof(char *));
-    j->nsids = calloc(nt ? nt : 1, sizeof(int32_t));
-    j->tinodes = calloc(nt ? nt : 1, sizeof(double));
-    for (uint32_t t = 0; t < nt; t++) {
-      napi_value s;
-      napi_get_element(env, v, t, &s);
-      j->targets[t] = get_string(env, s);
-      if (!j->targets[t]) j->targets[t] = strdup("");
-    }
-    if (!j->path) j->path = strdup("");
-  }
-  napi_value name;
-  napi_create_reference(env, argv[1], 1, &w->cb);
-  napi_create_string_utf8(env, "netns_read", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, execute, complete, w, &w->aw);
-  napi_queue_async_work(env, w->aw);
-  return NULL;
-}
-
-static napi_value init(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "read", NAPI_AUTO_LENGTH, js_read, NULL, &fn);
-  napi_set_named_property(env, exports, "read", fn);
-  return exports;
-}
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

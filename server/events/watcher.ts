@@ -6,9 +6,8 @@
  * - inotify on /run/netns and /run/docker/netns: named and Docker namespaces coming and going;
  * - a cheap probe of /proc every 100 ms (procProbe.ts) that asks for a scan when processes came
  *   or went, and a periodic listInodes() every 2 s (a stat scan, no `ip`; every 16 s while no
- *   task came or went) as a net under all of them: process-held and bind-mounted namespaces.
- *   At 1,000 namespaces the idle server's CPU is mostly these two: a 50 ms probe and a 10 s
- *   quiet scan measured 1.02 % of a core over 60 s, 100 ms and 16 s measured 0.62 %.
+ *   task came or went) as a net under all of them: process-held and bind-mounted namespaces
+ *   (these two are most of an idle server's CPU: see events/README.md).
  * New namespaces get a host nsid (the scheduler's added()) so the monitor reports their changes too.
  */
 import { watch } from 'node:fs';
