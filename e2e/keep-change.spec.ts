@@ -31,8 +31,10 @@ const HOST = `${P}h`;
 const OTHER = `${P}o`;
 const DEV = `${P}a`;
 const WINDOW_S = 15;
-const dir = mkdtempSync(join(tmpdir(), 'nx-e2e-keep-'));
-const auditLog = join(dir, 'audit.log');
+// Made in beforeAll, not when the file loads: Playwright's runner loads spec files to list their
+// tests too, and a folder made then was never removed (one left in /tmp per run).
+let dir = '';
+let auditLog = '';
 let server: ExplorerServer;
 let child: ChildProcess | null = null;
 
@@ -71,6 +73,8 @@ const auditActions = () =>
 test.describe.configure({ timeout: 300_000 });
 
 test.beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'nx-e2e-keep-'));
+  auditLog = join(dir, 'audit.log');
   await runShell(`
     ip netns add ${HOST}; ip netns add ${OTHER}
     ip -n ${HOST} link add name ${DEV} type veth peer name ${P}b netns ${OTHER}
@@ -90,7 +94,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   if (child) await stopServer(child);
   await cleanupPrefix(P);
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function openPage(context: BrowserContext): Promise<Page> {

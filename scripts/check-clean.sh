@@ -3,23 +3,25 @@
 # `nxlab-*`) and exits 1 if anything is left: named namespaces, host links, lab/test processes and the
 # lab's state directory. Read-only: it never removes anything (scripts/test-all.sh runs `lab down` first).
 #
-# `check-clean.sh --record FILE` (before a run) notes podman's default storage directories and the
-# `podman events` processes that exist; `check-clean.sh --since FILE` (after it) also reports those
-# that the run added: podman run with default options creates /var/lib/containers, /run/containers
-# and /run/libpod (and mounts under them) on a host that had none, and an explorer's events child
-# may outlive its server.
+# `check-clean.sh --record FILE` (before a run) notes podman's default storage directories, the
+# `podman events` processes and the /tmp/nx* files and folders that exist; `check-clean.sh --since
+# FILE` (after it) also reports those that the run added: podman run with default options creates
+# /var/lib/containers, /run/containers and /run/libpod (and mounts under them) on a host that had
+# none, an explorer's events child may outlive its server, and a test's temporary folder may be
+# left in /tmp.
 set -uo pipefail
 
 PODMAN_DIRS="/var/lib/containers /run/containers /run/libpod"
-podman_state() {
+recorded_state() {
   for d in $PODMAN_DIRS; do [ -e "$d" ] && echo "dir $d"; done
+  for f in /tmp/nx*; do [ -e "$f" ] && echo "tmp $f"; done
   awk -v dirs="$PODMAN_DIRS" 'BEGIN { n = split(dirs, d, " ") }
     { for (i = 1; i <= n; i++) if (index($5, d[i]) == 1) print "mount " $5 }' /proc/self/mountinfo
   pgrep -f '^(/usr/bin/)?podman( .*)? events' 2>/dev/null | sed 's/^/events /'
 }
 
 if [ "${1:-}" = "--record" ]; then
-  podman_state | sort >"${2:?--record FILE}"
+  recorded_state | sort >"${2:?--record FILE}"
   exit 0
 fi
 since=""
@@ -47,11 +49,14 @@ if command -v docker >/dev/null && [ -S /var/run/docker.sock ]; then
     docker network ls -q --filter label=netns-explorer.lab=1 2>/dev/null)"
 fi
 if [ -n "$since" ] && [ -r "$since" ]; then
-  added="$(podman_state | sort | comm -13 "$since" - | while read -r kind what; do
-    if [ "$kind" = events ]; then echo "podman events process: $(ps -o pid=,args= -p "$what" 2>/dev/null)";
-    else echo "podman default storage $kind: $what"; fi
+  added="$(recorded_state | sort | comm -13 "$since" - | while read -r kind what; do
+    case "$kind" in
+      events) echo "podman events process: $(ps -o pid=,args= -p "$what" 2>/dev/null)" ;;
+      tmp) echo "temporary file or folder: $what" ;;
+      *) echo "podman default storage $kind: $what" ;;
+    esac
   done)"
-  report "podman state the run created (not there before it)" "$added"
+  report "state the run created (not there before it)" "$added"
 fi
 
 if [ "$left" = 0 ]; then echo "check-clean: nothing left behind"; fi

@@ -42,7 +42,7 @@ step "unit tests as user nobody (no root, read-only checkout, a network namespac
 scripts/test-unit-nonroot.sh || failed+=(unit-as-nobody)
 
 step "unit and kernel tests (vitest: projects unit and kernel)"
-# What podman state exists before the tests (check-clean reports what they add to it).
+# What podman state and /tmp/nx* exist before the tests (check-clean reports what they add to it).
 podman_before="$(mktemp)"
 scripts/check-clean.sh --record "$podman_before"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-reports/vitest.json || failed+=(vitest)
