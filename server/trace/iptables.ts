@@ -9,6 +9,8 @@ import type { FirewallVerdict, Hook, PacketView } from './nft.js';
 import type { IptChain, IptRule, IptTable } from './iptablesParse.js';
 import { parseIptablesSave } from './iptablesParse.js';
 import { ruleMatches } from './iptablesMatch.js';
+import type { ChainResult, Doubt } from './chainVerdict.js';
+import { combineChains } from './chainVerdict.js';
 
 /** Filtering tables in priority order (raw -300, mangle -150, filter 0, security 50). */
 const TABLE_ORDER = ['raw', 'mangle', 'filter', 'security'];
@@ -42,12 +44,6 @@ interface Outcome {
   kind: Kind;
   chain: IptChain;
   rule: IptRule | null;
-}
-
-interface Doubt {
-  /** What the rule would do if it matched; 'any' for a jump or a target we do not model. */
-  kind: 'accept' | 'drop' | 'any';
-  text: string;
 }
 
 const describe = (table: string, chain: string, rule: IptRule) =>
@@ -106,27 +102,21 @@ export function evaluateIptables(text: string, hook: Hook, packet: PacketView): 
   const ordered = tables
     .filter((t) => TABLE_ORDER.includes(t.name) && t.chains.get(name)?.policy)
     .sort((a, b) => TABLE_ORDER.indexOf(a.name) - TABLE_ORDER.indexOf(b.name));
-  const passed: string[] = [];
-  const doubtful: string[] = [];
-  for (const t of ordered) {
-    const chain = t.chains.get(name)!;
-    const doubts: Doubt[] = [];
-    const out = evalChain(t, chain, p, 0, doubts);
-    const decided = out.kind === 'accept' || out.kind === 'drop';
-    const dropped = out.kind === 'drop' || (!decided && chain.policy === 'DROP');
-    const detail =
-      decided && out.rule
-        ? describe(t.name, out.chain.name, out.rule)
-        : `table ${t.name} chain ${name}: policy ${chain.policy ?? 'ACCEPT'}`;
-    // Only a doubt that would have decided otherwise makes the answer unknown.
-    const against = doubts.filter((d) => d.kind === 'any' || d.kind !== (dropped ? 'drop' : 'accept'));
-    if (against.length) doubtful.push(`${against.map((d) => d.text).join('; ')}; otherwise ${detail}`);
-    if (dropped) {
-      if (doubtful.length) return { verdict: 'unknown', detail: doubtful.join('; '), nat };
-      return { verdict: 'drop', detail, nat };
+  function* walked(): Generator<ChainResult> {
+    for (const t of ordered) {
+      const chain = t.chains.get(name)!;
+      const doubts: Doubt[] = [];
+      const out = evalChain(t, chain, p, 0, doubts);
+      const decided = out.kind === 'accept' || out.kind === 'drop';
+      yield {
+        dropped: out.kind === 'drop' || (!decided && chain.policy === 'DROP'),
+        detail:
+          decided && out.rule
+            ? describe(t.name, out.chain.name, out.rule)
+            : `table ${t.name} chain ${name}: policy ${chain.policy ?? 'ACCEPT'}`,
+        doubts,
+      };
     }
-    passed.push(detail);
   }
-  if (doubtful.length) return { verdict: 'unknown', detail: doubtful.join('; '), nat };
-  return { verdict: 'accept', detail: passed.length ? passed.join('; ') : `no ${name} chain`, nat };
+  return combineChains(walked(), nat, `no ${name} chain`);
 }

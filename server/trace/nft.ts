@@ -6,6 +6,8 @@
  */
 import ipaddr from 'ipaddr.js';
 import { ruleText } from './nftText.js';
+import type { ChainResult, Doubt } from './chainVerdict.js';
+import { combineChains } from './chainVerdict.js';
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
 
@@ -183,12 +185,6 @@ const isXtComment = (e: Json): boolean => isObj(e.xt) && e.xt.type === 'match' &
 
 type Outcome = { kind: 'accept' | 'drop' | 'return' | 'continue'; rule: Json[] | null; chain: Chain };
 
-/** A rule that might have decided, had we been able to tell whether it matches. */
-interface Doubt {
-  kind: 'accept' | 'drop' | 'any';
-  text: string;
-}
-
 function evalChain(
   chains: Map<string, Chain>,
   c: Chain,
@@ -274,26 +270,20 @@ export function evaluateNft(json: unknown, hook: Hook, packet: PacketView): Fire
   const nat = base
     .filter((c) => c.type === 'nat')
     .map((c) => `table ${c.family} ${c.table} chain ${c.name} (nat, ${hook})`);
-  const passed: string[] = [];
-  const doubtful: string[] = [];
-  for (const c of base) {
-    if (c.type === 'nat') continue;
-    const doubts: Doubt[] = [];
-    const out = evalChain(chains, c, p, 0, doubts);
-    const dropped = out.kind === 'drop' || (out.kind !== 'accept' && c.policy === 'drop');
-    const detail =
-      out.rule && (out.kind === 'accept' || out.kind === 'drop')
-        ? describeRule(out.chain, out.rule)
-        : `table ${c.family} ${c.table} chain ${c.name}: policy ${c.policy}`;
-    // Only a doubt that would have decided otherwise makes the answer unknown.
-    const against = doubts.filter((d) => d.kind === 'any' || d.kind !== (dropped ? 'drop' : 'accept'));
-    if (against.length) doubtful.push(`${against.map((d) => d.text).join('; ')}; otherwise ${detail}`);
-    if (dropped) {
-      if (doubtful.length) return { verdict: 'unknown', detail: doubtful.join('; '), nat };
-      return { verdict: 'drop', detail, nat };
+  function* walked(): Generator<ChainResult> {
+    for (const c of base) {
+      if (c.type === 'nat') continue;
+      const doubts: Doubt[] = [];
+      const out = evalChain(chains, c, p, 0, doubts);
+      yield {
+        dropped: out.kind === 'drop' || (out.kind !== 'accept' && c.policy === 'drop'),
+        detail:
+          out.rule && (out.kind === 'accept' || out.kind === 'drop')
+            ? describeRule(out.chain, out.rule)
+            : `table ${c.family} ${c.table} chain ${c.name}: policy ${c.policy}`,
+        doubts,
+      };
     }
-    passed.push(detail);
   }
-  if (doubtful.length) return { verdict: 'unknown', detail: doubtful.join('; '), nat };
-  return { verdict: 'accept', detail: passed.length ? passed.join('; ') : `no ${hook} chain`, nat };
+  return combineChains(walked(), nat, `no ${hook} chain`);
 }
