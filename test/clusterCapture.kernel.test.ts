@@ -15,7 +15,7 @@ import type { CaptureInfo, CaptureServerMessage } from '../common/capture.js';
 import { qualifiedId } from '../common/ids.js';
 import type { Topology } from '../common/model.js';
 import { pollUntil, uniquePrefix } from './kernel.js';
-import { buildCluster, inNode, startAgent, startHubCli, stopAgent } from './clusterNodes.js';
+import { buildCluster, everyNodeOnHub, inNode, startAgent, startHubCli, stopAgent } from './clusterNodes.js';
 import type { SimCluster, SimNode } from './clusterNodes.js';
 import { bearerCall } from './bearerCall.js';
 
@@ -101,14 +101,7 @@ beforeAll(async () => {
     token,
     agentToken,
   );
-  await pollUntil(
-    async () => {
-      const t = (await viaHub('GET', '/api/topology')).body as Topology;
-      return cluster.nodes.every((n) => t.namespaces.some((x) => x.id.startsWith(`${n.name}/`)));
-    },
-    'every node on the hub',
-    60_000,
-  );
+  await everyNodeOnHub(cluster, async () => (await viaHub('GET', '/api/topology')).body as Topology);
 }, 420_000);
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ import type { TraceResponse } from '../common/trace.js';
 import { qualifyAnswer } from '../server/cluster/idTranslate.js';
 import type { Json } from '../server/cluster/idTranslate.js';
 import { pollUntil, uniquePrefix } from './kernel.js';
-import { buildCluster, inNode, startAgent, startHubCli } from './clusterNodes.js';
+import { buildCluster, everyNodeOnHub, inNode, startAgent, startHubCli } from './clusterNodes.js';
 import type { SimCluster, SimNode } from './clusterNodes.js';
 import { bearerCall } from './bearerCall.js';
 
@@ -73,13 +73,9 @@ beforeAll(async () => {
     agentToken,
   );
   // Every node's pods on the hub: the hub knows each agent's host by now.
-  await pollUntil(
-    async () => {
-      const t = (await viaHub('GET', '/api/topology')).body as unknown as Topology;
-      return cluster.nodes.every((n) => t.namespaces.some((x) => x.id.startsWith(`${n.name}/`)));
-    },
-    'every node on the hub',
-    60_000,
+  await everyNodeOnHub(
+    cluster,
+    async () => (await viaHub('GET', '/api/topology')).body as unknown as Topology,
   );
 }, 420_000);
 

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQualifiedId, qualifiedId } from '../common/ids.js';
 import type { Topology } from '../common/model.js';
 import type { TraceResponse } from '../common/trace.js';
-import { pollUntil, uniquePrefix } from './kernel.js';
-import { buildCluster, inNode, startAgent, startHubCli } from './clusterNodes.js';
+import { uniquePrefix } from './kernel.js';
+import { buildCluster, everyNodeOnHub, inNode, startAgent, startHubCli } from './clusterNodes.js';
 import type { SimCluster, SimNode } from './clusterNodes.js';
 import { bearerCall } from './bearerCall.js';
 
@@ -61,13 +61,10 @@ beforeAll(async () => {
     token,
     agentToken,
   );
-  await pollUntil(
-    async () => {
-      const t = (await call(hub.origin, token, '/api/topology')).body as Topology;
-      return cluster.nodes.every((n) => t.namespaces.some((x) => x.id.startsWith(`${n.name}/`)));
-    },
+  await everyNodeOnHub(
+    cluster,
+    async () => (await call(hub.origin, token, '/api/topology')).body as Topology,
     'both nodes on the hub',
-    60_000,
   );
 }, 420_000);
 
