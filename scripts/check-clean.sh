@@ -4,8 +4,9 @@
 # lab's state directory. Read-only: it never removes anything (scripts/test-all.sh runs `lab down` first).
 #
 # `check-clean.sh --record FILE` (before a run) notes podman's default storage directories, the
-# `podman events` processes and the /tmp/nx* files and folders that exist; `check-clean.sh --since
-# FILE` (after it) also reports those that the run added: podman run with default options creates
+# `podman events` processes, the /tmp/nx* files and folders and the host's nftables ruleset that
+# exist; `check-clean.sh --since FILE` (after it) also reports those that the run added (a table,
+# chain or rule in the host namespace, which tests must never touch): podman run with default options creates
 # /var/lib/containers, /run/containers and /run/libpod (and mounts under them) on a host that had
 # none, an explorer's events child may outlive its server, and a test's temporary folder may be
 # left in /tmp.
@@ -15,6 +16,14 @@ PODMAN_DIRS="/var/lib/containers /run/containers /run/libpod"
 recorded_state() {
   for d in $PODMAN_DIRS; do [ -e "$d" ] && echo "dir $d"; done
   for f in /tmp/nx*; do [ -e "$f" ] && echo "tmp $f"; done
+  # One line per table, chain and rule, each named by its table (and chain): what a run added shows.
+  if command -v nft >/dev/null; then
+    nft list ruleset 2>/dev/null | awk '
+      $1 == "table" { t = $2 " " $3; print "nft table " t; next }
+      $1 == "chain" { c = $2; print "nft chain " t " " c; next }
+      $1 == "}" || NF == 0 { next }
+      { $1 = $1; print "nft rule " t " " c ": " $0 }'
+  fi
   awk -v dirs="$PODMAN_DIRS" 'BEGIN { n = split(dirs, d, " ") }
     { for (i = 1; i <= n; i++) if (index($5, d[i]) == 1) print "mount " $5 }' /proc/self/mountinfo
   pgrep -f '^(/usr/bin/)?podman( .*)? events' 2>/dev/null | sed 's/^/events /'
@@ -53,6 +62,7 @@ if [ -n "$since" ] && [ -r "$since" ]; then
     case "$kind" in
       events) echo "podman events process: $(ps -o pid=,args= -p "$what" 2>/dev/null)" ;;
       tmp) echo "temporary file or folder: $what" ;;
+      nft) echo "nftables in the host namespace: $what" ;;
       *) echo "podman default storage $kind: $what" ;;
     esac
   done)"
