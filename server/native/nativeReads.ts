@@ -43,7 +43,7 @@ async function readChunked(
 ): Promise<void> {
   const call = (i: number): Promise<NativeResult[]> => {
     const p = nativeRead(jobs.slice(i, i + CHUNK));
-    // Awaited below unless an earlier chunk failed first: never an unhandled rejection.
+    // Awaited below unless parsing the chunk before threw: never an unhandled rejection.
     p.catch(() => undefined);
     return p;
   };
@@ -55,12 +55,13 @@ async function readChunked(
     } catch (e) {
       throw new ReaderFailure(`native reader failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    next = i + CHUNK < jobs.length ? call(i + CHUNK) : null;
     for (let k = 0; k < Math.min(CHUNK, jobs.length - i); k++) {
       const error = results[k]?.error ?? 'no answer';
       if (results[k] === undefined || OURS.test(error))
         throw new ReaderFailure(`native reader failed in ${jobs[i + k]!.path}: ${error}`);
     }
+    // The next chunk is dumped while this one is parsed (not started once a read has failed).
+    next = i + CHUNK < jobs.length ? call(i + CHUNK) : null;
     onChunk(i, results);
   }
 }

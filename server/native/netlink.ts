@@ -19,17 +19,10 @@ const align4 = (n: number): number => (n + 3) & ~3;
 /** Splits a dump into its messages (truncated tails are ignored). */
 export function messages(buf: Buffer): Message[] {
   const out: Message[] = [];
-  let off = 0;
-  while (off + 16 <= buf.length) {
-    const len = buf.readUInt32LE(off);
-    if (len < 16 || off + len > buf.length) break;
-    out.push({
-      type: buf.readUInt16LE(off + 4),
-      flags: buf.readUInt16LE(off + 6),
-      body: buf.subarray(off + 16, off + len),
-    });
-    off += align4(len);
-  }
+  forEachMessage(buf, (type, body, len) =>
+    // nlmsg_flags sits 10 bytes before the body (len 4, type 2, flags 2, seq 4, pid 4).
+    out.push({ type, flags: buf.readUInt16LE(body - 10), body: buf.subarray(body, body + len) }),
+  );
   return out;
 }
 
@@ -69,7 +62,7 @@ export function attrTypes(...types: number[]): Uint8Array {
 
 /**
  * The attributes in `src` from `start` (a message body) or inside a nested attribute; with
- * `only`, just those types (the others cost no object: a full read walks a million attributes).
+ * `only`, just those types (the others cost no object).
  */
 export function attrs(src: Buffer | Attr, start = 0, only?: Uint8Array): Attrs {
   return Buffer.isBuffer(src)
