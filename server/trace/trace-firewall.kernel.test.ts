@@ -16,11 +16,7 @@ beforeAll(async () => {
     ['a6', 'r6', 'b6', 66, 1],
     ['a9', 'r9', 'b9', 69, 0],
   ] as const) {
-    await scene.veth(a, 'e0', `10.${net}.1.1/24`, r, 'r0', `10.${net}.1.254/24`);
-    await scene.veth(b, 'e0', `10.${net}.2.1/24`, r, 'r1', `10.${net}.2.254/24`);
-    await scene.run(a, `ip route add default via 10.${net}.1.254`);
-    await scene.run(b, `ip route add default via 10.${net}.2.254`);
-    await scene.run(r, `sysctl -qw net.ipv4.ip_forward=${forward}`);
+    await scene.routed(a, r, b, net, forward === 1);
   }
   // 6: the router drops TCP to port 80 in its forward chain; b6 listens on 80 (would answer).
   await scene.listen('b6', 80);

@@ -25,11 +25,7 @@ beforeAll(async () => {
     ['ua', 'ur', 'ub', 72],
     ['na', 'nr', 'nb', 73],
   ] as const) {
-    await scene.veth(a, 'e0', `10.${net}.1.1/24`, r, 'r0', `10.${net}.1.254/24`);
-    await scene.veth(b, 'e0', `10.${net}.2.1/24`, r, 'r1', `10.${net}.2.254/24`);
-    await scene.run(a, `ip route add default via 10.${net}.1.254`);
-    await scene.run(b, `ip route add default via 10.${net}.2.254`);
-    await scene.run(r, 'sysctl -qw net.ipv4.ip_forward=1');
+    await scene.routed(a, r, b, net);
   }
   // Legacy drops TCP 80 while nftables accepts it explicitly: the packet is dropped.
   await scene.listen('lb', 80);

@@ -23,11 +23,7 @@ beforeAll(async () => {
     ['a2', 'r2', 'b2', 62],
     ['a4', 'r4', 'b4', 64],
   ] as const) {
-    await scene.veth(a, 'e0', `10.${net}.1.1/24`, r, 'r0', `10.${net}.1.254/24`);
-    await scene.veth(b, 'e0', `10.${net}.2.1/24`, r, 'r1', `10.${net}.2.254/24`);
-    await scene.run(a, `ip route add default via 10.${net}.1.254`);
-    await scene.run(b, `ip route add default via 10.${net}.2.254`);
-    await scene.run(r, 'sysctl -qw net.ipv4.ip_forward=1');
+    await scene.routed(a, r, b, net);
   }
   // 4: b4's end goes down, so r4's r1 loses its carrier.
   await scene.run('b4', 'ip link set e0 down');

@@ -52,6 +52,18 @@ export class Scene {
     await sh(`ip -n ${this.ns(a)} link set ${an} up && ip -n ${this.ns(b)} link set ${bn} up`);
   }
 
+  /**
+   * `a` (e0, 10.NET.1.1) - `r` (r0 .1.254, r1 .2.254) - `b` (e0, 10.NET.2.1): both ends route by
+   * default through `r`, which forwards unless `forward` is false.
+   */
+  async routed(a: string, r: string, b: string, net: number, forward = true): Promise<void> {
+    await this.veth(a, 'e0', `10.${net}.1.1/24`, r, 'r0', `10.${net}.1.254/24`);
+    await this.veth(b, 'e0', `10.${net}.2.1/24`, r, 'r1', `10.${net}.2.254/24`);
+    await this.run(a, `ip route add default via 10.${net}.1.254`);
+    await this.run(b, `ip route add default via 10.${net}.2.254`);
+    await this.run(r, `sysctl -qw net.ipv4.ip_forward=${forward ? 1 : 0}`);
+  }
+
   async run(short: string, cmd: string): Promise<string> {
     return sh(`ip netns exec ${this.ns(short)} ${cmd}`);
   }
