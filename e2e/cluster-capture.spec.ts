@@ -11,7 +11,8 @@ import { rmSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
 import type { Topology } from '../common/model.js';
 import { uniquePrefix } from '../test/kernel.js';
-import { buildCluster, startAgent, startHubCli } from '../test/clusterNodes.js';
+import { buildCluster } from '../test/clusterNodes.js';
+import { startAgentsAndHub } from '../test/clusterHub.js';
 import type { SimCluster } from '../test/clusterNodes.js';
 
 const token = randomBytes(24).toString('base64url');
@@ -25,18 +26,9 @@ let origin = '';
 test.beforeAll(async () => {
   test.setTimeout(420_000); // two agents and a hub starting on a shared, loaded machine
   cluster = await buildCluster(prefix, 2);
-  await Promise.all(
-    cluster.nodes.map((n) =>
-      startAgent(n, agentToken, n.name === 'node-b' ? { allowCapture: { auditLog } } : {}),
-    ),
+  origin = await startAgentsAndHub(cluster, token, agentToken, (n) =>
+    n.name === 'node-b' ? { allowCapture: { auditLog } } : {},
   );
-  origin = (
-    await startHubCli(
-      cluster.nodes.map((n) => n.agentUrl),
-      token,
-      agentToken,
-    )
-  ).origin;
 });
 
 test.afterAll(async () => {

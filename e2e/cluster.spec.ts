@@ -14,7 +14,8 @@ import { test, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import type { Topology } from '../common/model.js';
 import { uniquePrefix } from '../test/kernel.js';
-import { buildCluster, startAgent, startHubCli } from '../test/clusterNodes.js';
+import { buildCluster } from '../test/clusterNodes.js';
+import { startAgentsAndHub } from '../test/clusterHub.js';
 import type { SimCluster, SimNode } from '../test/clusterNodes.js';
 
 const token = randomBytes(24).toString('base64url');
@@ -28,18 +29,9 @@ const auditLog = `/tmp/${prefix}-audit.log`;
 test.beforeAll(async () => {
   test.setTimeout(420_000); // three agents and a hub starting on a shared, loaded machine
   cluster = await buildCluster(prefix);
-  await Promise.all(
-    cluster.nodes.map((n) =>
-      startAgent(n, agentToken, n.name === 'node-b' ? { allowChanges: { auditLog } } : {}),
-    ),
+  origin = await startAgentsAndHub(cluster, token, agentToken, (n) =>
+    n.name === 'node-b' ? { allowChanges: { auditLog } } : {},
   );
-  origin = (
-    await startHubCli(
-      cluster.nodes.map((n) => n.agentUrl),
-      token,
-      agentToken,
-    )
-  ).origin;
 });
 
 type Box = { x: number; y: number; width: number; height: number };

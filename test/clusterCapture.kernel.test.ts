@@ -15,7 +15,8 @@ import type { CaptureInfo, CaptureServerMessage } from '../common/capture.js';
 import { qualifiedId } from '../common/ids.js';
 import type { Topology } from '../common/model.js';
 import { pollUntil, uniquePrefix } from './kernel.js';
-import { buildCluster, everyNodeOnHub, inNode, startAgent, startHubCli, stopAgent } from './clusterNodes.js';
+import { buildCluster, inNode, startAgent, startHubCli, stopAgent } from './clusterNodes.js';
+import { everyNodeOnHub } from './clusterHub.js';
 import type { SimCluster, SimNode } from './clusterNodes.js';
 import { bearerCall } from './bearerCall.js';
 

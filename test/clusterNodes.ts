@@ -14,7 +14,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { pollUntil, sh } from './kernel.js';
-import type { Topology } from '../common/model.js';
 
 const NSENTER = '/usr/bin/nsenter';
 /** The repository root (the nearest package.json above): agents and hub run its server/cli.ts. */
@@ -284,20 +283,4 @@ export async function startHubCli(
     'hub',
   );
   return { child, origin: /http:\/\/127\.0\.0\.1:\d+/.exec(line)![0], stderr };
-}
-
-/** Waits until the hub's topology (as `topology` fetches it) holds namespaces of every node. */
-export async function everyNodeOnHub(
-  cluster: SimCluster,
-  topology: () => Promise<Topology>,
-  what = 'every node on the hub',
-): Promise<void> {
-  await pollUntil(
-    async () => {
-      const t = await topology();
-      return cluster.nodes.every((n) => t.namespaces.some((x) => x.id.startsWith(`${n.name}/`)));
-    },
-    what,
-    60_000,
-  );
 }

@@ -15,7 +15,8 @@ import type { TraceResponse } from '../common/trace.js';
 import { qualifyAnswer } from '../server/cluster/idTranslate.js';
 import type { Json } from '../server/cluster/idTranslate.js';
 import { pollUntil, uniquePrefix } from './kernel.js';
-import { buildCluster, everyNodeOnHub, inNode, startAgent, startHubCli } from './clusterNodes.js';
+import { buildCluster, inNode, startAgent, startHubCli } from './clusterNodes.js';
+import { everyNodeOnHub } from './clusterHub.js';
 import type { SimCluster, SimNode } from './clusterNodes.js';
 import { bearerCall } from './bearerCall.js';
 

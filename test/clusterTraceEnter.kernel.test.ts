@@ -13,7 +13,8 @@ import { parseQualifiedId, qualifiedId } from '../common/ids.js';
 import type { Topology } from '../common/model.js';
 import type { TraceResponse } from '../common/trace.js';
 import { uniquePrefix } from './kernel.js';
-import { buildCluster, everyNodeOnHub, inNode, startAgent, startHubCli } from './clusterNodes.js';
+import { buildCluster, inNode, startAgent, startHubCli } from './clusterNodes.js';
+import { everyNodeOnHub } from './clusterHub.js';
 import type { SimCluster, SimNode } from './clusterNodes.js';
 import { bearerCall } from './bearerCall.js';
 
