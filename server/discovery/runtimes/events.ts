@@ -16,6 +16,7 @@ import type { Fields } from './protobuf.js';
 import { bytes, decodeFields, encodeStrings, num, str } from './protobuf.js';
 import type { PodmanCliEvents } from './podmanEvents.js';
 import { watchPodmanCliEvents } from './podmanEvents.js';
+import { podmanDefaultStore } from './podmanStore.js';
 import type { RuntimeEvent, RuntimeWatch } from './types.js';
 
 export type { RuntimeEvent, RuntimeWatch } from './types.js';
@@ -88,19 +89,14 @@ export const DEFAULT_EVENT_SOURCES: EventSources = {
   podmanCli: {},
 };
 
-/** Where podman keeps its storage when not in /var/lib/containers/storage (`--root` of podman). */
-export const PODMAN_ROOT_ENV = 'NETNS_EXPLORER_PODMAN_ROOT';
-
 /**
- * Pure: the default sources, with podman's graph root from NETNS_EXPLORER_PODMAN_ROOT when set.
- * `podman events` is started only once that root exists, and is told it with `--root`. The test
- * scripts point it at a path that never exists: a server under test then never runs podman
- * against the host's own storage (podman mounts its overlay home when it opens a storage).
+ * Pure: the default sources, with podman's storage as podmanDefaultStore says (another root when
+ * NETNS_EXPLORER_PODMAN_ROOT names one): `podman events` starts once that root exists.
  */
 export function defaultEventSources(env: Readonly<Record<string, string | undefined>>): EventSources {
-  const root = env[PODMAN_ROOT_ENV];
-  if (!root) return DEFAULT_EVENT_SOURCES;
-  return { ...DEFAULT_EVENT_SOURCES, podmanCli: { storage: root, cliArgs: ['--root', root] } };
+  const { root, args } = podmanDefaultStore(env);
+  if (args.length === 0) return DEFAULT_EVENT_SOURCES;
+  return { ...DEFAULT_EVENT_SOURCES, podmanCli: { storage: root, cliArgs: args } };
 }
 
 /** Watches every runtime whose socket exists now or later (checked on each retry). */

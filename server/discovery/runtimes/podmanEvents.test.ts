@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../../common/model.js';
 import { eventShown, namespacesForEvent } from './liveEvents.js';
 import type { RuntimeEvent } from './types.js';
-import { parsePodmanEvent, podmanEventsArgs, PODMAN_STORAGE } from './podmanEvents.js';
+import { parsePodmanEvent, podmanEventsArgs } from './podmanEvents.js';
+import { PODMAN_DEFAULT_ROOT, podmanDefaultStore } from './podmanStore.js';
 import { DEFAULT_EVENT_SOURCES, defaultEventSources } from './events.js';
 
 const ID = '74d4f3d3cbeedcf3be4410d9f649a4aa0660bd7412bfa4b977be590888e3d619';
@@ -41,7 +42,13 @@ describe('podman events', () => {
   it("follows podman's default storage unless NETNS_EXPLORER_PODMAN_ROOT names another", () => {
     expect(defaultEventSources({})).toBe(DEFAULT_EVENT_SOURCES);
     expect(defaultEventSources({}).podmanCli).toEqual({});
-    expect(PODMAN_STORAGE).toBe('/var/lib/containers/storage');
+    expect(PODMAN_DEFAULT_ROOT).toBe('/var/lib/containers/storage');
+    // The inventory's fallback for a container whose conmon is not found follows the same setting.
+    expect(podmanDefaultStore({})).toEqual({ root: PODMAN_DEFAULT_ROOT, args: [] });
+    expect(podmanDefaultStore({ NETNS_EXPLORER_PODMAN_ROOT: '/srv/podman' })).toEqual({
+      root: '/srv/podman',
+      args: ['--root', '/srv/podman'],
+    });
     const custom = defaultEventSources({ NETNS_EXPLORER_PODMAN_ROOT: '/srv/podman' });
     expect(custom.podmanCli).toEqual({ storage: '/srv/podman', cliArgs: ['--root', '/srv/podman'] });
     expect(custom.dockerSocket).toBe(DEFAULT_EVENT_SOURCES.dockerSocket);

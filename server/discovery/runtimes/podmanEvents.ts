@@ -10,8 +10,8 @@ import { z } from 'zod';
 import { diesWithUs, startLongLived } from '../../exec/run.js';
 import type { RuntimeEvent, RuntimeWatch } from './types.js';
 import { PODMAN, PODMAN_SOCKET } from './podman.js';
+import { PODMAN_DEFAULT_ROOT } from './podmanStore.js';
 
-export const PODMAN_STORAGE = '/var/lib/containers/storage';
 const RETRY_MS = 1000;
 /** A child that exits sooner than this (no journal, a broken config) waits twice as long each time. */
 const SHORT_LIFE_MS = 5000;
@@ -55,7 +55,7 @@ export function watchPodmanCliEvents(
   onLost: () => void,
   binary = PODMAN,
 ): RuntimeWatch {
-  const storage = opts.storage ?? PODMAN_STORAGE;
+  const storage = opts.storage ?? PODMAN_DEFAULT_ROOT;
   const socket = opts.socketPath ?? PODMAN_SOCKET;
   let stopped = false;
   let child: ChildProcess | null = null;

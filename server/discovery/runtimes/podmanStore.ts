@@ -11,6 +11,23 @@ import { existsSync, readFileSync } from 'node:fs';
 /** podman's default graph root: where a podman run with default options keeps its containers. */
 export const PODMAN_DEFAULT_ROOT = '/var/lib/containers/storage';
 
+/** Names podman's graph root when it is not the default one (`--root` of podman). */
+export const PODMAN_ROOT_ENV = 'NETNS_EXPLORER_PODMAN_ROOT';
+
+/**
+ * The storage podman uses when nothing names another: its root, and the global options that ask
+ * podman for it (none for the default). NETNS_EXPLORER_PODMAN_ROOT names another root; the test
+ * configs point it at a path that never exists, so that nothing under test opens the host's own
+ * storage (podman mounts its overlay home when it does).
+ */
+export function podmanDefaultStore(env: Readonly<Record<string, string | undefined>> = process.env): {
+  root: string;
+  args: string[];
+} {
+  const root = env[PODMAN_ROOT_ENV];
+  return root ? { root, args: ['--root', root] } : { root: PODMAN_DEFAULT_ROOT, args: [] };
+}
+
 /** The global options that say which storage and events log a podman command uses. */
 const STORE_OPTIONS = new Set(['--root', '--runroot', '--tmpdir', '--storage-driver', '--events-backend']);
 
@@ -71,11 +88,12 @@ export function storeArgsOfPid(pid: number): string[] | null {
  */
 export function podmanStores(pids: Iterable<number>): { stores: string[][]; unplaced: number } {
   const seen = new Map<string, string[]>();
+  const fallback = podmanDefaultStore();
   let unplaced = 0;
   for (const pid of pids) {
     const args = storeArgsOfPid(pid);
     if (args) seen.set(args.join('\0'), args);
-    else if (existsSync(PODMAN_DEFAULT_ROOT)) seen.set('', []);
+    else if (existsSync(fallback.root)) seen.set(fallback.args.join('\0'), fallback.args);
     else unplaced++;
   }
   return { stores: [...seen.values()], unplaced };
