@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { pollUntil, sh } from './kernel.js';
+import { childEnv, pollUntil, sh } from './kernel.js';
 
 const NSENTER = '/usr/bin/nsenter';
 /** The repository root (the nearest package.json above): agents and hub run its server/cli.ts. */
@@ -191,14 +191,7 @@ function startCli(
 ): Promise<{ child: ChildProcess; line: string; stderr: string[] }> {
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: REPO,
-    env: {
-      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-      // Never podman against the host's own storage (events.ts); set by vitest.config.ts.
-      ...(process.env.NETNS_EXPLORER_PODMAN_ROOT
-        ? { NETNS_EXPLORER_PODMAN_ROOT: process.env.NETNS_EXPLORER_PODMAN_ROOT }
-        : {}),
-      ...env,
-    },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -124,3 +124,16 @@ export async function unmountUnder(dir: string): Promise<void> {
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) await sh(`umount -l '${m}'`).catch(() => '');
 }
+
+/**
+ * The environment of a netns-explorer a test starts: PATH, the podman root the test configs set
+ * (so that it never opens the host's own podman storage; vitest.config.ts), then `extra`.
+ */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const root = process.env.NETNS_EXPLORER_PODMAN_ROOT;
+  return {
+    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    ...(root ? { NETNS_EXPLORER_PODMAN_ROOT: root } : {}),
+    ...extra,
+  };
+}

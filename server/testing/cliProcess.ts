@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { pollUntil, waitForFirstModel } from '../../test/kernel.js';
+import { childEnv, pollUntil, waitForFirstModel } from '../../test/kernel.js';
 
 /** The checkout's root: the CLI runs from there (tsx resolves server/cli.ts against it). */
 export const CHECKOUT = new URL('../..', import.meta.url).pathname;
@@ -36,7 +36,7 @@ export function startCli(args: string[], opts: CliOptions = {}): CliProcess {
   const argv = [...(opts.wrapper ?? []), process.execPath, '--import', 'tsx', 'server/cli.ts', ...args];
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: CHECKOUT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...opts.env },
+    env: childEnv(opts.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
